@@ -1,0 +1,22 @@
+// Small string helpers used while parsing configuration and maps.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pmacct {
+
+// Removes spaces, tabs, CR and LF at both ends.
+std::string_view trim(std::string_view s);
+std::string to_lower(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+// Splits on `sep`, trimming each piece; keeps empty pieces.
+std::vector<std::string_view> split(std::string_view s, char sep);
+// Decimal, or hexadecimal with a 0x prefix; the whole string must be a number.
+std::optional<std::uint64_t> parse_u64(std::string_view s);
+std::optional<std::int64_t> parse_i64(std::string_view s);
+
+}  // namespace pmacct
