@@ -1,5 +1,9 @@
 #include "pmacct/app/config_keys_doc.hpp"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "pmacct/app/cmdline.hpp"
@@ -68,20 +72,27 @@ std::string scope_text(const config::KeySpec& k) {
     return "global or per plugin: key[name]";
 }
 
+// "-r (pmacctd, uacctd, nfacctd, sfacctd)": each switch that sets the key, with its daemons.
 std::string switches_text(const config::KeySpec& k) {
-    std::string out;
     auto names = config::key_names(k);
+    std::vector<std::pair<std::string, DaemonMask>> found;  // switch text, daemons
     for (int i = 0; i < kDaemonCount; ++i) {
         auto d = static_cast<Daemon>(i);
         for (const auto& s : daemon_info(d).switches) {
-            if (s.key.empty()) continue;
-            bool match = false;
-            for (auto n : names) match = match || n == s.key;
-            if (!match) continue;
+            if (s.key.empty() || std::find(names.begin(), names.end(), s.key) == names.end()) continue;
             std::string item = s.takes_arg ? fmt::format("-{}", s.letter)
                                            : fmt::format("-{} (sets {})", s.letter, s.fixed);
-            out += fmt::format("{}{} {}", out.empty() ? "" : ", ", daemon_name(d), item);
+            auto it = std::find_if(found.begin(), found.end(), [&](const auto& f) { return f.first == item; });
+            if (it == found.end()) {
+                found.emplace_back(item, mask_of(d));
+            } else {
+                it->second = static_cast<DaemonMask>(it->second | mask_of(d));
+            }
         }
+    }
+    std::string out;
+    for (const auto& [item, mask] : found) {
+        out += fmt::format("{}{} in {}", out.empty() ? "" : "; ", item, daemons_text(mask));
     }
     return out;
 }

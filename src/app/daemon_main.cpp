@@ -131,8 +131,13 @@ int run(Daemon d, int argc, const char* const* argv, JobFactory factory) {
 
     const std::string dry_run = cfg.core.get_string("dry_run");
     if (dry_run == "config") {
-        log::info("{}: configuration is valid ({} plugin{})", cfg.file.empty() ? "command line" : cfg.file,
-                  cfg.plugins.size(), cfg.plugins.size() == 1 ? "" : "s");
+        std::string where = cfg.file.empty() ? "command line" : cfg.file;
+        if (in_mask(kTraffic, d)) {
+            log::info("{}: configuration is valid ({} plugin{})", where, cfg.plugins.size(),
+                      cfg.plugins.size() == 1 ? "" : "s");
+        } else {
+            log::info("{}: configuration is valid", where);
+        }
         return 0;
     }
 

@@ -279,7 +279,7 @@ private:
                   fmt::format("plugin type '{}' cannot run in {}", type, daemon_name(cfg_.daemon)));
             return std::nullopt;
         }
-        if (!t->implemented) {
+        if (!t->implemented && warned_plugin_types_.insert(type).second) {
             warning(where, "plugins",
                     fmt::format("plugin type '{}' is not implemented yet in pmacct-ng {}", type,
                                 version()));
@@ -378,6 +378,7 @@ private:
 
     Config cfg_;
     std::set<std::size_t> warned_unimplemented_;
+    std::set<std::string> warned_plugin_types_;
 };
 
 std::vector<ConfigLine> split_lines(std::string_view text, const std::string& file) {

@@ -138,7 +138,7 @@ constexpr KeySpec kKeys[] = {
     // --- BGP collector -----------------------------------------------------------------
     {.names = "bgp_daemon",
      .type = kBool,
-     .daemons = kTraffic,
+     .daemons = kWithBgp,
      .flags = kGlobal,
      .def = "false",
      .doc = "Runs a BGP collector thread inside a traffic daemon."},
