@@ -178,6 +178,14 @@ int run(Daemon d, int argc, const char* const* argv, JobFactory factory) {
         log::stderr_off();
     }
 
+    // Handlers first: whoever reads the PID file may signal the process straight away.
+    if (auto r = process::Signals::install(); !r) {
+        log::error("{}", r.error());
+        return 1;
+    }
+    process::Signals::on(process::Signal::kHup, [] {
+        if (auto r = log::reopen(); !r) log::error("{}", r.error());
+    });
     process::PidFile pidfile;
     if (cfg.core.is_set("pidfile")) {
         FilePolicy policy{ls->umask, ls->uid, ls->gid};
@@ -188,13 +196,6 @@ int run(Daemon d, int argc, const char* const* argv, JobFactory factory) {
         }
         pidfile = std::move(*p);
     }
-    if (auto r = process::Signals::install(); !r) {
-        log::error("{}", r.error());
-        return 1;
-    }
-    process::Signals::on(process::Signal::kHup, [] {
-        if (auto r = log::reopen(); !r) log::error("{}", r.error());
-    });
     log::info("{} {} [{}] starting", prog, version(), build_id());
     return job->run();
 }

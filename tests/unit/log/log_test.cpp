@@ -1,6 +1,8 @@
 #include "pmacct/log/log.hpp"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "test_support.hpp"
@@ -90,6 +93,40 @@ TEST(LogFile, UnwritablePathIsReported) {
     ASSERT_FALSE(r.has_value());
     EXPECT_NE(r.error().find("/proc/no"), std::string::npos) << r.error();
     ASSERT_TRUE(configure(Settings{}).has_value());
+}
+
+// Syslog: the message carries the facility, the ident and pmacct's line. The test plays the
+// syslog daemon by binding /dev/log itself, so it needs root and no syslog daemon running.
+TEST(LogSyslog, MessagesReachSyslogWithFacilityAndIdent) {
+    if (::geteuid() != 0 || ::access("/dev/log", F_OK) == 0) {
+        GTEST_SKIP() << "needs root and a free /dev/log";
+    }
+    int sock = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(sock, 0);
+    struct sockaddr_un addr {};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "/dev/log");
+    ASSERT_EQ(::bind(sock, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr), 0);
+    struct timeval tv {2, 0};
+    ::setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+
+    Settings s;
+    s.syslog_facility = facility_from_name("local2");
+    s.syslog_ident = "pmtest";
+    ASSERT_TRUE(configure(s).has_value());
+    set_identity("edge", "core");
+    warn("hello syslog");
+    char buf[1024] = {};
+    ssize_t n = ::recv(sock, buf, sizeof buf - 1, 0);
+    ::close(sock);
+    ::unlink("/dev/log");
+    ASSERT_TRUE(configure(Settings{}).has_value());
+    ASSERT_GT(n, 0);
+    std::string msg(buf, static_cast<std::size_t>(n));
+    // <priority> = facility local2 (18) * 8 + warning (4) = 148
+    EXPECT_EQ(msg.rfind("<148>", 0), 0U) << msg;
+    EXPECT_THAT(msg, ::testing::HasSubstr("pmtest[" + std::to_string(::getpid()) + "]: "));
+    EXPECT_THAT(msg, ::testing::HasSubstr("WARN ( edge/core ): hello syslog"));
 }
 
 TEST(RateLimiter, LetsABurstThroughPerInterval) {
