@@ -1,42 +1,20 @@
 // Key registry: the BGP daemon/thread (collector, high availability, message log, blackhole
 // tracking, correlation of traffic with BGP, RIB tables, dumps, Looking Glass, xconnect), RPKI
 // and the IS-IS/IGP thread.
-#include <arpa/inet.h>
-
 #include <cstddef>
-#include <cstdint>
-#include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "key_checks.hpp"
 #include "key_tables.hpp"
+#include "pmacct/base/strings.hpp"
+#include "pmacct/config/values.hpp"
 
 namespace pmacct::config::tables {
 namespace {
 
 using enum ValueType;
-
-constexpr std::string_view kSpaces = " \t";
-
-std::string_view trim(std::string_view s) {
-    const auto first = s.find_first_not_of(kSpaces);
-    if (first == std::string_view::npos) return {};
-    const auto last = s.find_last_not_of(kSpaces);
-    return s.substr(first, last - first + 1);
-}
-
-// A decimal number made of digits only, at most `max`.
-bool parse_bounded(std::string_view s, std::uint32_t max, std::uint32_t& out) {
-    if (s.empty() || s.size() > 10) return false;
-    std::uint64_t n = 0;
-    for (const char c : s) {
-        if (c < '0' || c > '9') return false;
-        n = n * 10U + static_cast<std::uint64_t>(c - '0');
-    }
-    if (n > max) return false;
-    out = static_cast<std::uint32_t>(n);
-    return true;
-}
 
 // bgp_daemon_id: a BGP identifier is written as an IPv4 address. The kIpAddress type check has
 // already accepted the value, so only IPv6 is left to refuse.
@@ -53,63 +31,21 @@ Result<void> check_prefix_list(std::string_view value) {
         if (item.empty()) return fail("empty prefix in the list");
         const auto slash = item.find('/');
         const auto addr = item.substr(0, slash);
-        char buf[64];
-        unsigned char raw[16];
-        const bool v6 = addr.find(':') != std::string_view::npos;
-        bool valid = !addr.empty() && addr.size() < sizeof(buf);
-        if (valid) {
-            std::memcpy(buf, addr.data(), addr.size());
-            buf[addr.size()] = '\0';
-            valid = inet_pton(v6 ? AF_INET6 : AF_INET, buf, raw) == 1;
+        if (!check_ip_address(addr)) {
+            return fail("'" + std::string(item) + "' is not an address or prefix");
         }
-        if (!valid) return fail("'" + std::string(item) + "' is not an address or prefix");
         if (slash != std::string_view::npos) {
-            std::uint32_t len = 0;
-            if (!parse_bounded(item.substr(slash + 1), v6 ? 128U : 32U, len)) {
+            // At most ten characters, leading zeros included.
+            const auto text = item.substr(slash + 1);
+            const auto len = text.size() <= 10 ? checks::parse_decimal(text) : std::nullopt;
+            const bool v6 = addr.find(':') != std::string_view::npos;
+            if (!len || *len > (v6 ? 128U : 32U)) {
                 return fail("bad prefix length in '" + std::string(item) + "'");
             }
         }
         if (comma == std::string_view::npos) return ok();
         value.remove_prefix(comma + 1);
     }
-}
-
-// bgp_daemon_msglog_label_filter: comma-separated labels, none of them empty.
-Result<void> check_label_list(std::string_view value) {
-    while (true) {
-        const auto comma = value.find(',');
-        if (trim(value.substr(0, comma)).empty()) return fail("empty label in the list");
-        if (comma == std::string_view::npos) return ok();
-        value.remove_prefix(comma + 1);
-    }
-}
-
-// bgp_table_dump_refresh_time: 0 (no dumps) or 60..86400 seconds. The value has already passed
-// the kSeconds type check (digits, optionally one of s m h d w), so only the range is left.
-Result<void> check_dump_refresh_time(std::string_view value) {
-    std::int64_t unit = 1;
-    if (!value.empty()) {
-        switch (value.back()) {
-            case 's': value.remove_suffix(1); break;
-            case 'm': unit = 60; value.remove_suffix(1); break;
-            case 'h': unit = 3600; value.remove_suffix(1); break;
-            case 'd': unit = 86400; value.remove_suffix(1); break;
-            case 'w': unit = 604800; value.remove_suffix(1); break;
-            default: break;
-        }
-    }
-    if (value.empty()) return fail("expected a number of seconds");
-    std::int64_t n = 0;
-    for (const char c : value) {
-        if (c < '0' || c > '9') return fail("expected a number of seconds");
-        n = n * 10 + (c - '0');
-        if (n > 86400) return fail("must be 0 (off) or between 60 and 86400 seconds");
-    }
-    const std::int64_t secs = n * unit;
-    if (secs != 0 && (secs < 60 || secs > 86400)) {
-        return fail("must be 0 (off) or between 60 and 86400 seconds");
-    }
-    return ok();
 }
 
 // isis_daemon_net: an ISO NET such as 49.0001.0100.0000.1001.00 — dot-separated groups of
@@ -235,7 +171,7 @@ constexpr KeySpec kKeys[] = {
      .type = kString,
      .daemons = kWithBgp,
      .doc = "Logs only BGP messages whose label (from bgp_daemon_tag_map) is listed here.",
-     .check = check_label_list},
+     .check = checks::check_label_list},
     {.names = "bgp_daemon_pipe_size",
      .type = kUInt,
      .daemons = kWithBgp,
@@ -723,7 +659,7 @@ constexpr KeySpec kKeys[] = {
      .min = 0,
      .max = 86400,
      .doc = "Interval between two BGP RIB dumps: 0 (off) or 60 to 86400 seconds.",
-     .check = check_dump_refresh_time},
+     .check = checks::check_dump_refresh_time},
     {.names = "bgp_table_dump_time_slots",
      .type = kUInt,
      .daemons = kWithBgp,

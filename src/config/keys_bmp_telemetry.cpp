@@ -1,42 +1,12 @@
 // Key registry: the BMP daemon/thread (collector, message log, RIB tables, dumps) and Streaming
 // Telemetry (collector, UDP-Notif, message log, dumps).
-#include <cstdint>
-#include <string_view>
-
+#include "key_checks.hpp"
 #include "key_tables.hpp"
 
 namespace pmacct::config::tables {
 namespace {
 
 using enum ValueType;
-
-// A *_dump_refresh_time value: 0 (no dumps) or 60..86400 seconds. The value has already passed
-// the kSeconds type check (digits, optionally one of s m h d w), so only the range is left.
-Result<void> check_dump_refresh_time(std::string_view value) {
-    std::int64_t unit = 1;
-    if (!value.empty()) {
-        switch (value.back()) {
-            case 's': value.remove_suffix(1); break;
-            case 'm': unit = 60; value.remove_suffix(1); break;
-            case 'h': unit = 3600; value.remove_suffix(1); break;
-            case 'd': unit = 86400; value.remove_suffix(1); break;
-            case 'w': unit = 604800; value.remove_suffix(1); break;
-            default: break;
-        }
-    }
-    if (value.empty()) return fail("expected a number of seconds");
-    std::int64_t n = 0;
-    for (const char c : value) {
-        if (c < '0' || c > '9') return fail("expected a number of seconds");
-        n = n * 10 + (c - '0');
-        if (n > 86400) return fail("must be 0 (off) or between 60 and 86400 seconds");
-    }
-    const std::int64_t secs = n * unit;
-    if (secs != 0 && (secs < 60 || secs > 86400)) {
-        return fail("must be 0 (off) or between 60 and 86400 seconds");
-    }
-    return ok();
-}
 
 constexpr KeySpec kKeys[] = {
     // --- Streaming Telemetry collector -------------------------------------------------
@@ -369,7 +339,7 @@ constexpr KeySpec kKeys[] = {
      .min = 0,
      .max = 86400,
      .doc = "Interval between two telemetry dumps: 0 (off) or 60 to 86400 seconds.",
-     .check = check_dump_refresh_time},
+     .check = checks::check_dump_refresh_time},
     {.names = "telemetry_dump_time_slots",
      .type = kUInt,
      .daemons = kWithTelemetry,
@@ -873,7 +843,7 @@ constexpr KeySpec kKeys[] = {
      .min = 0,
      .max = 86400,
      .doc = "Interval between two BMP dumps: 0 (off) or 60 to 86400 seconds.",
-     .check = check_dump_refresh_time},
+     .check = checks::check_dump_refresh_time},
     {.names = "bmp_dump_time_slots",
      .type = kUInt,
      .daemons = kWithBmp,

@@ -3,37 +3,19 @@
 #include <arpa/inet.h>
 
 #include <cstddef>
-#include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "key_checks.hpp"
 #include "key_tables.hpp"
+#include "pmacct/base/strings.hpp"
 
 namespace pmacct::config::tables {
 namespace {
 
 using enum ValueType;
-
-constexpr std::string_view kSpaces = " \t";
-
-std::string_view trim(std::string_view s) {
-    const auto first = s.find_first_not_of(kSpaces);
-    if (first == std::string_view::npos) return {};
-    const auto last = s.find_last_not_of(kSpaces);
-    return s.substr(first, last - first + 1);
-}
-
-// A decimal UDP/TCP port, 1..65535.
-bool parse_port(std::string_view s) {
-    if (s.empty() || s.size() > 5) return false;
-    std::uint32_t port = 0;
-    for (const char c : s) {
-        if (c < '0' || c > '9') return false;
-        port = port * 10U + static_cast<std::uint32_t>(c - '0');
-    }
-    return port >= 1 && port <= 65535;
-}
 
 // True when `s` is an IPv4 (224.0.0.0/4) or IPv6 (ff00::/8) multicast address.
 bool is_multicast_address(std::string_view s) {
@@ -79,7 +61,11 @@ Result<void> check_tunnel(std::string_view value) {
     }
     auto rest = trim(v.substr(sep));
     if (!rest.empty() && rest.front() == ',') rest = trim(rest.substr(1));
-    if (!parse_port(rest)) return fail("expected a udp port (1-65535) after the tunnel protocol");
+    // A decimal port of at most five characters (so "080" passes but "000080" does not).
+    const auto port = rest.size() <= 5 ? checks::parse_decimal(rest) : std::nullopt;
+    if (!port || *port < 1 || *port > 65535) {
+        return fail("expected a udp port (1-65535) after the tunnel protocol");
+    }
     return ok();
 }
 

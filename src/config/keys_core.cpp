@@ -1,21 +1,18 @@
 // Key registry: logging, process, plugins and the ring, aggregation, maps and tagging,
 // networks and lookup files, timestamps and output encodings.
-#include <charconv>
-#include <cstdint>
+#include <string>
 #include <string_view>
 
+#include "key_checks.hpp"
 #include "key_tables.hpp"
+#include "pmacct/base/strings.hpp"
+#include "pmacct/config/values.hpp"
 
 namespace pmacct::config::tables {
 namespace {
 
 using enum ValueType;
-
-bool parse_u64(std::string_view s, std::uint64_t& out) {
-    if (s.empty()) return false;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc() && p == s.data() + s.size();
-}
+using checks::parse_decimal;
 
 // pre_tag_filter / pre_tag2_filter: comma-separated tags, "A-B" ranges, "-N" negations, 0 for
 // untagged records.
@@ -28,46 +25,32 @@ Result<void> check_tag_filter(std::string_view v) {
         while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
         if (item.empty()) return fail("empty item in the list");
         if (item.front() == '-') item.remove_prefix(1);
-        std::uint64_t a = 0;
-        std::uint64_t b = 0;
         auto dash = item.find('-');
         if (dash == std::string_view::npos) {
-            if (!parse_u64(item, a)) return fail("'" + std::string(item) + "' is not a tag value");
+            if (!parse_decimal(item)) return fail("'" + std::string(item) + "' is not a tag value");
         } else {
-            if (!parse_u64(item.substr(0, dash), a) || !parse_u64(item.substr(dash + 1), b)) {
-                return fail("'" + std::string(item) + "' is not a tag range (A-B)");
-            }
-            if (a > b) return fail("range '" + std::string(item) + "' ends before it starts");
+            auto a = parse_decimal(item.substr(0, dash));
+            auto b = parse_decimal(item.substr(dash + 1));
+            if (!a || !b) return fail("'" + std::string(item) + "' is not a tag range (A-B)");
+            if (*a > *b) return fail("range '" + std::string(item) + "' ends before it starts");
         }
     }
     return ok();
 }
 
-// pre_tag_label_filter: comma-separated labels, "-label" negations, "null" for unlabelled.
-Result<void> check_label_filter(std::string_view v) {
-    while (true) {
-        auto comma = v.find(',');
-        std::string_view item = v.substr(0, comma);
-        if (item.empty() || item == "-") return fail("empty label in the list");
-        if (comma == std::string_view::npos) return ok();
-        v = v.substr(comma + 1);
-    }
-}
-
 // thread_stack: 0 (system default) or at least 8192000 bytes.
 Result<void> check_thread_stack(std::string_view v) {
-    std::uint64_t n = 0;
-    if (parse_u64(v, n) && n != 0 && n < 8192000) return fail("must be 0 or at least 8192000");
+    auto n = pmacct::parse_u64(v);  // decimal or 0x hex, as the type check accepts
+    if (n && *n != 0 && *n < 8192000) return fail("must be 0 or at least 8192000");
     return ok();
 }
 
 // files_umask: must keep files from being writable by others (at least 002).
 Result<void> check_umask(std::string_view v) {
-    unsigned n = 0;
-    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n, 8);
-    if (ec != std::errc() || p != v.data() + v.size()) return ok();  // the type check reports it
-    if (n > 0777) return fail("must be at most 0777");
-    if ((n & 002U) == 0) return fail("must remove write permission for others (at least 002)");
+    auto n = parse_octal(v);
+    if (!n) return ok();  // the type check reports it
+    if (*n > 0777) return fail("must be at most 0777");
+    if ((*n & 002U) == 0) return fail("must remove write permission for others (at least 002)");
     return ok();
 }
 
@@ -546,7 +529,7 @@ constexpr KeySpec kKeys[] = {
      .daemons = kTraffic,
      .flags = kNoGlobal,
      .doc = "Only these labels (-label to exclude, null for unlabelled) reach the plugin.",
-     .check = check_label_filter},
+     .check = checks::check_label_filter},
     {.names = "pre_tag_label_encode_as_map",
      .type = kBool,
      .daemons = kTraffic,

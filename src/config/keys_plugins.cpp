@@ -1,23 +1,17 @@
 // Key registry: memory, SQL, print, Avro, AMQP, Kafka, nfprobe, sfprobe and tee plugins.
-#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "key_checks.hpp"
 #include "key_tables.hpp"
+#include "pmacct/base/strings.hpp"
 
 namespace pmacct::config::tables {
 namespace {
 
 using enum ValueType;
-
-bool parse_u64(std::string_view s, std::uint64_t& out) {
-    if (s.empty()) return false;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc() && p == s.data() + s.size();
-}
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+using checks::parse_decimal;
 
 // Splits off the next `delim`-separated item of `rest`; pmacct skips empty items.
 std::string_view next_item(std::string_view& rest, char delim) {
@@ -33,10 +27,8 @@ Result<void> check_preprocess(std::string_view v) {
     static constexpr std::string_view kNames[] = {
         "qnum", "minp",   "minf", "minb", "maxp", "maxf", "maxb", "maxbpp",
         "maxppf", "minbpp", "minppf", "fss", "fsrc", "usrf", "adjb", "recover"};
-    std::string s;
-    for (char c : v) {
-        if (c != ' ' && c != '\t') s += lower(c);
-    }
+    std::string s = to_lower(v);
+    std::erase_if(s, [](char c) { return c == ' ' || c == '\t'; });
     std::string_view rest = s;
     bool any = false;
     while (!rest.empty()) {
@@ -50,8 +42,7 @@ Result<void> check_preprocess(std::string_view v) {
         for (auto n : kNames) known = known || n == name;
         if (!known) return fail("unknown preprocess name '" + std::string(name) + "'");
         if (name == "adjb" && !value.empty() && value.front() == '-') value.remove_prefix(1);
-        std::uint64_t n = 0;
-        if (!parse_u64(value, n)) return fail("'" + std::string(item) + "' needs a whole number");
+        if (!parse_decimal(value)) return fail("'" + std::string(item) + "' needs a whole number");
         any = true;
     }
     if (!any) return fail("expected name=value items separated by ','");
@@ -60,18 +51,20 @@ Result<void> check_preprocess(std::string_view v) {
 
 // A softflowd duration: <number>[s|m|h|d|w] groups, the last unit optional (300, 5m, 1h30m).
 // Returns the seconds, or -1 when malformed or above INT32_MAX.
-std::int64_t duration_secs(std::string_view v) {
-    if (v.empty()) return -1;
+std::int64_t duration_secs(std::string_view text) {
+    if (text.empty()) return -1;
+    const std::string lowered = to_lower(text);
+    std::string_view v = lowered;
     std::int64_t total = 0;
     while (!v.empty()) {
         std::size_t digits = 0;
         while (digits < v.size() && v[digits] >= '0' && v[digits] <= '9') ++digits;
-        std::uint64_t n = 0;
-        if (!parse_u64(v.substr(0, digits), n) || n > 2147483647U) return -1;
+        auto n = parse_decimal(v.substr(0, digits));
+        if (!n || *n > 2147483647U) return -1;
         v.remove_prefix(digits);
         std::int64_t mult = 1;
         if (!v.empty()) {
-            switch (lower(v.front())) {
+            switch (v.front()) {
                 case 's': mult = 1; break;
                 case 'm': mult = 60; break;
                 case 'h': mult = 3600; break;
@@ -81,7 +74,7 @@ std::int64_t duration_secs(std::string_view v) {
             }
             v.remove_prefix(1);
         }
-        total += static_cast<std::int64_t>(n) * mult;
+        total += static_cast<std::int64_t>(*n) * mult;
         if (total > 2147483647) return -1;
     }
     return total;
@@ -118,14 +111,13 @@ Result<void> check_nfprobe_timeouts(std::string_view v) {
 // nfprobe_engine: "<engine_type>:<engine_id>" (0-255 each, NetFlow v5) or one 32-bit number
 // (source ID / observation domain, NetFlow v9 and IPFIX).
 Result<void> check_nfprobe_engine(std::string_view v) {
-    std::uint64_t a = 0;
-    std::uint64_t b = 0;
     auto colon = v.find(':');
     if (colon == std::string_view::npos) {
-        if (parse_u64(v, a) && a <= 4294967295U) return ok();
-    } else if (parse_u64(v.substr(0, colon), a) && parse_u64(v.substr(colon + 1), b) && a <= 255 &&
-               b <= 255) {
-        return ok();
+        if (auto id = parse_decimal(v); id && *id <= 4294967295U) return ok();
+    } else {
+        auto type = parse_decimal(v.substr(0, colon));
+        auto id = parse_decimal(v.substr(colon + 1));
+        if (type && id && *type <= 255 && *id <= 255) return ok();
     }
     return fail("expected <0-255>:<0-255> (NetFlow v5) or a number up to 4294967295");
 }
@@ -133,8 +125,7 @@ Result<void> check_nfprobe_engine(std::string_view v) {
 // nfprobe_ifindex / sfprobe_ifindex: tag, tag2 or an ifIndex 1-4294967295.
 Result<void> check_probe_ifindex(std::string_view v) {
     if (v == "tag" || v == "tag2") return ok();
-    std::uint64_t n = 0;
-    if (parse_u64(v, n) && n >= 1 && n <= 4294967295U) return ok();
+    if (auto n = parse_decimal(v); n && *n >= 1 && *n <= 4294967295U) return ok();
     return fail("expected tag, tag2 or an ifIndex from 1 to 4294967295");
 }
 

@@ -95,6 +95,8 @@ TEST(KeyRegistry, TypesAreEnforced) {
     EXPECT_FALSE(validate_value(*reg.find("bgp_table_dump_refresh_time"), "30").has_value());
     EXPECT_TRUE(validate_value(*reg.find("bgp_table_dump_refresh_time"), "300").has_value());
     EXPECT_FALSE(validate_value(*reg.find("thread_stack"), "1024").has_value());
+    EXPECT_FALSE(validate_value(*reg.find("thread_stack"), "0x1000").has_value());
+    EXPECT_TRUE(validate_value(*reg.find("thread_stack"), "8192000").has_value());
 }
 
 // CONFIG-KEYS documents exactly what the registry holds.
