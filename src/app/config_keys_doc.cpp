@@ -97,13 +97,6 @@ std::string switches_text(const config::KeySpec& k) {
     return out;
 }
 
-std::string feature_text(Feature f) {
-    for (const auto& fi : features()) {
-        if (fi.feature == f) return fmt::format("{} ({})", fi.library, fi.option);
-    }
-    return "";
-}
-
 }  // namespace
 
 std::string render_config_keys() {
@@ -138,7 +131,7 @@ std::string render_config_keys() {
         out += fmt::format("SCOPE:    {}{}\n", scope_text(*k), (k->flags & config::kMap) != 0 ? "; a map file" : "");
         out += fmt::format("DAEMONS:  {}\n", daemons_text(k->daemons));
         if (auto sw = switches_text(*k); !sw.empty()) out += fmt::format("SWITCH:   {}\n", sw);
-        if (k->feature != Feature::kNone) out += fmt::format("NEEDS:    {}\n", feature_text(k->feature));
+        if (k->feature != Feature::kNone) out += fmt::format("NEEDS:    {}\n", feature_label(k->feature));
         out += fmt::format("STATUS:   {}\n", (k->flags & config::kImplemented) != 0
                                                  ? "implemented"
                                                  : "accepted and checked; not implemented yet");

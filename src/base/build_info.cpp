@@ -137,6 +137,13 @@ bool has_feature(Feature f) {
     return false;
 }
 
+std::string feature_label(Feature f) {
+    for (const auto& fi : kFeatures) {
+        if (fi.feature == f) return fmt::format("{} ({})", fi.library, fi.option);
+    }
+    return "an optional library";
+}
+
 std::string_view version() { return PMACCT_VERSION; }
 std::string_view build_id() { return PMACCT_BUILD_ID; }
 

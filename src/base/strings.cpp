@@ -33,17 +33,23 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
     }
 }
 
-std::optional<std::uint64_t> parse_u64(std::string_view s) {
-    int base = 10;
-    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s.remove_prefix(2);
-    }
+namespace {
+
+std::optional<std::uint64_t> parse_in_base(std::string_view s, int base) {
     if (s.empty()) return std::nullopt;
     std::uint64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
     if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
     return v;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_decimal(std::string_view s) { return parse_in_base(s, 10); }
+
+std::optional<std::uint64_t> parse_u64(std::string_view s) {
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) return parse_in_base(s.substr(2), 16);
+    return parse_in_base(s, 10);
 }
 
 std::optional<std::int64_t> parse_i64(std::string_view s) {

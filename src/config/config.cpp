@@ -271,7 +271,8 @@ private:
         }
         if (!has_feature(t->feature)) {
             error(where, "plugins",
-                  fmt::format("plugin type '{}' needs a library this build does not include", type));
+                  fmt::format("plugin type '{}' needs {}, which this build does not include", type,
+                              feature_label(t->feature)));
             return std::nullopt;
         }
         if (!in_mask(t->daemons, cfg_.daemon)) {
@@ -304,7 +305,9 @@ private:
             return;
         }
         if (!has_feature(k.feature)) {
-            warning(d.origin, d.key, "needs a library this build does not include; ignored");
+            warning(d.origin, d.key,
+                    fmt::format("needs {}, which this build does not include; ignored",
+                                feature_label(k.feature)));
             return;
         }
         if (!in_mask(k.daemons, cfg_.daemon)) {

@@ -21,14 +21,6 @@ Result<void> check_labels(std::string_view value, bool (*is_empty)(std::string_v
 
 }  // namespace
 
-std::optional<std::uint64_t> parse_decimal(std::string_view s) {
-    if (s.empty()) return std::nullopt;
-    std::uint64_t n = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-    if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-    return n;
-}
-
 Result<void> check_dump_refresh_time(std::string_view value) {
     // The kSeconds type check has already parsed the value the same way, so only the range is
     // normally left to refuse.

@@ -1,18 +1,12 @@
-// Custom checks (KeySpec::check) shared by more than one key table, and the small parser they
-// and the table-specific checks have in common. A check runs after the type check of its key
+// Custom checks (KeySpec::check) shared by more than one key table. A check runs after the type check of its key
 // has accepted the value, and returns why the value is refused.
 #pragma once
 
-#include <cstdint>
-#include <optional>
 #include <string_view>
 
 #include "pmacct/base/result.hpp"
 
 namespace pmacct::config::checks {
-
-// Digits only: no sign, no 0x prefix, no spaces. Unlike pmacct::parse_u64, hexadecimal is refused.
-std::optional<std::uint64_t> parse_decimal(std::string_view s);
 
 // *_dump_refresh_time (kSeconds): 0 (no dumps) or 60..86400 seconds.
 Result<void> check_dump_refresh_time(std::string_view value);

@@ -37,7 +37,7 @@ Result<void> check_prefix_list(std::string_view value) {
         if (slash != std::string_view::npos) {
             // At most ten characters, leading zeros included.
             const auto text = item.substr(slash + 1);
-            const auto len = text.size() <= 10 ? checks::parse_decimal(text) : std::nullopt;
+            const auto len = text.size() <= 10 ? pmacct::parse_decimal(text) : std::nullopt;
             const bool v6 = addr.find(':') != std::string_view::npos;
             if (!len || *len > (v6 ? 128U : 32U)) {
                 return fail("bad prefix length in '" + std::string(item) + "'");

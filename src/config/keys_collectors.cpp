@@ -62,7 +62,7 @@ Result<void> check_tunnel(std::string_view value) {
     auto rest = trim(v.substr(sep));
     if (!rest.empty() && rest.front() == ',') rest = trim(rest.substr(1));
     // A decimal port of at most five characters (so "080" passes but "000080" does not).
-    const auto port = rest.size() <= 5 ? checks::parse_decimal(rest) : std::nullopt;
+    const auto port = rest.size() <= 5 ? pmacct::parse_decimal(rest) : std::nullopt;
     if (!port || *port < 1 || *port > 65535) {
         return fail("expected a udp port (1-65535) after the tunnel protocol");
     }

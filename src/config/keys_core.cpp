@@ -12,7 +12,7 @@ namespace pmacct::config::tables {
 namespace {
 
 using enum ValueType;
-using checks::parse_decimal;
+using pmacct::parse_decimal;
 
 // pre_tag_filter / pre_tag2_filter: comma-separated tags, "A-B" ranges, "-N" negations, 0 for
 // untagged records.

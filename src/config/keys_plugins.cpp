@@ -11,7 +11,7 @@ namespace pmacct::config::tables {
 namespace {
 
 using enum ValueType;
-using checks::parse_decimal;
+using pmacct::parse_decimal;
 
 // Splits off the next `delim`-separated item of `rest`; pmacct skips empty items.
 std::string_view next_item(std::string_view& rest, char delim) {

@@ -49,6 +49,9 @@ TEST_P(QuickstartConfig, Validates) {
     std::ofstream(path) << text;
     auto r = run_program({daemon, "-f", path, "-T", "config"});
     ::unlink(path);
+    if (r.err.find("which this build does not include") != std::string::npos && r.exit_code == 1) {
+        GTEST_SKIP() << "needs an optional library this build leaves out:\n" << r.err;
+    }
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.err.find("configuration is valid"), std::string::npos) << r.err;
     EXPECT_EQ(r.err.find("ERROR"), std::string::npos) << r.err;
@@ -74,9 +77,10 @@ TEST(Quickstart, CommandLinesValidate) {
         std::string w;
         while (words >> w) argv.push_back(w);
         argv.insert(argv.begin() + 1, {"-T", "config"});
-        auto r = run_program(argv);
-        EXPECT_EQ(r.exit_code, 0) << line << "\n" << r.err;
         ++n;
+        auto r = run_program(argv);
+        if (r.err.find("which this build does not include") != std::string::npos) continue;
+        EXPECT_EQ(r.exit_code, 0) << line << "\n" << r.err;
     }
     EXPECT_GE(n, 6);
 }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace pmacct {
@@ -34,5 +35,7 @@ struct FeatureInfo {
 // Every optional feature, in a fixed order, with whether this build has it.
 std::span<const FeatureInfo> features();
 bool has_feature(Feature f);
+// "librdkafka (ENABLE_KAFKA)": what a feature needs, for messages and documents.
+std::string feature_label(Feature f);
 
 }  // namespace pmacct
