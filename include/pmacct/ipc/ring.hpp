@@ -1,0 +1,96 @@
+// The core-to-plugin ring: a single-producer single-consumer queue of fixed-size records, in a
+// shared anonymous mapping made before fork (the core produces, one plugin consumes).
+//
+// Records are written in batches ("slots" of plugin_buffer_size bytes); the ring holds
+// plugin_pipe_size bytes of slots. The producer never blocks: when every slot is full, the batch
+// being written goes to a scratch slot and is dropped when committed, and the drop is counted in
+// the shared header (both sides see the counters). The consumer sleeps on an eventfd and is
+// woken only when it said it was going to sleep, so there is no syscall per batch under load.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "pmacct/base/result.hpp"
+
+namespace pmacct::ipc {
+
+// Counters kept in the shared header.
+struct RingStats {
+    std::uint64_t batches_written = 0;   // published to the consumer
+    std::uint64_t records_written = 0;
+    std::uint64_t batches_dropped = 0;   // lost because the ring was full
+    std::uint64_t records_dropped = 0;
+    std::uint64_t wakeups = 0;           // eventfd writes by the producer
+};
+
+// One published batch: `records` records of record_size() bytes each, back to back.
+struct Batch {
+    const std::uint8_t* data = nullptr;
+    std::uint32_t records = 0;
+};
+
+class Ring {
+public:
+    Ring() = default;
+    // `capacity_bytes` (plugin_pipe_size) is cut into slots of `batch_bytes` (plugin_buffer_size);
+    // both are raised to hold at least one record and two slots. Call before fork.
+    static Result<Ring> create(std::size_t capacity_bytes, std::size_t batch_bytes,
+                               std::size_t record_size);
+    Ring(const Ring&) = delete;
+    Ring& operator=(const Ring&) = delete;
+    Ring(Ring&& o) noexcept;
+    Ring& operator=(Ring&& o) noexcept;
+    ~Ring();
+
+    std::size_t record_size() const;
+    std::size_t batch_bytes() const;        // slot size actually used
+    std::size_t slot_count() const;
+    std::size_t records_per_batch() const;
+
+    // --- producer (core) ---------------------------------------------------------------
+    // Room for the next record of the current batch (record_size() bytes). Never fails.
+    std::uint8_t* reserve();
+    // The record at reserve() is complete. Publishes the batch when it is full.
+    void commit();
+    // Publishes the current batch even if partial (idle input, timers, shutdown). No-op when empty.
+    void flush();
+    // Records in the batch being written, not yet published.
+    std::uint32_t pending() const;
+    // After the last flush(): tells the consumer that no more data will come, and wakes it.
+    void close();
+
+    // --- consumer (plugin) -------------------------------------------------------------
+    // The oldest published batch not yet released; false when there is none.
+    bool peek(Batch& out) const;
+    // Done with the batch peek() returned: its slot can be reused.
+    void release();
+    // Waits up to `timeout_ms` (-1: forever) for a batch or close(). Returns immediately when a
+    // batch is already there. Safe against lost wake-ups.
+    void wait(int timeout_ms);
+    // For a consumer polling several fds: announce sleep with prepare_sleep() (false: data is
+    // already there, do not sleep), poll event_fd() for POLLIN, then call after_wakeup().
+    bool prepare_sleep();
+    void after_wakeup();
+    int event_fd() const;
+    // close() was called and every batch was released.
+    bool finished() const;
+    bool closed() const;
+
+    // --- both sides --------------------------------------------------------------------
+    RingStats stats() const;
+
+private:
+    struct Header;
+    Header* header_ = nullptr;
+    std::uint8_t* slots_ = nullptr;
+    std::uint8_t* scratch_ = nullptr;  // producer-private slot used while the ring is full
+    std::size_t map_bytes_ = 0;
+    int event_fd_ = -1;
+    // Producer state (core process only).
+    std::uint8_t* write_slot_ = nullptr;
+    std::uint32_t write_count_ = 0;
+    bool writing_scratch_ = false;
+};
+
+}  // namespace pmacct::ipc

@@ -1,0 +1,108 @@
+// FlowRecord: what a decoder produces for one flow (NetFlow/IPFIX record, sFlow sample, or a
+// packet): every field a primitive can take, plus counters and timestamps. Decoders fill what
+// they saw and leave the rest zero. Plain data: no allocation, trivially copyable.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace pmacct {
+
+struct IpAddress {
+    std::uint8_t family = 0;  // 0 (none), 4 or 6
+    std::array<std::uint8_t, 16> bytes{};  // IPv4 in the first 4 bytes, network order
+
+    static IpAddress v4(std::uint32_t host_order);
+    static IpAddress v4_bytes(const std::uint8_t* network_order);
+    static IpAddress v6_bytes(const std::uint8_t* network_order);
+    // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) becomes plain IPv4.
+    IpAddress unmapped() const;
+    // Keeps the first `bits` bits, zeroes the rest.
+    IpAddress masked(unsigned bits) const;
+
+    bool empty() const { return family == 0; }
+    // "192.0.2.1", "2001:db8::1"; "" when empty.
+    std::string to_string() const;
+    static bool parse(std::string_view text, IpAddress& out);
+
+    friend bool operator==(const IpAddress&, const IpAddress&) = default;
+};
+
+struct MacAddress {
+    std::array<std::uint8_t, 6> bytes{};
+    std::string to_string() const;  // "00:11:22:33:44:55"
+    friend bool operator==(const MacAddress&, const MacAddress&) = default;
+};
+
+struct Timestamp {
+    std::int64_t sec = 0;
+    std::uint32_t usec = 0;
+    bool empty() const { return sec == 0 && usec == 0; }
+    friend auto operator<=>(const Timestamp&, const Timestamp&) = default;
+};
+
+// What kind of record it is (pmacct's flow types); events and options carry no counters.
+enum class FlowType : std::uint8_t { kIpv4, kIpv6, kMpls, kEvent, kOption };
+
+struct FlowRecord {
+    // Counters (after renormalisation, if any).
+    std::uint64_t bytes = 0;
+    std::uint64_t packets = 0;
+    std::uint64_t flows = 0;
+
+    // Exporter and export protocol.
+    IpAddress peer_src_ip;            // the exporter (NetFlow source address, sFlow agent)
+    std::uint32_t export_proto_seqno = 0;
+    std::uint8_t export_proto_version = 0;
+    std::uint32_t export_proto_sysid = 0;  // NetFlow v5 engine_id, IPFIX observation domain
+    std::uint32_t sampling_rate = 0;       // 0: not sampled / unknown
+    std::uint8_t sampling_direction = 0;
+
+    // L2
+    MacAddress src_mac;
+    MacAddress dst_mac;
+    std::uint16_t vlan = 0;
+    std::uint16_t in_vlan = 0;
+    std::uint16_t out_vlan = 0;
+    std::uint8_t cos = 0;
+    std::uint16_t etype = 0;
+
+    // L3 / L4
+    IpAddress src_ip;
+    IpAddress dst_ip;
+    std::uint8_t src_mask = 0;
+    std::uint8_t dst_mask = 0;
+    std::uint8_t proto = 0;
+    std::uint8_t tos = 0;
+    std::uint16_t src_port = 0;
+    std::uint16_t dst_port = 0;
+    std::uint8_t tcp_flags = 0;
+    std::uint32_t flow_label = 0;
+
+    // Routing
+    std::uint32_t src_as = 0;
+    std::uint32_t dst_as = 0;
+    std::uint32_t peer_src_as = 0;
+    std::uint32_t peer_dst_as = 0;
+    IpAddress ip_next_hop;   // the IP next hop the exporter reports
+    IpAddress bgp_next_hop;  // peer_dst_ip
+    std::uint32_t in_iface = 0;
+    std::uint32_t out_iface = 0;
+
+    // Time
+    Timestamp time_start;    // flow start (the time-bin is taken from here)
+    Timestamp time_end;
+    Timestamp time_arrival;  // when the collector received it
+    Timestamp time_export;   // export time stamped by the exporter
+
+    // Tagging
+    std::uint64_t tag = 0;
+    std::uint64_t tag2 = 0;
+
+    FlowType type = FlowType::kIpv4;
+};
+
+}  // namespace pmacct

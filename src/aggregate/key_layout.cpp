@@ -1,0 +1,218 @@
+#include "pmacct/aggregate/key_layout.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace pmacct::aggregate {
+namespace {
+
+using primitives::ValueKind;
+
+template <typename T>
+void put(std::uint8_t* out, T v) {
+    std::memcpy(out, &v, sizeof v);
+}
+
+void put_ip(std::uint8_t* out, const IpAddress& a) {
+    out[0] = a.family;
+    std::memcpy(out + 1, a.bytes.data(), 16);
+}
+
+void put_ts(std::uint8_t* out, const Timestamp& t) {
+    put(out, t.sec);
+    put(out + 8, t.usec);
+}
+
+// A network: the address cut to its mask (0.0.0.0 or :: when the mask is 0).
+IpAddress net_of(const IpAddress& a, std::uint8_t mask) { return a.masked(mask); }
+
+using E = std::pair<std::string_view, Extractor>;
+
+// How each primitive is read from a FlowRecord. Primitives whose fields FlowRecord does not carry
+// yet are left out: their key bytes stay zero.
+constexpr E kExtractors[] = {
+    {"cos", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.cos); }},
+    {"etype", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.etype); }},
+    {"src_mac", [](const FlowRecord& r, std::uint8_t* o, int) { std::memcpy(o, r.src_mac.bytes.data(), 6); }},
+    {"dst_mac", [](const FlowRecord& r, std::uint8_t* o, int) { std::memcpy(o, r.dst_mac.bytes.data(), 6); }},
+    {"sum_mac",
+     [](const FlowRecord& r, std::uint8_t* o, int side) {
+         std::memcpy(o, (side == 0 ? r.src_mac : r.dst_mac).bytes.data(), 6);
+     }},
+    {"vlan", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.vlan); }},
+    {"in_vlan", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.in_vlan); }},
+    {"out_vlan", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.out_vlan); }},
+    {"src_host", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, r.src_ip); }},
+    {"dst_host", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, r.dst_ip); }},
+    {"sum_host", [](const FlowRecord& r, std::uint8_t* o, int side) { put_ip(o, side == 0 ? r.src_ip : r.dst_ip); }},
+    {"sum", [](const FlowRecord& r, std::uint8_t* o, int side) { put_ip(o, side == 0 ? r.src_ip : r.dst_ip); }},
+    {"src_net", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, net_of(r.src_ip, r.src_mask)); }},
+    {"dst_net", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, net_of(r.dst_ip, r.dst_mask)); }},
+    {"sum_net",
+     [](const FlowRecord& r, std::uint8_t* o, int side) {
+         put_ip(o, side == 0 ? net_of(r.src_ip, r.src_mask) : net_of(r.dst_ip, r.dst_mask));
+     }},
+    {"src_mask", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.src_mask); }},
+    {"dst_mask", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.dst_mask); }},
+    {"proto", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.proto); }},
+    {"tos", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tos); }},
+    {"src_port", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.src_port); }},
+    {"dst_port", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.dst_port); }},
+    {"sum_port", [](const FlowRecord& r, std::uint8_t* o, int side) { put(o, side == 0 ? r.src_port : r.dst_port); }},
+    {"tcpflags", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tcp_flags); }},
+    {"src_as", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.src_as); }},
+    {"dst_as", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.dst_as); }},
+    {"sum_as", [](const FlowRecord& r, std::uint8_t* o, int side) { put(o, side == 0 ? r.src_as : r.dst_as); }},
+    {"peer_src_as", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.peer_src_as); }},
+    {"peer_dst_as", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.peer_dst_as); }},
+    {"peer_dst_ip", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, r.bgp_next_hop); }},
+    {"in_iface", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.in_iface); }},
+    {"out_iface", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.out_iface); }},
+    {"flow_label", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.flow_label); }},
+    {"peer_src_ip", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, r.peer_src_ip); }},
+    {"sampling_rate", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.sampling_rate); }},
+    {"sampling_direction", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.sampling_direction); }},
+    {"tag", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tag); }},
+    {"tag2", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tag2); }},
+    {"export_proto_seqno", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.export_proto_seqno); }},
+    {"export_proto_version", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.export_proto_version); }},
+    {"export_proto_sysid", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.export_proto_sysid); }},
+    {"timestamp_start", [](const FlowRecord& r, std::uint8_t* o, int) { put_ts(o, r.time_start); }},
+    {"timestamp_end", [](const FlowRecord& r, std::uint8_t* o, int) { put_ts(o, r.time_end); }},
+    {"timestamp_arrival", [](const FlowRecord& r, std::uint8_t* o, int) { put_ts(o, r.time_arrival); }},
+    {"timestamp_export", [](const FlowRecord& r, std::uint8_t* o, int) { put_ts(o, r.time_export); }},
+};
+
+Extractor extractor_for(std::string_view name) {
+    for (const auto& [n, e] : kExtractors) {
+        if (n == name) return e;
+    }
+    return nullptr;
+}
+
+std::size_t csv_position(std::string_view name) {
+    auto order = primitives::csv_order();
+    auto it = std::find(order.begin(), order.end(), name);
+    return static_cast<std::size_t>(it - order.begin());
+}
+
+}  // namespace
+
+std::uint16_t key_size_of(ValueKind kind) {
+    switch (kind) {
+        case ValueKind::kU8: return 1;
+        case ValueKind::kU16: return 2;
+        case ValueKind::kU32: return 4;
+        case ValueKind::kU64: return 8;
+        case ValueKind::kIp: return 17;
+        case ValueKind::kMac: return 6;
+        case ValueKind::kString: return 64;
+        case ValueKind::kTimestamp: return 12;
+        case ValueKind::kRd: return 8;
+        case ValueKind::kCoordinates: return 16;
+        case ValueKind::kCountry: return 4;
+        case ValueKind::kPostalCode: return 12;
+        case ValueKind::kNone: return 0;
+    }
+    return 0;
+}
+
+Result<KeyLayout> KeyLayout::build(std::span<const std::string> aggregate) {
+    KeyLayout layout;
+    std::vector<const primitives::PrimitiveSpec*> specs;
+    for (const auto& name : aggregate) {
+        const auto* spec = primitives::find(name);
+        if (spec == nullptr) return fail(fmt::format("primitive '{}' has no key layout yet", name));
+        specs.push_back(spec);
+        if ((spec->flags & primitives::kSum) != 0 && spec->kind != ValueKind::kNone) layout.sum_ = true;
+    }
+    std::stable_sort(specs.begin(), specs.end(), [](const auto* a, const auto* b) {
+        return csv_position(a->name) < csv_position(b->name);
+    });
+    std::size_t offset = 0;
+    for (const auto* spec : specs) {
+        KeyField f;
+        f.spec = spec;
+        // `flows` selects the flows counter and `none` selects nothing: no key bytes.
+        f.size = (spec->name == "flows") ? 0 : key_size_of(spec->kind);
+        f.offset = static_cast<std::uint16_t>(offset);
+        f.extract = f.size > 0 ? extractor_for(spec->name) : nullptr;
+        offset += f.size;
+        layout.fields_.push_back(f);
+    }
+    layout.key_size_ = offset;
+    return layout;
+}
+
+const KeyField* KeyLayout::field(std::string_view name) const {
+    for (const auto& f : fields_) {
+        if (f.spec->name == name) return &f;
+    }
+    return nullptr;
+}
+
+std::vector<std::string> KeyLayout::names() const {
+    std::vector<std::string> out;
+    for (const auto& f : fields_) out.emplace_back(f.spec->name);
+    return out;
+}
+
+void KeyLayout::extract(const FlowRecord& r, std::uint8_t* out, int side) const {
+    std::memset(out, 0, key_size_);
+    for (const auto& f : fields_) {
+        if (f.extract != nullptr) f.extract(r, out + f.offset, side);
+    }
+}
+
+std::uint64_t read_uint(const KeyField& f, const std::uint8_t* key) {
+    const std::uint8_t* p = key + f.offset;
+    switch (f.size) {
+        case 1: return p[0];
+        case 2: {
+            std::uint16_t v;
+            std::memcpy(&v, p, 2);
+            return v;
+        }
+        case 4: {
+            std::uint32_t v;
+            std::memcpy(&v, p, 4);
+            return v;
+        }
+        case 8: {
+            std::uint64_t v;
+            std::memcpy(&v, p, 8);
+            return v;
+        }
+        default: return 0;
+    }
+}
+
+IpAddress read_ip(const KeyField& f, const std::uint8_t* key) {
+    IpAddress a;
+    a.family = key[f.offset];
+    std::memcpy(a.bytes.data(), key + f.offset + 1, 16);
+    return a;
+}
+
+MacAddress read_mac(const KeyField& f, const std::uint8_t* key) {
+    MacAddress m;
+    std::memcpy(m.bytes.data(), key + f.offset, 6);
+    return m;
+}
+
+Timestamp read_timestamp(const KeyField& f, const std::uint8_t* key) {
+    Timestamp t;
+    std::memcpy(&t.sec, key + f.offset, 8);
+    std::memcpy(&t.usec, key + f.offset + 8, 4);
+    return t;
+}
+
+std::string_view read_string(const KeyField& f, const std::uint8_t* key) {
+    const char* p = reinterpret_cast<const char*>(key + f.offset);
+    return {p, strnlen(p, f.size)};
+}
+
+}  // namespace pmacct::aggregate
