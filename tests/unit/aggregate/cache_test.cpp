@@ -1,0 +1,197 @@
+#include "pmacct/aggregate/cache.hpp"
+
+#include <cstring>
+#include <map>
+#include <random>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "pmacct/aggregate/time_bins.hpp"
+
+namespace pmacct::aggregate {
+namespace {
+
+std::vector<std::uint8_t> key_of(std::uint32_t v, std::size_t size = 12) {
+    std::vector<std::uint8_t> k(size, 0);
+    std::memcpy(k.data(), &v, 4);
+    return k;
+}
+
+Counters counters(std::uint64_t bytes, std::uint64_t packets, std::uint8_t flags = 0,
+                  std::int64_t start = 100, std::int64_t end = 100) {
+    Counters c;
+    c.bytes = bytes;
+    c.packets = packets;
+    c.flows = 1;
+    c.tcp_flags = flags;
+    c.time_start = {start, 0};
+    c.time_end = {end, 0};
+    return c;
+}
+
+TEST(Cache, SumsCountersOrsFlagsAndWidensTimes) {
+    Cache cache(12, 100);
+    auto k = key_of(7);
+    ASSERT_TRUE(cache.add(k.data(), 0, counters(100, 2, 0x02, 50, 60)));
+    ASSERT_TRUE(cache.add(k.data(), 0, counters(40, 1, 0x10, 40, 55)));
+    ASSERT_TRUE(cache.add(k.data(), 0, counters(1, 1, 0x01, 70, 90)));
+    ASSERT_EQ(cache.size(), 1U);
+    const Aggregate* a = cache.find(k.data(), 0);
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(a->counters.bytes, 141U);
+    EXPECT_EQ(a->counters.packets, 4U);
+    EXPECT_EQ(a->counters.flows, 3U);
+    EXPECT_EQ(a->counters.tcp_flags, 0x13);
+    EXPECT_EQ(a->counters.time_start.sec, 40);
+    EXPECT_EQ(a->counters.time_end.sec, 90);
+}
+
+TEST(Cache, TimeBinIsPartOfTheKey) {
+    Cache cache(12, 100);
+    auto k = key_of(1);
+    cache.add(k.data(), 300, counters(1, 1));
+    cache.add(k.data(), 600, counters(2, 1));
+    EXPECT_EQ(cache.size(), 2U);
+    EXPECT_EQ(cache.find(k.data(), 300)->counters.bytes, 1U);
+    EXPECT_EQ(cache.find(k.data(), 600)->counters.bytes, 2U);
+    EXPECT_EQ(cache.find(k.data(), 900), nullptr);
+}
+
+TEST(Cache, IteratesInFirstInsertionOrder) {
+    Cache cache(12, 100);
+    for (std::uint32_t v : {5U, 3U, 9U, 3U, 1U}) {
+        auto k = key_of(v);
+        cache.add(k.data(), 0, counters(v, 1));
+    }
+    std::vector<std::uint32_t> seen;
+    cache.for_each([&](const std::uint8_t* key, const Aggregate&) {
+        std::uint32_t v;
+        std::memcpy(&v, key, 4);
+        seen.push_back(v);
+    });
+    EXPECT_EQ(seen, (std::vector<std::uint32_t>{5, 3, 9, 1}));
+}
+
+TEST(Cache, RefusesNewAggregatesWhenFullButStillUpdatesKnownOnes) {
+    Cache cache(12, 3);
+    for (std::uint32_t v = 0; v < 3; ++v) ASSERT_TRUE(cache.add(key_of(v).data(), 0, counters(1, 1)));
+    EXPECT_FALSE(cache.add(key_of(99).data(), 0, counters(1, 1)));
+    EXPECT_TRUE(cache.add(key_of(1).data(), 0, counters(1, 1)));
+    EXPECT_EQ(cache.size(), 3U);
+    cache.clear();
+    EXPECT_TRUE(cache.empty());
+    EXPECT_EQ(cache.find(key_of(1).data(), 0), nullptr);
+    EXPECT_TRUE(cache.add(key_of(99).data(), 0, counters(5, 1)));
+    EXPECT_EQ(cache.find(key_of(99).data(), 0)->counters.bytes, 5U);
+}
+
+// Against a std::map model: many keys, several rounds of clear().
+TEST(Cache, MatchesAReferenceModel) {
+    Cache cache(12, 50000);
+    std::mt19937 rng(42);
+    for (int round = 0; round < 3; ++round) {
+        std::map<std::pair<std::uint32_t, std::int64_t>, std::uint64_t> model;
+        for (int i = 0; i < 200000; ++i) {
+            std::uint32_t v = static_cast<std::uint32_t>(rng() % 40000);
+            std::int64_t bin = static_cast<std::int64_t>(rng() % 2) * 60;
+            std::uint64_t bytes = rng() % 1500;
+            auto k = key_of(v);
+            if (!cache.add(k.data(), bin, counters(bytes, 1))) {
+                ASSERT_GE(cache.size(), cache.capacity());
+                continue;
+            }
+            model[{v, bin}] += bytes;
+        }
+        ASSERT_EQ(cache.size(), model.size());
+        for (const auto& [kb, bytes] : model) {
+            const Aggregate* a = cache.find(key_of(kb.first).data(), kb.second);
+            ASSERT_NE(a, nullptr);
+            ASSERT_EQ(a->counters.bytes, bytes);
+        }
+        cache.clear();
+    }
+}
+
+TEST(Cache, EmptyKeyAggregatesEverything) {
+    Cache cache(0, 10);
+    cache.add(nullptr, 0, counters(10, 1));
+    cache.add(nullptr, 0, counters(20, 2));
+    ASSERT_EQ(cache.size(), 1U);
+    EXPECT_EQ(cache.find(nullptr, 0)->counters.bytes, 30U);
+}
+
+// --- time-bins ----------------------------------------------------------------------------
+
+std::int64_t utc(int y, int mo, int d, int h, int mi, int s) {
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = s;
+    return timegm(&tm);
+}
+
+TEST(TimeBins, RoundoffZeroesTheNamedFields) {
+    const std::int64_t t = utc(2026, 11, 19, 10, 37, 42);  // a Thursday
+    EXPECT_EQ(roundoff_time(t, "", true), utc(2026, 11, 19, 10, 37, 0));
+    EXPECT_EQ(roundoff_time(t, "m", true), utc(2026, 11, 19, 10, 0, 0));
+    EXPECT_EQ(roundoff_time(t, "h", true), utc(2026, 11, 19, 0, 0, 0));
+    EXPECT_EQ(roundoff_time(t, "d", true), utc(2026, 11, 1, 0, 0, 0));
+    EXPECT_EQ(roundoff_time(t, "w", true), utc(2026, 11, 15, 0, 0, 0));
+    EXPECT_EQ(roundoff_time(t, "M", true), utc(2026, 1, 1, 0, 0, 0));
+}
+
+TEST(TimeBins, FiveMinuteBinsAlignedByRoundoff) {
+    const std::int64_t now = utc(2026, 11, 19, 10, 37, 42);
+    auto bins = TimeBins::create(*config::parse_history("5m"), "m", 0, now, true);
+    ASSERT_TRUE(bins.has_value());
+    EXPECT_EQ(bins->bin_start(utc(2026, 11, 19, 10, 37, 42)), utc(2026, 11, 19, 10, 35, 0));
+    EXPECT_EQ(bins->bin_start(utc(2026, 11, 19, 10, 35, 0)), utc(2026, 11, 19, 10, 35, 0));
+    EXPECT_EQ(bins->bin_start(utc(2026, 11, 19, 10, 34, 59)), utc(2026, 11, 19, 10, 30, 0));
+    // Records older than the anchor fall in earlier bins of the same grid.
+    EXPECT_EQ(bins->bin_start(utc(2026, 11, 19, 9, 2, 0)), utc(2026, 11, 19, 9, 0, 0));
+    EXPECT_EQ(bins->bin_length(0), 300);
+}
+
+TEST(TimeBins, WithoutRoundoffTheGridStartsAtTheStartMinute) {
+    const std::int64_t now = utc(2026, 11, 19, 10, 37, 42);
+    auto bins = TimeBins::create(*config::parse_history("5m"), "", 0, now, true);
+    EXPECT_EQ(bins->bin_start(utc(2026, 11, 19, 10, 40, 0)), utc(2026, 11, 19, 10, 37, 0));
+    EXPECT_EQ(bins->bin_start(utc(2026, 11, 19, 10, 42, 0)), utc(2026, 11, 19, 10, 42, 0));
+}
+
+TEST(TimeBins, OffsetShiftsTheGrid) {
+    const std::int64_t now = utc(2026, 11, 19, 10, 37, 42);
+    auto bins = TimeBins::create(*config::parse_history("1h"), "h", 600, now, true);
+    ASSERT_TRUE(bins.has_value());
+    EXPECT_EQ(bins->bin_start(utc(2026, 11, 19, 10, 37, 42)), utc(2026, 11, 19, 10, 10, 0));
+    EXPECT_EQ(bins->bin_start(utc(2026, 11, 19, 10, 5, 0)), utc(2026, 11, 19, 9, 10, 0));
+    EXPECT_FALSE(TimeBins::create(*config::parse_history("1h"), "h", 3600, now, true).has_value());
+}
+
+TEST(TimeBins, CalendarMonths) {
+    const std::int64_t now = utc(2026, 11, 19, 10, 37, 42);
+    auto bins = TimeBins::create(*config::parse_history("1M"), "d", 0, now, true);
+    ASSERT_TRUE(bins.has_value());
+    EXPECT_EQ(bins->bin_start(utc(2026, 11, 30, 23, 59, 59)), utc(2026, 11, 1, 0, 0, 0));
+    EXPECT_EQ(bins->bin_start(utc(2027, 2, 10, 0, 0, 0)), utc(2027, 2, 1, 0, 0, 0));
+    EXPECT_EQ(bins->bin_length(utc(2027, 2, 1, 0, 0, 0)), 28 * 86400);
+}
+
+TEST(TimeBins, SubMinuteBins) {
+    const std::int64_t now = utc(2026, 11, 19, 10, 37, 42);
+    auto bins = TimeBins::create(*config::parse_history("10s"), "", 0, now, true);
+    EXPECT_EQ(bins->bin_start(utc(2026, 11, 19, 10, 37, 42)), utc(2026, 11, 19, 10, 37, 40));
+}
+
+TEST(TimeBins, DisabledPutsEverythingInBinZero) {
+    TimeBins none;
+    EXPECT_FALSE(none.enabled());
+    EXPECT_EQ(none.bin_start(123456), 0);
+}
+
+}  // namespace
+}  // namespace pmacct::aggregate
