@@ -28,6 +28,9 @@ struct RingStats {
 struct Batch {
     const std::uint8_t* data = nullptr;
     std::uint32_t records = 0;
+    // Batches the producer dropped (ring full) between the previous batch and this one: the
+    // consumer's "Missing data detected" moment, as pmacct's sequence check gives it.
+    std::uint32_t dropped_before = 0;
 };
 
 class Ring {
@@ -55,6 +58,9 @@ public:
     void commit();
     // Publishes the current batch even if partial (idle input, timers, shutdown). No-op when empty.
     void flush();
+    // Every slot holds a published batch the consumer has not released: a batch started now
+    // would be dropped. For producers that may wait (replaying a savefile) instead of dropping.
+    bool full() const;
     // Records in the batch being written, not yet published.
     std::uint32_t pending() const;
     // After the last flush(): tells the consumer that no more data will come, and wakes it.
@@ -66,7 +72,8 @@ public:
     // Done with the batch peek() returned: its slot can be reused.
     void release();
     // Waits up to `timeout_ms` (-1: forever) for a batch or close(). Returns immediately when a
-    // batch is already there. Safe against lost wake-ups.
+    // batch is already there. Safe against lost wake-ups. Spins a few microseconds before it
+    // sleeps; returns early when a signal interrupts the sleep.
     void wait(int timeout_ms);
     // For a consumer polling several fds: announce sleep with prepare_sleep() (false: data is
     // already there, do not sleep), poll event_fd() for POLLIN, then call after_wakeup().
@@ -79,18 +86,39 @@ public:
 
     // --- both sides --------------------------------------------------------------------
     RingStats stats() const;
+    // The consumer has announced sleep (prepare_sleep()) and nobody has woken it yet. For
+    // diagnostics and tests.
+    bool consumer_sleeping() const;
 
 private:
     struct Header;
+    std::uint8_t* slot_at(std::uint64_t index) const;
+    void start_batch();
+    void publish();
+    void wake_consumer();
+    bool empty_and_open() const;
+    void unmap();
+
     Header* header_ = nullptr;
     std::uint8_t* slots_ = nullptr;
     std::uint8_t* scratch_ = nullptr;  // producer-private slot used while the ring is full
     std::size_t map_bytes_ = 0;
     int event_fd_ = -1;
+    // Geometry, copied out of the shared header so the hot paths never touch it.
+    std::size_t record_size_ = 0;
+    std::size_t batch_bytes_ = 0;
+    std::size_t slot_count_ = 0;
+    std::uint32_t records_per_batch_ = 0;
     // Producer state (core process only).
     std::uint8_t* write_slot_ = nullptr;
     std::uint32_t write_count_ = 0;
     bool writing_scratch_ = false;
+    std::uint64_t head_ = 0;       // batches published (the producer's copy of the shared head)
+    std::uint64_t tail_seen_ = 0;  // last shared tail read: re-read only when the ring looks full
+    std::uint32_t dropped_since_publish_ = 0;  // goes into the next batch's dropped_before
+    // Consumer state (plugin process only): last shared head read, re-read only when it has
+    // consumed up to it, so a busy consumer does not pull the producer's cache line per batch.
+    mutable std::uint64_t head_seen_ = 0;
 };
 
 }  // namespace pmacct::ipc

@@ -93,7 +93,8 @@ struct FlowRecord {
     std::uint32_t out_iface = 0;
 
     // Time
-    Timestamp time_start;    // flow start (the time-bin is taken from here)
+    Timestamp time_start;    // flow start, as the timestamp_start primitive shows it
+    Timestamp time_bin;      // the time that decides the time-bin; empty: time_start
     Timestamp time_end;
     Timestamp time_arrival;  // when the collector received it
     Timestamp time_export;   // export time stamped by the exporter

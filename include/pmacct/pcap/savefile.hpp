@@ -1,0 +1,86 @@
+// Reading the UDP datagrams of a pcap savefile: what nfacctd / sfacctd do with pcap_savefile
+// (-I) instead of a socket. libpcap opens the file (pcap_open_offline) and applies the optional
+// pcap_filter (BPF); the frames are dissected here:
+//   link types EN10MB (with 802.1Q / 802.1ad VLAN tags), LINUX_SLL, LINUX_SLL2, RAW / IPV4 /
+//   IPV6, NULL and LOOP; IPv4 (options allowed) and IPv6 (hop-by-hop, routing and destination
+//   options headers skipped); UDP.
+// Fragments, non-UDP packets and frames cut short by the snap length are skipped and counted.
+//
+//   auto file = pcap::Savefile::open(path, "udp port 2100");
+//   pcap::UdpPacket p;
+//   while (true) { auto more = file->next(p); if (!more) error...; if (!*more) break; ... }
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "pmacct/base/result.hpp"
+#include "pmacct/record/flow_record.hpp"
+
+struct pcap;
+
+namespace pmacct::pcap {
+
+struct UdpPacket {
+    std::span<const std::uint8_t> payload;  // valid until the next call to next()
+    IpAddress src_ip;
+    IpAddress dst_ip;
+    std::uint16_t src_port = 0;
+    std::uint16_t dst_port = 0;
+    Timestamp timestamp;  // the capture time of the frame
+};
+
+// Why a frame gave no datagram.
+enum class FrameOutcome : std::uint8_t {
+    kUdp,        // a UDP datagram
+    kNotIp,      // other ethertype / link protocol, or an unsupported link type
+    kNotUdp,     // IP, but not UDP
+    kFragment,   // an IPv4 or IPv6 fragment
+    kTruncated,  // cut by the snap length, or lengths that do not add up
+};
+
+// Dissects one captured frame of link type `dlt` (a DLT_* value as pcap_datalink() returns).
+// On kUdp, `out` holds addresses, ports and the payload (a view into `frame`); the timestamp is
+// left untouched.
+FrameOutcome parse_udp_frame(int dlt, std::span<const std::uint8_t> frame, UdpPacket& out);
+
+struct SavefileCounters {
+    std::uint64_t frames = 0;  // frames that passed the BPF filter
+    std::uint64_t udp = 0;
+    std::uint64_t not_ip = 0;
+    std::uint64_t not_udp = 0;
+    std::uint64_t fragments = 0;
+    std::uint64_t truncated = 0;
+};
+
+class Savefile {
+public:
+    // Opens `path`; a non-empty `filter` is compiled as a BPF expression (tcpdump syntax).
+    static Result<Savefile> open(const std::string& path, const std::string& filter = {});
+
+    Savefile(Savefile&&) noexcept;
+    Savefile& operator=(Savefile&&) noexcept;
+    ~Savefile();
+
+    // The next UDP datagram: true with `out` filled, false at the end of the file, an error
+    // when the file is damaged.
+    Result<bool> next(UdpPacket& out);
+
+    int datalink() const { return dlt_; }
+    const SavefileCounters& counters() const { return counters_; }
+
+private:
+    struct Closer {
+        void operator()(::pcap* p) const;
+    };
+
+    Savefile() = default;
+
+    std::unique_ptr<::pcap, Closer> handle_;
+    int dlt_ = 0;
+    SavefileCounters counters_;
+};
+
+}  // namespace pmacct::pcap

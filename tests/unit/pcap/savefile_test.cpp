@@ -1,0 +1,455 @@
+// Reading UDP datagrams out of pcap savefiles: captures written here with libpcap's pcap_dump,
+// and the akvorado NetFlow v5 capture.
+#include "pmacct/pcap/savefile.hpp"
+
+#include <pcap/pcap.h>
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "pmacct/flow/netflow_v5.hpp"
+#include "test_support.hpp"
+
+namespace pmacct::pcap {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+IpAddress ip(const char* text) {
+    IpAddress a;
+    EXPECT_TRUE(IpAddress::parse(text, a)) << text;
+    return a;
+}
+
+void put16(Bytes& b, std::uint16_t v) {
+    b.push_back(static_cast<std::uint8_t>(v >> 8));
+    b.push_back(static_cast<std::uint8_t>(v));
+}
+void put32(Bytes& b, std::uint32_t v) {
+    put16(b, static_cast<std::uint16_t>(v >> 16));
+    put16(b, static_cast<std::uint16_t>(v));
+}
+void append(Bytes& b, const Bytes& more) {
+    b.insert(b.end(), more.begin(), more.end());
+}
+
+Bytes text(const std::string& s) {
+    return Bytes(s.begin(), s.end());
+}
+
+Bytes udp(std::uint16_t sport, std::uint16_t dport, const Bytes& payload) {
+    Bytes b;
+    put16(b, sport);
+    put16(b, dport);
+    put16(b, static_cast<std::uint16_t>(8 + payload.size()));
+    put16(b, 0);
+    append(b, payload);
+    return b;
+}
+
+Bytes ipv4(const char* src, const char* dst, std::uint8_t proto, const Bytes& l4,
+           std::uint16_t frag = 0, std::size_t options = 0) {
+    Bytes b;
+    const std::size_t header = 20 + options;
+    b.push_back(static_cast<std::uint8_t>(0x40 | (header / 4)));
+    b.push_back(0);
+    put16(b, static_cast<std::uint16_t>(header + l4.size()));
+    put16(b, 0x1234);
+    put16(b, frag);
+    b.push_back(64);
+    b.push_back(proto);
+    put16(b, 0);
+    const IpAddress s = ip(src);
+    const IpAddress d = ip(dst);
+    b.insert(b.end(), s.bytes.begin(), s.bytes.begin() + 4);
+    b.insert(b.end(), d.bytes.begin(), d.bytes.begin() + 4);
+    b.insert(b.end(), options, 1);  // NOP options
+    append(b, l4);
+    return b;
+}
+
+// `ext` is inserted between the IPv6 header and the L4 header; `first_next` names it.
+Bytes ipv6(const char* src, const char* dst, std::uint8_t first_next, const Bytes& ext,
+           const Bytes& l4) {
+    Bytes b;
+    put32(b, 0x60000000);
+    put16(b, static_cast<std::uint16_t>(ext.size() + l4.size()));
+    b.push_back(first_next);
+    b.push_back(64);
+    const IpAddress s = ip(src);
+    const IpAddress d = ip(dst);
+    b.insert(b.end(), s.bytes.begin(), s.bytes.end());
+    b.insert(b.end(), d.bytes.begin(), d.bytes.end());
+    append(b, ext);
+    append(b, l4);
+    return b;
+}
+Bytes ipv6_udp(const char* src, const char* dst, const Bytes& l4) {
+    return ipv6(src, dst, 17, {}, l4);
+}
+
+Bytes ethernet(std::uint16_t ethertype, const Bytes& l3, std::vector<std::uint16_t> tags = {}) {
+    Bytes b = {0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2};
+    for (std::size_t i = 0; i < tags.size(); ++i) {
+        put16(b, i == 0 && tags.size() > 1 ? 0x88a8 : 0x8100);
+        put16(b, tags[i]);
+    }
+    put16(b, ethertype);
+    append(b, l3);
+    while (b.size() < 60) b.push_back(0);  // Ethernet padding
+    return b;
+}
+
+Bytes linux_sll(std::uint16_t protocol, const Bytes& l3) {
+    Bytes b;
+    put16(b, 0);  // packet type: to us
+    put16(b, 1);  // ARPHRD_ETHER
+    put16(b, 6);  // address length
+    append(b, {0, 0, 0, 0, 0, 2, 0, 0});
+    put16(b, protocol);
+    append(b, l3);
+    return b;
+}
+
+Bytes linux_sll2(std::uint16_t protocol, const Bytes& l3) {
+    Bytes b;
+    put16(b, protocol);
+    put16(b, 0);  // reserved
+    put32(b, 2);  // ifindex
+    put16(b, 1);  // ARPHRD_ETHER
+    b.push_back(0);
+    b.push_back(6);
+    append(b, {0, 0, 0, 0, 0, 2, 0, 0});
+    append(b, l3);
+    return b;
+}
+
+struct Frame {
+    Bytes bytes;
+    std::int64_t sec = 1700000000;
+    std::uint32_t usec = 0;
+    std::size_t caplen = 0;  // 0: all of it
+};
+
+std::string write_pcap(const std::string& path, int dlt, const std::vector<Frame>& frames) {
+    pcap_t* dead = pcap_open_dead(dlt, 65535);
+    EXPECT_NE(dead, nullptr);
+    pcap_dumper_t* dumper = pcap_dump_open(dead, path.c_str());
+    EXPECT_NE(dumper, nullptr) << pcap_geterr(dead);
+    for (const Frame& f : frames) {
+        pcap_pkthdr h{};
+        h.ts.tv_sec = f.sec;
+        h.ts.tv_usec = f.usec;
+        h.len = static_cast<bpf_u_int32>(f.bytes.size());
+        h.caplen = static_cast<bpf_u_int32>(f.caplen != 0 ? f.caplen : f.bytes.size());
+        pcap_dump(reinterpret_cast<u_char*>(dumper), &h, f.bytes.data());
+    }
+    pcap_dump_close(dumper);
+    pcap_close(dead);
+    return path;
+}
+
+std::vector<UdpPacket> read_all(Savefile& file, std::vector<Bytes>* payloads = nullptr) {
+    std::vector<UdpPacket> out;
+    UdpPacket p;
+    for (;;) {
+        auto more = file.next(p);
+        EXPECT_TRUE(more.has_value()) << more.error();
+        if (!more.has_value() || !*more) break;
+        out.push_back(p);
+        if (payloads != nullptr) payloads->emplace_back(p.payload.begin(), p.payload.end());
+    }
+    return out;
+}
+
+// An Ethernet capture with everything a savefile may hold.
+std::vector<Frame> ethernet_frames() {
+    return {
+        {ethernet(0x0800, ipv4("192.0.2.1", "192.0.2.100", 17, udp(40000, 2100, text("first")))),
+         1700000000, 123456},
+        {ethernet(0x0800, ipv4("192.0.2.2", "192.0.2.100", 17, udp(40001, 2100, text("vlan"))),
+                  {100}),
+         1700000001, 0},
+        {ethernet(0x86dd, ipv6_udp("2001:db8::1", "2001:db8::100", udp(40002, 2100, text("qinq"))),
+                  {10, 20}),
+         1700000002, 0},
+        {ethernet(0x0800, ipv4("192.0.2.3", "192.0.2.100", 6, Bytes(20, 0))), 1700000003, 0},
+        {ethernet(0x0800, ipv4("192.0.2.4", "192.0.2.100", 17, udp(1, 2100, text("frag")), 0x2000)),
+         1700000004, 0},
+        {ethernet(0x0800, ipv4("192.0.2.5", "192.0.2.100", 17, Bytes(30, 0), 0x0010)), 1700000005,
+         0},
+        {ethernet(0x0806, Bytes(28, 0)), 1700000006, 0},
+        {ethernet(0x0800, ipv4("192.0.2.6", "192.0.2.100", 17, udp(40006, 6343, text("sflow")))),
+         1700000007, 0},
+        {ethernet(0x0800, ipv4("192.0.2.7", "192.0.2.100", 17, udp(40007, 2100, Bytes(200, 7)))),
+         1700000008, 0, 100},  // cut by the snap length
+        {ethernet(0x0800, ipv4("192.0.2.8", "192.0.2.100", 17, udp(40008, 2100, text("opts")),
+                               0x4000 /* DF */, 8)),
+         1700000009, 0},
+    };
+}
+
+TEST(Savefile, EthernetCaptureGivesTheUdpDatagrams) {
+    testing::TempDir dir;
+    const std::string path = write_pcap(dir.path() + "/eth.pcap", DLT_EN10MB, ethernet_frames());
+    auto file = Savefile::open(path);
+    ASSERT_TRUE(file.has_value()) << file.error();
+    EXPECT_EQ(file->datalink(), DLT_EN10MB);
+    std::vector<Bytes> payloads;
+    const std::vector<UdpPacket> packets = read_all(*file, &payloads);
+    ASSERT_EQ(packets.size(), 5u);
+
+    EXPECT_EQ(payloads[0], text("first"));  // Ethernet padding is not part of it
+    EXPECT_EQ(packets[0].src_ip, ip("192.0.2.1"));
+    EXPECT_EQ(packets[0].dst_ip, ip("192.0.2.100"));
+    EXPECT_EQ(packets[0].src_port, 40000);
+    EXPECT_EQ(packets[0].dst_port, 2100);
+    EXPECT_EQ(packets[0].timestamp, (Timestamp{1700000000, 123456}));
+
+    EXPECT_EQ(payloads[1], text("vlan"));
+    EXPECT_EQ(packets[1].src_ip, ip("192.0.2.2"));
+
+    EXPECT_EQ(payloads[2], text("qinq"));
+    EXPECT_EQ(packets[2].src_ip, ip("2001:db8::1"));
+    EXPECT_EQ(packets[2].dst_ip, ip("2001:db8::100"));
+    EXPECT_EQ(packets[2].src_port, 40002);
+
+    EXPECT_EQ(payloads[3], text("sflow"));
+    EXPECT_EQ(packets[3].dst_port, 6343);
+    EXPECT_EQ(packets[3].timestamp.sec, 1700000007);
+
+    EXPECT_EQ(payloads[4], text("opts"));  // IPv4 options skipped
+    EXPECT_EQ(packets[4].src_ip, ip("192.0.2.8"));
+
+    const SavefileCounters& c = file->counters();
+    EXPECT_EQ(c.frames, 10u);
+    EXPECT_EQ(c.udp, 5u);
+    EXPECT_EQ(c.not_udp, 1u);
+    EXPECT_EQ(c.fragments, 2u);
+    EXPECT_EQ(c.not_ip, 1u);
+    EXPECT_EQ(c.truncated, 1u);
+
+    // At the end it stays at the end.
+    UdpPacket p;
+    auto more = file->next(p);
+    ASSERT_TRUE(more.has_value());
+    EXPECT_FALSE(*more);
+}
+
+TEST(Savefile, BpfFilterSelectsFrames) {
+    testing::TempDir dir;
+    const std::string path = write_pcap(dir.path() + "/eth.pcap", DLT_EN10MB, ethernet_frames());
+    {
+        auto file = Savefile::open(path, "udp port 6343");
+        ASSERT_TRUE(file.has_value()) << file.error();
+        std::vector<Bytes> payloads;
+        read_all(*file, &payloads);
+        EXPECT_EQ(payloads, std::vector<Bytes>{text("sflow")});
+        EXPECT_EQ(file->counters().frames, 1u);
+    }
+    {
+        // As with tcpdump, untagged expressions do not look inside VLAN tags.
+        auto file = Savefile::open(path, "udp dst port 2100");
+        ASSERT_TRUE(file.has_value()) << file.error();
+        std::vector<Bytes> payloads;
+        read_all(*file, &payloads);
+        EXPECT_EQ(payloads, (std::vector<Bytes>{text("first"), text("opts")}));
+    }
+    {
+        auto file = Savefile::open(path, "vlan 100");
+        ASSERT_TRUE(file.has_value()) << file.error();
+        std::vector<Bytes> payloads;
+        read_all(*file, &payloads);
+        EXPECT_EQ(payloads, std::vector<Bytes>{text("vlan")});
+    }
+}
+
+TEST(Savefile, BadFilterAndMissingFileAreErrors) {
+    testing::TempDir dir;
+    const std::string path = write_pcap(dir.path() + "/eth.pcap", DLT_EN10MB, ethernet_frames());
+    auto bad = Savefile::open(path, "udp port");
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_NE(bad.error().find("pcap_filter 'udp port'"), std::string::npos) << bad.error();
+
+    auto missing = Savefile::open(dir.path() + "/none.pcap");
+    ASSERT_FALSE(missing.has_value());
+    EXPECT_NE(missing.error().find("none.pcap"), std::string::npos) << missing.error();
+
+    const std::string junk = dir.path() + "/junk.pcap";
+    FILE* f = std::fopen(junk.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("this is not a capture file at all", f);
+    std::fclose(f);
+    EXPECT_FALSE(Savefile::open(junk).has_value());
+}
+
+TEST(Savefile, LinuxCookedIpv6Capture) {
+    testing::TempDir dir;
+    const std::vector<Frame> frames = {
+        {linux_sll(0x86dd, ipv6_udp("2001:db8::1", "2001:db8::2", udp(5000, 2100, text("v6")))),
+         1700000100, 500},
+        {linux_sll(0x0800, ipv4("198.51.100.1", "198.51.100.2", 17, udp(5001, 2100, text("v4")))),
+         1700000101, 0},
+        {linux_sll(0x86dd, ipv6_udp("2001:db8::1", "2001:db8::2", udp(5002, 9995, text("other")))),
+         1700000102, 0},
+    };
+    const std::string path = write_pcap(dir.path() + "/sll.pcap", DLT_LINUX_SLL, frames);
+    {
+        auto file = Savefile::open(path);
+        ASSERT_TRUE(file.has_value()) << file.error();
+        EXPECT_EQ(file->datalink(), DLT_LINUX_SLL);
+        std::vector<Bytes> payloads;
+        const std::vector<UdpPacket> packets = read_all(*file, &payloads);
+        ASSERT_EQ(packets.size(), 3u);
+        EXPECT_EQ(payloads[0], text("v6"));
+        EXPECT_EQ(packets[0].src_ip, ip("2001:db8::1"));
+        EXPECT_EQ(packets[0].dst_ip, ip("2001:db8::2"));
+        EXPECT_EQ(packets[0].src_port, 5000);
+        EXPECT_EQ(packets[0].dst_port, 2100);
+        EXPECT_EQ(packets[0].timestamp, (Timestamp{1700000100, 500}));
+        EXPECT_EQ(payloads[1], text("v4"));
+        EXPECT_EQ(packets[1].src_ip, ip("198.51.100.1"));
+    }
+    {
+        auto file = Savefile::open(path, "ip6 and udp port 2100");
+        ASSERT_TRUE(file.has_value()) << file.error();
+        std::vector<Bytes> payloads;
+        read_all(*file, &payloads);
+        EXPECT_EQ(payloads, std::vector<Bytes>{text("v6")});
+    }
+}
+
+// The other link types, each in a file of its own.
+TEST(Savefile, OtherLinkTypes) {
+    const Bytes v4 = ipv4("203.0.113.1", "203.0.113.2", 17, udp(7, 2100, text("payload")));
+    const Bytes v6 = ipv6_udp("2001:db8::a", "2001:db8::b", udp(8, 2100, text("payload6")));
+    Bytes null_v4 = {2, 0, 0, 0};  // AF_INET, little-endian host
+    append(null_v4, v4);
+    Bytes null_v6 = {30, 0, 0, 0};  // AF_INET6 on macOS
+    append(null_v6, v6);
+    Bytes loop_v4 = {0, 0, 0, 2};  // network order
+    append(loop_v4, v4);
+    struct Case {
+        const char* name;
+        int dlt;
+        Bytes frame;
+        const char* src;
+        Bytes payload;
+    };
+    const Case cases[] = {
+        {"sll2 v4", DLT_LINUX_SLL2, linux_sll2(0x0800, v4), "203.0.113.1", text("payload")},
+        {"sll2 v6", DLT_LINUX_SLL2, linux_sll2(0x86dd, v6), "2001:db8::a", text("payload6")},
+        {"raw v4", DLT_RAW, v4, "203.0.113.1", text("payload")},
+        {"raw v6", DLT_RAW, v6, "2001:db8::a", text("payload6")},
+        {"null v4", DLT_NULL, null_v4, "203.0.113.1", text("payload")},
+        {"null v6", DLT_NULL, null_v6, "2001:db8::a", text("payload6")},
+        {"loop v4", DLT_LOOP, loop_v4, "203.0.113.1", text("payload")},
+    };
+    testing::TempDir dir;
+    for (const Case& k : cases) {
+        const std::string path =
+            write_pcap(dir.path() + "/" + std::to_string(k.dlt) + ".pcap", k.dlt, {{k.frame}});
+        auto file = Savefile::open(path);
+        ASSERT_TRUE(file.has_value()) << k.name << ": " << file.error();
+        std::vector<Bytes> payloads;
+        const std::vector<UdpPacket> packets = read_all(*file, &payloads);
+        ASSERT_EQ(packets.size(), 1u) << k.name;
+        EXPECT_EQ(packets[0].src_ip, ip(k.src)) << k.name;
+        EXPECT_EQ(payloads[0], k.payload) << k.name;
+    }
+}
+
+TEST(ParseUdpFrame, Ipv6ExtensionHeadersAndFragments) {
+    UdpPacket p;
+    // Hop-by-hop options (8 bytes) then UDP.
+    const Bytes hop = {17, 0, 1, 4, 0, 0, 0, 0};
+    EXPECT_EQ(parse_udp_frame(DLT_RAW,
+                              ipv6("2001:db8::1", "2001:db8::2", 0, hop, udp(1, 2, text("x"))), p),
+              FrameOutcome::kUdp);
+    EXPECT_EQ(p.payload.size(), 1u);
+    // Fragment header, offset 0, more fragments: a fragment.
+    const Bytes frag_first = {17, 0, 0x00, 0x01, 0, 0, 0, 1};
+    EXPECT_EQ(
+        parse_udp_frame(
+            DLT_RAW, ipv6("2001:db8::1", "2001:db8::2", 44, frag_first, udp(1, 2, text("x"))), p),
+        FrameOutcome::kFragment);
+    // Atomic fragment (offset 0, no more fragments): the whole datagram.
+    const Bytes atomic = {17, 0, 0x00, 0x00, 0, 0, 0, 1};
+    EXPECT_EQ(parse_udp_frame(
+                  DLT_RAW, ipv6("2001:db8::1", "2001:db8::2", 44, atomic, udp(1, 2, text("x"))), p),
+              FrameOutcome::kUdp);
+    // TCP over IPv6.
+    EXPECT_EQ(parse_udp_frame(DLT_RAW, ipv6("2001:db8::1", "2001:db8::2", 6, {}, Bytes(20, 0)), p),
+              FrameOutcome::kNotUdp);
+}
+
+TEST(ParseUdpFrame, DamagedFramesNeverReadOutside) {
+    const Bytes good =
+        ethernet(0x0800, ipv4("192.0.2.1", "192.0.2.2", 17, udp(1, 2, Bytes(40, 9))));
+    UdpPacket p;
+    ASSERT_EQ(parse_udp_frame(DLT_EN10MB, good, p), FrameOutcome::kUdp);
+    // Every prefix of the frame: no crash, and never a datagram longer than what is there.
+    for (std::size_t n = 0; n < good.size(); ++n) {
+        const FrameOutcome o = parse_udp_frame(DLT_EN10MB, std::span(good).first(n), p);
+        if (o == FrameOutcome::kUdp) {
+            EXPECT_LE(p.payload.size(), n);
+        }
+    }
+    // UDP length larger than the IP packet, and smaller than its own header.
+    Bytes bad_udp = ipv4("192.0.2.1", "192.0.2.2", 17, udp(1, 2, Bytes(4, 0)));
+    bad_udp[24] = 0x01;  // UDP length 0x01xx
+    EXPECT_EQ(parse_udp_frame(DLT_RAW, bad_udp, p), FrameOutcome::kTruncated);
+    bad_udp[24] = 0;
+    bad_udp[25] = 4;
+    EXPECT_EQ(parse_udp_frame(DLT_RAW, bad_udp, p), FrameOutcome::kTruncated);
+    // IPv4 header length below 20.
+    Bytes bad_ihl = ipv4("192.0.2.1", "192.0.2.2", 17, udp(1, 2, Bytes(4, 0)));
+    bad_ihl[0] = 0x44;
+    EXPECT_EQ(parse_udp_frame(DLT_RAW, bad_ihl, p), FrameOutcome::kTruncated);
+    // Unknown link type.
+    EXPECT_EQ(parse_udp_frame(9999, good, p), FrameOutcome::kNotIp);
+}
+
+TEST(Savefile, AkvoradoNetflowV5Capture) {
+    auto file =
+        Savefile::open(std::string(PMACCT_SOURCE_DIR) + "/tests/data/netflow/akvorado-nfv5.pcap");
+    ASSERT_TRUE(file.has_value()) << file.error();
+    UdpPacket p;
+    auto more = file->next(p);
+    ASSERT_TRUE(more.has_value() && *more);
+    // As tshark shows it.
+    EXPECT_EQ(p.src_ip, ip("10.19.144.41"));
+    EXPECT_EQ(p.dst_ip, ip("10.19.144.26"));
+    EXPECT_EQ(p.src_port, 40000);
+    EXPECT_EQ(p.dst_port, 9990);
+    EXPECT_EQ(p.timestamp, (Timestamp{1680655485, 99595}));
+    EXPECT_EQ(p.payload.size(), 1416u);
+
+    flow::NetflowV5Decoder decoder;
+    std::size_t records = 0;
+    std::uint64_t bytes = 0;
+    const auto result = decoder.decode(p.payload, p.src_ip, p.timestamp, [&](const FlowRecord& r) {
+        ++records;
+        bytes += r.bytes;
+        EXPECT_EQ(r.peer_src_ip, ip("10.19.144.41"));
+    });
+    EXPECT_TRUE(result.ok());
+    EXPECT_EQ(records, 29u);
+    EXPECT_EQ(bytes, 88345u);  // nfacctd's BYTES column summed
+
+    more = file->next(p);
+    ASSERT_TRUE(more.has_value());
+    EXPECT_FALSE(*more);
+
+    auto filtered = Savefile::open(
+        std::string(PMACCT_SOURCE_DIR) + "/tests/data/netflow/akvorado-nfv5.pcap", "udp port 2100");
+    ASSERT_TRUE(filtered.has_value());
+    more = filtered->next(p);
+    ASSERT_TRUE(more.has_value());
+    EXPECT_FALSE(*more);
+}
+
+}  // namespace
+}  // namespace pmacct::pcap
