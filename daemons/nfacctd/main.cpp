@@ -1,6 +1,20 @@
-// nfacctd: see CONFIG-KEYS and docs/ for what it does and how to configure it.
+// nfacctd: the NetFlow/IPFIX collector. See CONFIG-KEYS and docs/.
+#include <memory>
+
 #include "pmacct/app/daemon_main.hpp"
+#include "pmacct/collector/nfacctd_job.hpp"
+#include "pmacct/process/title.hpp"
+#include "registry.hpp"
+
+namespace {
+
+std::unique_ptr<pmacct::app::MainJob> make_job() {
+    return pmacct::collector::make_nfacctd_job(pmacct::plugins::find_factory);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-    return pmacct::app::daemon_main(pmacct::Daemon::kNfacctd, argc, argv, nullptr);
+    pmacct::process::init_title(argc, argv);
+    return pmacct::app::daemon_main(pmacct::Daemon::kNfacctd, argc, argv, make_job);
 }

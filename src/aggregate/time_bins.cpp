@@ -2,24 +2,10 @@
 
 #include <ctime>
 
+#include "pmacct/base/time.hpp"
+
 namespace pmacct::aggregate {
 namespace {
-
-std::tm to_tm(std::int64_t t, bool utc) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    if (utc) {
-        ::gmtime_r(&tt, &tm);
-    } else {
-        ::localtime_r(&tt, &tm);
-    }
-    return tm;
-}
-
-std::int64_t from_tm(std::tm tm, bool utc) {
-    tm.tm_isdst = -1;
-    return static_cast<std::int64_t>(utc ? ::timegm(&tm) : ::mktime(&tm));
-}
 
 // First second of the month `delta` months away from the month holding `t`.
 std::int64_t month_start(std::int64_t t, int delta, bool utc) {

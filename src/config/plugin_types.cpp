@@ -4,8 +4,8 @@ namespace pmacct::config {
 namespace {
 
 constexpr PluginType kTypes[] = {
-    {"memory", "IMT Plugin", Feature::kNone, kTraffic, false},
-    {"print", "Print Plugin", Feature::kNone, kTraffic, false},
+    {"memory", "IMT Plugin", Feature::kNone, kTraffic, true},
+    {"print", "Print Plugin", Feature::kNone, kTraffic, true},
     {"nfprobe", "NetFlow Probe Plugin", Feature::kNone, kCapture, false},
     {"sfprobe", "sFlow Probe Plugin", Feature::kNone, kCapture, false},
     {"tee", "Tee Plugin", Feature::kNone, kFlow, false},

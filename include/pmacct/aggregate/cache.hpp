@@ -7,7 +7,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <vector>
 
 #include "pmacct/aggregate/key_layout.hpp"
 
@@ -31,47 +30,59 @@ public:
     // full; nothing is changed then.
     bool add(const std::uint8_t* key, std::int64_t basetime, const Counters& c);
 
-    std::size_t size() const { return order_.size(); }
+    std::size_t size() const { return count_; }
     std::size_t capacity() const { return max_entries_; }
-    bool empty() const { return order_.empty(); }
+    bool empty() const { return count_ == 0; }
     std::size_t key_size() const { return key_size_; }
 
     // Calls f(key, aggregate) for every aggregate in first-insertion order.
     template <typename F>
     void for_each(F&& f) const {
-        for (std::uint32_t slot : order_) {
-            const std::uint8_t* s = slot_ptr(slot);
-            f(s + kKeyOffset, *reinterpret_cast<const Aggregate*>(s + kAggOffset));
+        for (std::size_t i = 0; i < count_; ++i) {
+            const std::uint8_t* e = entry(i);
+            f(e + kKeyOffset, *reinterpret_cast<const Aggregate*>(e));
+        }
+    }
+    // The same, with the aggregate writable (the memory plugin resets counters in place).
+    template <typename F>
+    void for_each_mutable(F&& f) {
+        for (std::size_t i = 0; i < count_; ++i) {
+            std::uint8_t* e = entry(i);
+            f(e + kKeyOffset, *reinterpret_cast<Aggregate*>(e));
         }
     }
     // Finds an aggregate (nullptr when absent).
     const Aggregate* find(const std::uint8_t* key, std::int64_t basetime) const;
-    // Empties the cache; touches only the slots in use.
+    // Raises the capacity to `max_entries` (for caches that grow instead of purging: the memory
+    // plugin). False when memory runs out.
+    bool grow(std::size_t max_entries);
+    // Empties the cache.
     void clear();
 
 private:
-    // Slot layout: [u64 hash][Aggregate][key bytes], 8-byte aligned.
-    static constexpr std::size_t kHashOffset = 0;
-    static constexpr std::size_t kAggOffset = 8;
-    static constexpr std::size_t kKeyOffset = kAggOffset + ((sizeof(Aggregate) + 7) / 8) * 8;
+    // Entries live back to back in insertion order: [Aggregate][key bytes], 8-byte aligned, so
+    // a cache only touches as much memory as it holds. A dense index of 64-bit words (hash in
+    // the high half, entry number + 1 in the low half; 0 = free) finds them.
+    static constexpr std::size_t kKeyOffset = ((sizeof(Aggregate) + 7) / 8) * 8;
 
-    std::uint8_t* slot_ptr(std::uint32_t i) { return table_.get() + std::size_t{i} * slot_size_; }
-    const std::uint8_t* slot_ptr(std::uint32_t i) const {
-        return table_.get() + std::size_t{i} * slot_size_;
-    }
+    std::uint8_t* entry(std::size_t i) { return arena_.get() + i * entry_size_; }
+    const std::uint8_t* entry(std::size_t i) const { return arena_.get() + i * entry_size_; }
     std::uint64_t hash(const std::uint8_t* key, std::int64_t basetime) const;
-    // Index of the slot holding (key, basetime), or of the empty slot where it would go.
-    std::uint32_t probe(const std::uint8_t* key, std::int64_t basetime, std::uint64_t h) const;
+    // Position in the index of (key, basetime), or of the free word where it would go.
+    std::size_t probe(const std::uint8_t* key, std::int64_t basetime, std::uint32_t tag) const;
+    bool allocate(std::size_t max_entries);
+    void reindex();
 
-    std::size_t key_size_;
-    std::size_t max_entries_;
-    std::size_t slot_size_;
-    std::uint32_t mask_;  // table size - 1 (a power of two)
     struct FreeDeleter {
-        void operator()(std::uint8_t* p) const;
+        void operator()(void* p) const;
     };
-    std::unique_ptr<std::uint8_t[], FreeDeleter> table_;
-    std::vector<std::uint32_t> order_;
+    std::size_t key_size_;
+    std::size_t entry_size_;
+    std::size_t max_entries_ = 0;
+    std::size_t count_ = 0;
+    std::size_t mask_ = 0;  // index size - 1 (a power of two)
+    std::unique_ptr<std::uint64_t[], FreeDeleter> index_;
+    std::unique_ptr<std::uint8_t[], FreeDeleter> arena_;
 };
 
 }  // namespace pmacct::aggregate

@@ -112,9 +112,9 @@ void write_limited(RateLimiter& limiter, Level l, fmt::format_string<Args...> f,
 }  // namespace pmacct::log
 
 // Rate-limited logging with a limiter per call site: at most `burst` lines per `seconds`.
-#define PMACCT_LOG_LIMITED(level, seconds, burst, ...)                                        \
+#define PMACCT_LOG_LIMITED(level, interval_s, burst, ...)                                     \
     do {                                                                                       \
-        static ::pmacct::log::RateLimiter pmacct_log_limiter_{std::chrono::seconds(seconds),  \
-                                                              (burst)};                        \
+        static ::pmacct::log::RateLimiter pmacct_log_limiter_{                                 \
+            std::chrono::seconds(interval_s), (burst)};                                        \
         ::pmacct::log::write_limited(pmacct_log_limiter_, (level), __VA_ARGS__);               \
     } while (false)

@@ -113,6 +113,21 @@ TEST(Cache, MatchesAReferenceModel) {
     }
 }
 
+TEST(Cache, GrowsKeepingEveryAggregateAndTheOrder) {
+    Cache cache(12, 4);
+    for (std::uint32_t v = 0; v < 4; ++v) ASSERT_TRUE(cache.add(key_of(v).data(), 0, counters(v, 1)));
+    ASSERT_FALSE(cache.add(key_of(100).data(), 0, counters(1, 1)));
+    ASSERT_TRUE(cache.grow(1000));
+    for (std::uint32_t v = 4; v < 1000; ++v) ASSERT_TRUE(cache.add(key_of(v).data(), 0, counters(v, 1)));
+    for (std::uint32_t v = 0; v < 1000; ++v) ASSERT_EQ(cache.find(key_of(v).data(), 0)->counters.bytes, v);
+    std::uint32_t expect = 0;
+    cache.for_each([&](const std::uint8_t* key, const Aggregate&) {
+        std::uint32_t v;
+        std::memcpy(&v, key, 4);
+        EXPECT_EQ(v, expect++);
+    });
+}
+
 TEST(Cache, EmptyKeyAggregatesEverything) {
     Cache cache(0, 10);
     cache.add(nullptr, 0, counters(10, 1));

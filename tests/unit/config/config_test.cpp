@@ -151,16 +151,17 @@ TEST(ConfigLoad, UnknownKeyWarnsLikePmacct) {
 
 TEST(ConfigLoad, KeysNotImplementedYetWarnOnce) {
     auto c = load_text(Daemon::kNfacctd,
-                       "plugins: print[a], print[b]\n"
-                       "nfacctd_time_new: true\n"
-                       "nfacctd_time_new: false\n",
+                       "plugins: print[a], print[b], tee[c]\n"
+                       "nfacctd_as: netflow\n"
+                       "nfacctd_as: file\n",
                        "t.conf");
     int count = 0;
     for (const auto& w : warnings(c)) {
-        if (w.find("nfacctd_time_new: not implemented yet") != std::string::npos) ++count;
+        if (w.find("nfacctd_as: not implemented yet") != std::string::npos) ++count;
     }
     EXPECT_EQ(count, 1);
-    EXPECT_TRUE(any_contains(warnings(c), "plugin type 'print' is not implemented yet"));
+    EXPECT_TRUE(any_contains(warnings(c), "plugin type 'tee' is not implemented yet"));
+    EXPECT_FALSE(any_contains(warnings(c), "plugin type 'print' is not implemented yet"));
 }
 
 TEST(ConfigLoad, InvalidValuesNameFileLineAndKey) {

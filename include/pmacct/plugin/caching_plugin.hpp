@@ -1,0 +1,85 @@
+// A plugin that aggregates into a cache and writes it out at every *_refresh_time (print, and
+// later SQL, Kafka, AMQP). Aggregation never waits for the backend: at each purge the full cache
+// is handed to a writer thread and an empty one takes its place (at most *_max_writers caches
+// wait to be written). Time-bins, urgent purges of a full cache and the final purge on exit
+// are handled here; subclasses only write a cache.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pmacct/aggregate/cache.hpp"
+#include "pmacct/aggregate/time_bins.hpp"
+#include "pmacct/plugin/plugin.hpp"
+
+namespace pmacct::plugin {
+
+struct PurgeInfo {
+    std::int64_t now = 0;     // when the purge started (stamp_updated)
+    bool urgent = false;      // the cache was full
+    bool last = false;        // the final purge before exit
+    bool history = false;     // time-bins are on (rows carry stamp_inserted)
+    std::uint64_t sequence = 0;
+};
+
+// P_init_refresh_deadline: the first purge time after `now` on the grid of `refresh` seconds
+// anchored at `now` rounded off by `roundoff`, pushed back by `startup_delay`.
+std::int64_t first_refresh_deadline(std::int64_t now, std::int64_t refresh, std::int64_t startup_delay,
+                                    const std::string& roundoff, bool utc);
+
+class CachingPlugin : public Plugin {
+public:
+    ~CachingPlugin() override;
+
+protected:
+    // Plugin-specific set-up (after the common settings are read).
+    virtual Result<void> do_open(Environment& env) = 0;
+    // Writes one cache out; runs on the writer thread, one purge at a time, in order.
+    virtual void do_purge(const aggregate::Cache& cache, const PurgeInfo& info) = 0;
+    // Key of the cache size setting for this plugin type.
+    virtual const char* cache_entries_key() const { return "print_cache_entries"; }
+
+    const aggregate::TimeBins& bins() const { return bins_; }
+
+private:
+    Result<void> do_init(Environment& env) final;
+    void do_record(const std::uint8_t* key, const aggregate::Counters& counters) final;
+    void do_tick(std::int64_t now) final;
+    int do_timeout_ms(std::int64_t now) const final;
+    int do_finish(FinishReason reason) final;
+
+    void purge(std::int64_t now, bool urgent, bool last);
+    std::unique_ptr<aggregate::Cache> take_empty_cache();
+    void writer_loop();
+
+    struct Job {
+        std::unique_ptr<aggregate::Cache> cache;
+        PurgeInfo info;
+    };
+
+    aggregate::TimeBins bins_;
+    std::unique_ptr<aggregate::Cache> active_;
+    std::size_t key_size_ = 0;
+    std::size_t cache_entries_ = 0;
+    std::size_t max_writers_ = 10;
+    std::int64_t refresh_ = 60;
+    std::int64_t deadline_ = 0;
+    std::uint64_t purges_ = 0;
+    std::string cache_key_name_;
+
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Job> jobs_;
+    std::vector<std::unique_ptr<aggregate::Cache>> spare_;
+    std::size_t caches_out_ = 0;  // handed to the writer, not yet returned
+    bool writer_stop_ = false;
+    std::thread writer_;
+};
+
+}  // namespace pmacct::plugin

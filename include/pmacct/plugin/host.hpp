@@ -1,0 +1,92 @@
+// The core's side of its plugins: one forked process and one ring per `plugins:` entry. The
+// core sends every record to every live plugin (projected to that plugin's key), notices dying
+// plugins (SIGCHLD), and on a clean stop flushes the rings, closes them and waits for every
+// plugin to write out what it holds.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pmacct/aggregate/key_layout.hpp"
+#include "pmacct/base/result.hpp"
+#include "pmacct/config/config.hpp"
+#include "pmacct/ipc/ring.hpp"
+#include "pmacct/plugin/plugin.hpp"
+
+namespace pmacct::plugin {
+
+// Finds the implementation of a plugin type; nullptr when there is none.
+using FactoryLookup = Factory (*)(std::string_view type);
+
+class PluginHost {
+public:
+    PluginHost() = default;
+    PluginHost(const PluginHost&) = delete;
+    PluginHost& operator=(const PluginHost&) = delete;
+    ~PluginHost();
+
+    // Forks the plugins of `cfg`. `program` names the daemon in process titles; `close_in_child`
+    // are the core's descriptors (input sockets) the plugins must not keep open.
+    Result<void> start(const config::Config& cfg, FactoryLookup lookup, std::string_view program,
+                       std::span<const int> close_in_child = {});
+
+    // One record to every live plugin. Never blocks.
+    void send(const FlowRecord& r) {
+        for (auto& ch : channels_) {
+            if (!ch.alive) continue;
+            send_to(ch, r);
+        }
+    }
+    // Replaying a savefile: wait for a plugin to make room instead of dropping (nothing is
+    // lost by waiting when the input is a file).
+    void set_wait_when_full(bool on) { wait_when_full_ = on; }
+    // Publishes partially filled batches (idle input, timers).
+    void flush();
+    // Reaps exited plugins (call on SIGCHLD). True when the daemon should stop: every plugin is
+    // gone, or one is and plugin_exit_any is set.
+    bool reap();
+    // Clean stop: flush, close the rings, wait up to `timeout` for the plugins to exit, then
+    // kill what is left. Returns 0 when every plugin exited 0.
+    int shutdown(std::chrono::seconds timeout);
+    // "plugin foo/print: records=.. dropped=.." lines for SIGUSR1.
+    std::vector<std::string> stats_lines() const;
+    std::size_t alive_count() const;
+
+private:
+    struct Channel {
+        const config::PluginInstance* instance = nullptr;
+        aggregate::KeyLayout layout;
+        ipc::Ring ring;
+        pid_t pid = -1;
+        bool alive = false;
+        int exit_code = -1;
+    };
+    void send_to(Channel& ch, const FlowRecord& r) {
+        if (wait_when_full_ && ch.ring.pending() == 0 && ch.ring.full()) wait_for_room(ch);
+        write_ring_record(ch.ring.reserve(), ch.layout, r, 0);
+        ch.ring.commit();
+        if (ch.layout.is_sum()) {
+            write_ring_record(ch.ring.reserve(), ch.layout, r, 1);
+            ch.ring.commit();
+        }
+    }
+    void note_exit(Channel& ch, int status);
+    void wait_for_room(Channel& ch);
+
+    std::vector<Channel> channels_;
+    bool exit_any_ = false;
+    bool wait_when_full_ = false;
+    bool shut_down_ = false;
+};
+
+// Runs in the child: becomes the plugin process and never returns.
+[[noreturn]] void run_plugin_process(const config::Config& cfg, const config::PluginInstance& inst,
+                                     const aggregate::KeyLayout& layout, ipc::Ring& ring, Factory factory,
+                                     pid_t core_pid, std::string_view program);
+
+}  // namespace pmacct::plugin

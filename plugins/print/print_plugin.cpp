@@ -1,0 +1,192 @@
+// The print plugin: writes each purge of its cache to stdout or to a file, in formatted, csv,
+// event_formatted, event_csv or json form.
+#include "print_plugin.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "pmacct/base/files.hpp"
+#include "pmacct/base/time.hpp"
+#include "pmacct/config/values.hpp"
+#include "pmacct/log/log.hpp"
+
+namespace pmacct::plugins::print {
+namespace {
+
+constexpr std::size_t kFlushBytes = 1 << 16;
+
+// \t and \s stand for a tab and a space in print_output_separator.
+std::string unescape_separator(std::string_view s) {
+    if (s == "\\t") return "\t";
+    if (s == "\\s") return " ";
+    return std::string(s);
+}
+
+void write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            PMACCT_LOG_LIMITED(log::Level::kError, 60, 1, "write failed: {}", std::strerror(errno));
+            return;
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+std::string strftime_path(const std::string& pattern, std::int64_t t, bool utc) {
+    const std::tm tm = to_tm(t, utc);
+    std::string out(pattern.size() + 256, '\0');
+    // The pattern is the user's print_output_file: a format string by design.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    std::size_t n = std::strftime(out.data(), out.size(), pattern.c_str(), &tm);
+#pragma GCC diagnostic pop
+    if (n == 0 && !pattern.empty()) return pattern;
+    out.resize(n);
+    return out;
+}
+
+}  // namespace
+
+Result<void> PrintPlugin::do_open(plugin::Environment& env) {
+    const config::Settings& s = env.instance->settings;
+    const std::string format_name = s.get_string("print_output");
+    auto format = output::format_from_name(format_name);
+    if (!format) return fail(fmt::format("print_output '{}' is not supported yet", format_name));
+    if (*format == output::Format::kFormatted || *format == output::Format::kEventFormatted) {
+        for (const auto& f : env.layout->fields()) {
+            if ((f.spec->flags & primitives::kVariableLength) != 0) {
+                return fail(fmt::format("'{}' has no fixed width: use print_output csv or json instead of {}",
+                                        f.spec->name, format_name));
+            }
+        }
+    }
+    output::Options o;
+    o.num_protos = s.get_bool("print_num_protos");
+    o.separator = unescape_separator(s.get_string("print_output_separator"));
+    o.timestamps_secs = s.get_bool("timestamps_secs");
+    o.timestamps_since_epoch = s.get_bool("timestamps_since_epoch");
+    o.timestamps_utc = s.get_bool("timestamps_utc");
+    o.timestamps_rfc3339 = s.get_bool("timestamps_rfc3339");
+    o.tcpflags_encode_as_array = s.get_bool("tcpflags_encode_as_array");
+    o.tos_encode_as_dscp = s.get_bool("tos_encode_as_dscp");
+    o.fwd_status_encode_as_string = s.get_bool("fwd_status_encode_as_string");
+    utc_ = o.timestamps_utc;
+    writer_ = std::make_unique<output::RowWriter>(*env.layout, *format, o);
+    json_ = *format == output::Format::kJson;
+    path_ = s.get_string("print_output_file");
+    append_ = s.get_bool("print_output_file_append");
+    latest_ = s.get_string("print_latest_file");
+    markers_ = s.get_bool("print_markers");
+    write_empty_ = s.get_bool("print_write_empty_file");
+    lock_path_ = s.get_string("print_output_lock_file");
+    if (auto m = config::parse_octal(s.get_string("files_umask"))) policy_.umask = *m;
+    if (s.is_set("files_uid")) policy_.uid = *resolve_user(s.get_string("files_uid"));
+    if (s.is_set("files_gid")) policy_.gid = *resolve_group(s.get_string("files_gid"));
+    return ok();
+}
+
+void PrintPlugin::do_purge(const aggregate::Cache& cache, const plugin::PurgeInfo& info) {
+    const auto started = std::chrono::steady_clock::now();
+    const pid_t pid = ::getpid();
+    log::info("*** Purging cache - START (PID: {}) ***", pid);
+    const bool to_file = !path_.empty();
+    if (cache.empty() && to_file && !write_empty_) {
+        log::info("*** Purging cache - END (PID: {}, QN: 0/0, ET: 0) ***", pid);
+        return;
+    }
+
+    int fd = STDOUT_FILENO;
+    UniqueFd file;
+    bool fresh = true;  // the header goes at the top of a new (or rewritten) file
+    std::string path;
+    if (to_file) {
+        std::int64_t stamp = info.now;
+        if (info.history && !cache.empty()) {
+            cache.for_each([&, first = true](const std::uint8_t*, const aggregate::Aggregate& a) mutable {
+                if (first) stamp = a.basetime;
+                first = false;
+            });
+        }
+        path = strftime_path(path_, stamp, utc_);
+        int flags = O_WRONLY | (append_ ? O_APPEND : O_TRUNC);
+        auto f = open_file(path, flags, policy_);
+        if (!f) {
+            log::error("{}", f.error());
+            return;
+        }
+        file = std::move(*f);
+        fd = file.get();
+        if (append_) fresh = ::lseek(fd, 0, SEEK_END) == 0;
+    } else {
+        fresh = !header_on_stdout_;
+    }
+
+    // print_output_lock_file: one writer at a time among the plugins sharing the lock.
+    UniqueFd lock;
+    if (!lock_path_.empty()) {
+        if (auto l = open_file(lock_path_, O_RDWR, policy_)) {
+            lock = std::move(*l);
+            ::flock(lock.get(), LOCK_EX);
+        } else {
+            log::warn("{}", l.error());
+        }
+    }
+    std::string buf;
+    buf.reserve(kFlushBytes + 4096);
+    if (markers_) {
+        buf += json_ ? fmt::format("{{\"event_type\": \"purge_init\", \"writer_id\": \"{}\"}}\n", pid)
+                     : fmt::format("--START ({})--\n", pid);
+    }
+    if (fresh) {
+        writer_->header(buf);
+        if (!to_file) header_on_stdout_ = true;
+    }
+    output::RowContext ctx;
+    ctx.history = info.history;
+    ctx.stamp_updated = info.now;
+    std::size_t rows = 0;
+    cache.for_each([&](const std::uint8_t* key, const aggregate::Aggregate& a) {
+        ctx.stamp_inserted = a.basetime;
+        writer_->row(key, a.counters, ctx, buf);
+        ++rows;
+        if (buf.size() >= kFlushBytes) {
+            write_all(fd, buf);
+            buf.clear();
+        }
+    });
+    if (markers_) {
+        const auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
+        buf += json_ ? fmt::format("{{\"event_type\": \"purge_close\", \"writer_id\": \"{}\", "
+                                   "\"purged_entries\": {}, \"total_entries\": {}, \"duration\": {}}}\n",
+                                   pid, rows, cache.size(), secs)
+                     : fmt::format("--END ({})--\n", pid);
+    }
+    write_all(fd, buf);
+    if (lock.valid()) ::flock(lock.get(), LOCK_UN);
+    if (to_file) {
+        file.reset();
+        if (!latest_.empty()) {
+            const std::string tmp = latest_ + ".tmp";
+            ::unlink(tmp.c_str());
+            if (::symlink(path.c_str(), tmp.c_str()) != 0 || ::rename(tmp.c_str(), latest_.c_str()) != 0) {
+                log::warn("cannot point print_latest_file {} at {}: {}", latest_, path, std::strerror(errno));
+            }
+        }
+    }
+    const auto et = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
+    log::info("*** Purging cache - END (PID: {}, QN: {}/{}, ET: {}) ***", pid, rows, cache.size(), et);
+}
+
+std::unique_ptr<plugin::Plugin> make() { return std::make_unique<PrintPlugin>(); }
+
+}  // namespace pmacct::plugins::print

@@ -1,0 +1,248 @@
+#include "pmacct/collector/nfacctd_job.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "pmacct/base/build_info.hpp"
+#include "pmacct/flow/exporter_stats.hpp"
+#include "pmacct/flow/netflow_v5.hpp"
+#include "pmacct/log/log.hpp"
+#include "pmacct/net/udp_input.hpp"
+#include "pmacct/pcap/savefile.hpp"
+#include "pmacct/plugin/host.hpp"
+#include "pmacct/process/signals.hpp"
+#include "pmacct/process/title.hpp"
+
+namespace pmacct::collector {
+namespace {
+
+using process::Signal;
+using process::Signals;
+
+constexpr std::uint16_t kDefaultPort = 2100;
+// Partial batches wait at most this long before the plugins see them: under load batches fill
+// up on their own; at low rates this bounds latency without a wake-up per datagram.
+constexpr std::size_t kCoalesceBelow = 8;
+constexpr auto kFlushInterval = std::chrono::milliseconds(200);
+
+Timestamp now_timestamp() {
+    struct timespec ts {};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return {static_cast<std::int64_t>(ts.tv_sec), static_cast<std::uint32_t>(ts.tv_nsec / 1000)};
+}
+
+std::uint16_t version_of(std::span<const std::uint8_t> d) {
+    return d.size() < 2 ? 0 : static_cast<std::uint16_t>((d[0] << 8) | d[1]);
+}
+
+class NfacctdJob final : public app::MainJob {
+public:
+    explicit NfacctdJob(plugin::FactoryLookup lookup) : lookup_(lookup) {}
+
+    Result<void> prepare(const config::Config& cfg) override {
+        cfg_ = &cfg;
+        const config::Settings& s = cfg.core;
+        for (const auto& p : cfg.plugins) {
+            if (lookup_(p.type) == nullptr) {
+                return fail(fmt::format("plugin {}[{}]: the {} plugin is not implemented yet in pmacct-ng {}",
+                                        p.type, p.name, p.type, version()));
+            }
+        }
+        flow::NetflowV5Options o;
+        o.time_secs = s.get_bool("nfacctd_time_secs");
+        o.time_new = s.get_bool("nfacctd_time_new");
+        o.renormalize = s.get_bool("nfacctd_renormalize");
+        o.use_ip_next_hop = s.get_bool("use_ip_next_hop");
+        decoder_ = flow::NetflowV5Decoder(o);
+        // pmacct checks export sequence numbers only when its sanity checks are not disabled
+        // (they are by default).
+        stats_ = flow::ExporterStats(flow::kDefaultMaxExporters, !s.get_bool("nfacctd_disable_sanity_checks"));
+        if (s.is_set("pcap_savefile")) {
+            savefile_path_ = s.get_string("pcap_savefile");
+            filter_ = s.get_string("pcap_filter");
+            auto f = pcap::Savefile::open(savefile_path_, filter_);  // fail early, on the terminal
+            if (!f) return fail(f.error());
+            return ok();
+        }
+        net::UdpInputOptions u;
+        u.address = s.get_string("nfacctd_ip");
+        u.port = s.is_set("nfacctd_port") ? static_cast<std::uint16_t>(s.get_uint("nfacctd_port")) : kDefaultPort;
+        u.pipe_size = static_cast<std::size_t>(s.get_uint("nfacctd_pipe_size"));
+        auto in = net::UdpInput::open(u);
+        if (!in) return fail(in.error());
+        input_.emplace(std::move(*in));
+        if (u.pipe_size > 0 && static_cast<std::size_t>(input_->receive_buffer_obtained()) < u.pipe_size) {
+            log::warn("nfacctd_pipe_size: obtained={} bytes target={} bytes (raise net.core.rmem_max)",
+                      input_->receive_buffer_obtained(), u.pipe_size);
+        }
+        return ok();
+    }
+
+    int run() override {
+        const config::Settings& s = cfg_->core;
+        process::set_title(fmt::format("nfacctd: Core Process [{}]", s.get_string("core_proc_name")));
+        std::vector<int> inherited;
+        if (input_) inherited.push_back(input_->fd());
+        host_.set_wait_when_full(!savefile_path_.empty());
+        if (auto r = host_.start(*cfg_, lookup_, "nfacctd", inherited); !r) {
+            log::error("{}", r.error());
+            return 1;
+        }
+        Signals::on(Signal::kChld, [this] {
+            if (host_.reap()) stop_ = true;
+        });
+        Signals::on(Signal::kUsr1, [this] { print_stats(); });
+        Signals::on(Signal::kInt, [this] { stop_ = true; });
+        Signals::on(Signal::kTerm, [this] { stop_ = true; });
+
+        const int rc = input_ ? run_socket() : run_savefile();
+        const int plugins_rc = host_.shutdown(std::chrono::seconds(60));
+        log::info("OK, Exiting ...");
+        return rc != 0 ? rc : plugins_rc;
+    }
+
+private:
+    void handle(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival) {
+        const std::uint16_t v = version_of(payload);
+        if (v != 5) {
+            stats_.count_discarded();
+            PMACCT_LOG_LIMITED(log::Level::kWarn, 60, 1,
+                               "discarding NetFlow/IPFIX packet from {}: version {} is not supported yet",
+                               source.to_string(), v);
+            return;
+        }
+        auto result = decoder_.decode(payload, source, arrival, [this](const FlowRecord& r) { host_.send(r); });
+        if (!result.ok()) {
+            stats_.count_discarded();
+            PMACCT_LOG_LIMITED(log::Level::kInfo, 60, 5, "{} from {}", flow::describe(result.outcome),
+                               source.to_string());
+            return;
+        }
+        auto seq = stats_.update({source, result.header.source_id()}, result.header.flow_sequence,
+                                 result.header.count, payload.size(), arrival);
+        if (seq.jump()) {
+            log::debug("expecting flow '{}' but received '{}' collector={}:{} agent={}:{}", seq.expected,
+                       seq.received, collector_text(), listen_port(), source.to_string(),
+                       result.header.source_id());
+        }
+    }
+
+    std::string collector_text() const {
+        return input_ ? input_->local_address().to_string() : std::string("0.0.0.0");
+    }
+    std::uint16_t listen_port() const { return input_ ? input_->local_port() : kDefaultPort; }
+
+    void print_stats() {
+        const auto now = static_cast<std::int64_t>(std::time(nullptr));
+        for (const auto& line : stats_.report_lines(collector_text(), listen_port(), now)) log::notice("{}", line);
+        for (const auto& line : host_.stats_lines()) log::notice("{}", line);
+    }
+
+    int run_socket() {
+        log::info("waiting for NetFlow/IPFIX data on {}:{}", collector_text(), listen_port());
+        auto last_flush = std::chrono::steady_clock::now();
+        std::size_t last_batch = 0;
+        while (!stop_) {
+            last_batch = 0;
+            struct pollfd fds[2] = {{input_->fd(), POLLIN, 0}, {Signals::wake_fd(), POLLIN, 0}};
+            int n = ::poll(fds, 2, 100);
+            if (n > 0 && (fds[1].revents & POLLIN) != 0) Signals::dispatch();
+            if (Signals::stop_requested()) break;
+            if (n > 0 && (fds[0].revents & POLLIN) != 0) {
+                // Read until the socket is empty, a bounded number of batches at a time.
+                for (int round = 0; round < 64; ++round) {
+                    auto batch = input_->receive();
+                    if (!batch) {
+                        PMACCT_LOG_LIMITED(log::Level::kError, 60, 1, "{}", batch.error());
+                        break;
+                    }
+                    for (const auto& d : *batch) handle(d.payload, d.source, d.arrival);
+                    last_batch = batch->size();
+                    if (last_batch < 64) break;
+                }
+            }
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last_flush >= kFlushInterval) {
+                host_.flush();
+                last_flush = now;
+            }
+            // Light traffic: rather than waking for every datagram, let a few gather in the
+            // socket buffer (1 ms holds bursts of over 100k datagrams/s in the default buffer).
+            if (last_batch > 0 && last_batch < kCoalesceBelow) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        host_.flush();
+        return 0;
+    }
+
+    // Sleeps `seconds`, waking for signals; false when a stop was asked.
+    bool pause(std::int64_t seconds) {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+        while (!stop_ && !Signals::stop_requested()) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return true;
+            struct pollfd p {Signals::wake_fd(), POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1000))) > 0) Signals::dispatch();
+        }
+        return false;
+    }
+
+    int run_savefile() {
+        const config::Settings& s = cfg_->core;
+        const std::int64_t delay = s.get_seconds("pcap_savefile_delay");
+        const std::uint64_t replays = s.get_uint("pcap_savefile_replay");
+        for (std::uint64_t round = 0; (replays == 0 || round < replays) && !stop_; ++round) {
+            if (delay > 0 && !pause(delay)) break;
+            auto file = pcap::Savefile::open(savefile_path_, filter_);
+            if (!file) {
+                log::error("{}", file.error());
+                return 1;
+            }
+            pcap::UdpPacket p;
+            std::uint64_t n = 0;
+            while (!stop_) {
+                auto more = file->next(p);
+                if (!more) {
+                    log::error("{}: {}", savefile_path_, more.error());
+                    break;
+                }
+                if (!*more) break;
+                // pmacct stamps replayed datagrams with the wall clock, as if they arrived now.
+                handle(p.payload, p.src_ip, now_timestamp());
+                if ((++n & 1023) == 0 && Signals::stop_requested()) Signals::dispatch();
+            }
+            host_.flush();
+            log::info("{}: {} datagrams read", savefile_path_, n);
+        }
+        if (s.get_bool("pcap_savefile_wait")) {
+            log::info("finished reading {}; waiting for a signal to exit", savefile_path_);
+            while (!stop_ && pause(3600)) {
+            }
+        }
+        return 0;
+    }
+
+    plugin::FactoryLookup lookup_;
+    const config::Config* cfg_ = nullptr;
+    flow::NetflowV5Decoder decoder_;
+    flow::ExporterStats stats_;
+    std::optional<net::UdpInput> input_;
+    std::string savefile_path_;
+    std::string filter_;
+    plugin::PluginHost host_;
+    bool stop_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<app::MainJob> make_nfacctd_job(plugin::FactoryLookup lookup) {
+    return std::make_unique<NfacctdJob>(lookup);
+}
+
+}  // namespace pmacct::collector

@@ -1,0 +1,139 @@
+#include "pmacct/plugin/caching_plugin.hpp"
+
+#include <ctime>
+
+#include "pmacct/log/log.hpp"
+
+namespace pmacct::plugin {
+
+std::int64_t first_refresh_deadline(std::int64_t now, std::int64_t refresh, std::int64_t startup_delay,
+                                    const std::string& roundoff, bool utc) {
+    std::int64_t t = aggregate::roundoff_time(now, roundoff, utc);
+    while (t + refresh <= now) t += refresh;
+    return t + refresh + startup_delay;
+}
+
+CachingPlugin::~CachingPlugin() {
+    {
+        std::lock_guard lock(mu_);
+        writer_stop_ = true;
+    }
+    cv_.notify_all();
+    if (writer_.joinable()) writer_.join();
+}
+
+Result<void> CachingPlugin::do_init(Environment& env) {
+    const config::Settings& s = env.instance->settings;
+    key_size_ = env.layout->key_size();
+    refresh_ = s.get_seconds("sql_refresh_time");
+    max_writers_ = static_cast<std::size_t>(s.get_uint("sql_max_writers"));
+    if (max_writers_ == 0) max_writers_ = 1;
+    cache_key_name_ = cache_entries_key();
+    // pmacct sizes its cache as buckets of ~10-long chains: keep the same aggregate capacity.
+    cache_entries_ = static_cast<std::size_t>(s.get_uint(cache_key_name_)) * 10;
+    const bool utc = s.get_bool("timestamps_utc");
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    const std::string roundoff = s.get_string("sql_history_roundoff");
+    if (s.is_set("sql_history")) {
+        auto history = config::parse_history(s.get_string("sql_history"));
+        auto b = aggregate::TimeBins::create(*history, roundoff, s.get_seconds("sql_history_offset"), now, utc);
+        if (!b) return fail(fmt::format("{}: {}", s.get_string("sql_history"), b.error()));
+        bins_ = *b;
+    }
+    deadline_ = first_refresh_deadline(now, refresh_, s.get_seconds("sql_startup_delay"), roundoff, utc);
+    active_ = std::make_unique<aggregate::Cache>(key_size_, cache_entries_);
+    if (auto r = do_open(env); !r) return r;
+    writer_ = std::thread([this] { writer_loop(); });
+    log::info("cache entries={} base cache memory={} bytes", cache_entries_,
+              cache_entries_ * (key_size_ + sizeof(aggregate::Aggregate) + 8) * 3 / 2);
+    return ok();
+}
+
+void CachingPlugin::do_record(const std::uint8_t* key, const aggregate::Counters& counters) {
+    const std::int64_t basetime = bins_.bin_start(counters.time_start.sec);
+    if (active_->add(key, basetime, counters)) return;
+    PMACCT_LOG_LIMITED(log::Level::kWarn, 60, 1, "Finished cache entries (ie. {}). Purging.",
+                       cache_key_name_);
+    purge(static_cast<std::int64_t>(std::time(nullptr)), true, false);
+    active_->add(key, basetime, counters);  // the new cache is empty: this cannot fail
+}
+
+void CachingPlugin::do_tick(std::int64_t now) {
+    if (now < deadline_) return;
+    purge(now, false, false);
+    while (deadline_ <= now) deadline_ += refresh_;
+}
+
+int CachingPlugin::do_timeout_ms(std::int64_t now) const {
+    const std::int64_t left = deadline_ - now;
+    if (left <= 0) return 0;
+    return left > 1 ? 1000 : static_cast<int>(left * 1000);
+}
+
+int CachingPlugin::do_finish(FinishReason /*reason*/) {
+    purge(static_cast<std::int64_t>(std::time(nullptr)), false, true);
+    {
+        std::lock_guard lock(mu_);
+        writer_stop_ = true;
+    }
+    cv_.notify_all();
+    if (writer_.joinable()) writer_.join();
+    return 0;
+}
+
+std::unique_ptr<aggregate::Cache> CachingPlugin::take_empty_cache() {
+    std::unique_lock lock(mu_);
+    if (spare_.empty() && caches_out_ >= max_writers_) {
+        PMACCT_LOG_LIMITED(log::Level::kWarn, 60, 1,
+                           "Maximum number of writer processes reached ({}); waiting for a writer",
+                           max_writers_);
+        cv_.wait(lock, [this] { return !spare_.empty(); });
+    }
+    if (!spare_.empty()) {
+        auto c = std::move(spare_.back());
+        spare_.pop_back();
+        return c;
+    }
+    lock.unlock();
+    return std::make_unique<aggregate::Cache>(key_size_, cache_entries_);
+}
+
+void CachingPlugin::purge(std::int64_t now, bool urgent, bool last) {
+    PurgeInfo info;
+    info.now = now;
+    info.urgent = urgent;
+    info.last = last;
+    info.history = bins_.enabled();
+    info.sequence = ++purges_;
+    auto fresh = last ? nullptr : take_empty_cache();
+    {
+        std::lock_guard lock(mu_);
+        jobs_.push_back(Job{std::move(active_), info});
+        ++caches_out_;
+    }
+    cv_.notify_all();
+    active_ = std::move(fresh);
+}
+
+void CachingPlugin::writer_loop() {
+    while (true) {
+        Job job;
+        {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [this] { return writer_stop_ || !jobs_.empty(); });
+            if (jobs_.empty()) return;  // stop requested and nothing left to write
+            job = std::move(jobs_.front());
+            jobs_.pop_front();
+        }
+        do_purge(*job.cache, job.info);
+        job.cache->clear();
+        {
+            std::lock_guard lock(mu_);
+            --caches_out_;
+            spare_.push_back(std::move(job.cache));
+        }
+        cv_.notify_all();
+    }
+}
+
+}  // namespace pmacct::plugin

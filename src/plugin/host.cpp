@@ -1,0 +1,230 @@
+#include "pmacct/plugin/host.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "pmacct/base/files.hpp"
+#include "pmacct/config/plugin_types.hpp"
+#include "pmacct/config/values.hpp"
+#include "pmacct/log/log.hpp"
+#include "pmacct/process/pidfile.hpp"
+#include "pmacct/process/signals.hpp"
+#include "pmacct/process/title.hpp"
+
+namespace pmacct::plugin {
+namespace {
+
+constexpr std::size_t kDefaultBatchBytes = 10240;
+
+std::string_view type_label(std::string_view type) {
+    const config::PluginType* t = config::find_plugin_type(type);
+    return t != nullptr ? t->label : type;
+}
+
+FilePolicy file_policy(const config::Settings& s) {
+    FilePolicy p;
+    if (auto m = config::parse_octal(s.get_string("files_umask"))) p.umask = *m;
+    if (s.is_set("files_uid")) {
+        if (auto u = resolve_user(s.get_string("files_uid"))) p.uid = *u;
+    }
+    if (s.is_set("files_gid")) {
+        if (auto g = resolve_group(s.get_string("files_gid"))) p.gid = *g;
+    }
+    return p;
+}
+
+std::string describe_status(int status) {
+    if (WIFEXITED(status)) return fmt::format("exited with status {}", WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) return fmt::format("was killed by signal {}", WTERMSIG(status));
+    return "stopped";
+}
+
+}  // namespace
+
+PluginHost::~PluginHost() {
+    if (!shut_down_ && alive_count() > 0) (void)shutdown(std::chrono::seconds(30));
+}
+
+Result<void> PluginHost::start(const config::Config& cfg, FactoryLookup lookup, std::string_view program,
+                              std::span<const int> close_in_child) {
+    exit_any_ = cfg.core.get_bool("plugin_exit_any");
+    std::vector<Factory> factories;
+    channels_.reserve(cfg.plugins.size());
+    // Every ring exists before the first fork, so each plugin can drop the others' rings.
+    for (const auto& inst : cfg.plugins) {
+        Factory f = lookup(inst.type);
+        if (f == nullptr) {
+            return fail(fmt::format("plugin {}[{}]: the {} plugin is not implemented yet", inst.type,
+                                    inst.name, inst.type));
+        }
+        factories.push_back(f);
+        auto layout = aggregate::KeyLayout::build(inst.aggregate);
+        if (!layout) return fail(fmt::format("plugin {}[{}]: {}", inst.type, inst.name, layout.error()));
+        const config::Settings& s = inst.settings;
+        const std::size_t pipe = static_cast<std::size_t>(s.get_uint("plugin_pipe_size"));
+        const std::size_t batch = s.is_set("plugin_buffer_size")
+                                      ? static_cast<std::size_t>(s.get_uint("plugin_buffer_size"))
+                                      : kDefaultBatchBytes;
+        auto ring = ipc::Ring::create(pipe, batch, ring_record_size(*layout));
+        if (!ring) return fail(fmt::format("plugin {}[{}]: {}", inst.type, inst.name, ring.error()));
+        Channel ch;
+        ch.instance = &inst;
+        ch.layout = std::move(*layout);
+        ch.ring = std::move(*ring);
+        log::debug("plugin {}[{}]: record={} bytes, batch={} bytes, ring={} batches", inst.type,
+                   inst.name, ch.ring.record_size(), ch.ring.batch_bytes(), ch.ring.slot_count());
+        channels_.push_back(std::move(ch));
+    }
+    const pid_t core = ::getpid();
+    std::fflush(nullptr);  // nothing buffered may be written twice
+    for (std::size_t i = 0; i < channels_.size(); ++i) {
+        pid_t pid = ::fork();
+        if (pid < 0) return fail(fmt::format("cannot fork a plugin process: {}", std::strerror(errno)));
+        if (pid == 0) {
+            for (int fd : close_in_child) ::close(fd);
+            Channel& mine = channels_[i];
+            for (std::size_t j = 0; j < channels_.size(); ++j) {
+                if (j != i) channels_[j].ring = ipc::Ring();
+            }
+            run_plugin_process(cfg, *mine.instance, mine.layout, mine.ring, factories[i], core, program);
+        }
+        channels_[i].pid = pid;
+        channels_[i].alive = true;
+    }
+    return ok();
+}
+
+void PluginHost::flush() {
+    for (auto& ch : channels_) {
+        if (ch.alive) ch.ring.flush();
+    }
+}
+
+void PluginHost::wait_for_room(Channel& ch) {
+    for (int i = 0; ch.ring.full(); ++i) {
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        if (i % 100 == 99) {
+            int status = 0;
+            if (::waitpid(ch.pid, &status, WNOHANG) == ch.pid) {
+                note_exit(ch, status);
+                return;
+            }
+        }
+    }
+}
+
+void PluginHost::note_exit(Channel& ch, int status) {
+    ch.alive = false;
+    ch.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    const auto& inst = *ch.instance;
+    if (shut_down_ && ch.exit_code == 0) {
+        log::debug("plugin {}[{}] (pid {}) finished", inst.type, inst.name, ch.pid);
+    } else {
+        log::warn("plugin {}/{} (pid {}) {}", inst.name, inst.type, ch.pid, describe_status(status));
+    }
+}
+
+bool PluginHost::reap() {
+    while (true) {
+        int status = 0;
+        pid_t pid = ::waitpid(-1, &status, WNOHANG);
+        if (pid <= 0) break;
+        for (auto& ch : channels_) {
+            if (ch.pid == pid && ch.alive) note_exit(ch, status);
+        }
+    }
+    if (shut_down_ || channels_.empty()) return false;
+    const std::size_t alive = alive_count();
+    if (alive == 0) {
+        log::error("no plugin is left running; exiting");
+        return true;
+    }
+    if (exit_any_ && alive < channels_.size()) {
+        log::error("a plugin exited and plugin_exit_any is set; exiting");
+        return true;
+    }
+    return false;
+}
+
+std::size_t PluginHost::alive_count() const {
+    std::size_t n = 0;
+    for (const auto& ch : channels_) n += ch.alive ? 1 : 0;
+    return n;
+}
+
+int PluginHost::shutdown(std::chrono::seconds timeout) {
+    shut_down_ = true;
+    for (auto& ch : channels_) {
+        if (!ch.alive) continue;
+        ch.ring.flush();
+        ch.ring.close();
+    }
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (alive_count() > 0 && std::chrono::steady_clock::now() < deadline) {
+        reap();
+        if (alive_count() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    for (const auto& line : stats_lines()) log::info("{}", line);
+    int rc = 0;
+    for (auto& ch : channels_) {
+        if (ch.alive) {
+            log::error("plugin {}/{} (pid {}) did not finish within {} s; killing it", ch.instance->name,
+                       ch.instance->type, ch.pid, timeout.count());
+            ::kill(ch.pid, SIGKILL);
+            int status = 0;
+            ::waitpid(ch.pid, &status, 0);
+            note_exit(ch, status);
+        }
+        if (ch.exit_code != 0) rc = 1;
+    }
+    return rc;
+}
+
+std::vector<std::string> PluginHost::stats_lines() const {
+    std::vector<std::string> out;
+    for (const auto& ch : channels_) {
+        const auto s = ch.ring.stats();
+        out.push_back(fmt::format("plugin {}/{} pid={} alive={} records={} batches={} dropped_records={} "
+                                  "dropped_batches={} wakeups={}",
+                                  ch.instance->name, ch.instance->type, ch.pid, ch.alive ? "yes" : "no",
+                                  s.records_written, s.batches_written, s.records_dropped,
+                                  s.batches_dropped, s.wakeups));
+    }
+    return out;
+}
+
+void run_plugin_process(const config::Config& cfg, const config::PluginInstance& inst,
+                        const aggregate::KeyLayout& layout, ipc::Ring& ring, Factory factory,
+                        pid_t core_pid, std::string_view program) {
+    process::Signals::reset();
+    (void)process::Signals::install();
+    log::set_identity(inst.name, inst.type);
+    process::set_title(fmt::format("{}: {} [{}]", program, type_label(inst.type), inst.name));
+    int rc = 1;
+    {
+        process::PidFile pidfile;
+        if (cfg.core.is_set("pidfile")) {
+            auto p = process::PidFile::create(
+                process::plugin_pidfile_path(cfg.core.get_string("pidfile"), inst.type, inst.name),
+                file_policy(cfg.core));
+            if (p) {
+                pidfile = std::move(*p);
+            } else {
+                log::warn("{}", p.error());
+            }
+        }
+        auto plugin = factory();
+        Environment env{&cfg, &inst, &layout, &ring, core_pid};
+        rc = plugin->run(env);
+    }
+    std::fflush(nullptr);
+    std::_Exit(rc);
+}
+
+}  // namespace pmacct::plugin

@@ -1,0 +1,132 @@
+#include "pmacct/plugin/plugin.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+#include "pmacct/log/log.hpp"
+#include "pmacct/process/signals.hpp"
+
+namespace pmacct::plugin {
+namespace {
+
+constexpr std::size_t kCountersBytes = (sizeof(aggregate::Counters) + 7) / 8 * 8;
+// Batches drained before timers and signals get a look.
+constexpr int kDrainBudget = 64;
+// After a stop signal, how long to wait for the core to close the ring (it usually got the
+// same signal and is flushing its last batches).
+constexpr int kStopGraceMs = 3000;
+
+std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+}  // namespace
+
+std::size_t ring_record_size(const aggregate::KeyLayout& layout) {
+    return (kCountersBytes + layout.key_size() + 7) / 8 * 8;
+}
+
+void write_ring_record(std::uint8_t* dst, const aggregate::KeyLayout& layout, const FlowRecord& r,
+                       int side) {
+    aggregate::Counters c;
+    c.bytes = r.bytes;
+    c.packets = r.packets;
+    c.flows = r.flows;
+    // Counters::time_start decides the time-bin.
+    c.time_start = r.time_bin.empty() ? r.time_start : r.time_bin;
+    c.time_end = r.time_end;
+    c.tcp_flags = r.tcp_flags;
+    c.flow_type = r.type;
+    std::memcpy(dst, &c, sizeof c);
+    layout.extract(r, dst + kCountersBytes, side);
+}
+
+aggregate::Counters ring_record_counters(const std::uint8_t* record) {
+    aggregate::Counters c;
+    std::memcpy(&c, record, sizeof c);
+    return c;
+}
+
+const std::uint8_t* ring_record_key(const std::uint8_t* record) { return record + kCountersBytes; }
+
+int Plugin::run(Environment& env) {
+    if (auto r = do_init(env); !r) {
+        log::error("{}", r.error());
+        return 1;
+    }
+    ipc::Ring& ring = *env.ring;
+    const std::size_t record_size = ring.record_size();
+    std::uint64_t reported_lost = 0;
+    bool stopping = false;
+    auto stop_deadline = std::chrono::steady_clock::time_point::max();
+    FinishReason reason = FinishReason::kCoreClosed;
+
+    process::Signals::on(process::Signal::kUsr2, [this] { do_reload(); });
+
+    while (true) {
+        int drained = 0;
+        ipc::Batch batch;
+        while (drained < kDrainBudget && ring.peek(batch)) {
+            for (std::uint32_t i = 0; i < batch.records; ++i) {
+                const std::uint8_t* rec = batch.data + std::size_t{i} * record_size;
+                do_record(ring_record_key(rec), ring_record_counters(rec));
+            }
+            ring.release();
+            ++drained;
+        }
+        const auto stats = ring.stats();
+        if (stats.records_dropped > reported_lost) {
+            PMACCT_LOG_LIMITED(log::Level::kWarn, 10, 1,
+                               "Missing data detected (plugin_buffer_size={} plugin_pipe_size={}): "
+                               "{} records lost in all so far",
+                               ring.batch_bytes(), ring.batch_bytes() * ring.slot_count(),
+                               stats.records_dropped);
+            reported_lost = stats.records_dropped;
+        }
+        const std::int64_t now = now_seconds();
+        do_tick(now);
+
+        if (ring.finished()) break;
+        if (drained == kDrainBudget) continue;  // more may be waiting: no sleep
+
+        if (::getppid() != env.core_pid) {
+            log::warn("Core process *seems* gone. Exiting.");
+            // Whatever was published before the core died is still in the ring.
+            while (ring.peek(batch)) {
+                for (std::uint32_t i = 0; i < batch.records; ++i) {
+                    const std::uint8_t* rec = batch.data + std::size_t{i} * record_size;
+                    do_record(ring_record_key(rec), ring_record_counters(rec));
+                }
+                ring.release();
+            }
+            reason = FinishReason::kCoreGone;
+            break;
+        }
+        if (process::Signals::stop_requested() && !stopping) {
+            stopping = true;
+            stop_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kStopGraceMs);
+        }
+        if (stopping && std::chrono::steady_clock::now() >= stop_deadline) {
+            reason = FinishReason::kStopSignal;
+            break;
+        }
+
+        if (!ring.prepare_sleep()) continue;
+        int timeout = do_timeout_ms(now);
+        if (timeout < 0 || timeout > 1000) timeout = 1000;
+        if (stopping) timeout = std::min(timeout, 100);
+        struct pollfd fds[3] = {{ring.event_fd(), POLLIN, 0},
+                                {process::Signals::wake_fd(), POLLIN, 0},
+                                {do_extra_fd(), POLLIN, 0}};
+        const nfds_t nfds = fds[2].fd >= 0 ? 3 : 2;
+        int n = ::poll(fds, nfds, timeout);
+        ring.after_wakeup();
+        if (n > 0 && (fds[1].revents & POLLIN) != 0) process::Signals::dispatch();
+        if (n > 0 && nfds == 3 && (fds[2].revents & POLLIN) != 0) do_extra_fd_ready();
+    }
+    return do_finish(reason);
+}
+
+}  // namespace pmacct::plugin

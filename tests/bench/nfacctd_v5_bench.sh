@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# NetFlow v5 through nfacctd, ours and Debian's pmacct 1.7.7 side by side, on loopback.
+#
+#   tests/bench/nfacctd_v5_bench.sh [BUILD_DIR] [DATAGRAMS] [RATES...]
+#
+# One print plugin aggregates on the 5-tuple (10k distinct flows, 30 records per datagram).
+# For each rate (datagrams per second, 0 = as fast as one sender can go) it reports, per daemon:
+# records received (from the PACKETS total against what was sent), loss, and CPU time of the core
+# and its plugins per million records. Not a pass/fail test: it prints figures.
+set -euo pipefail
+build=${1:-build}
+datagrams=${2:-20000}
+shift 2 2>/dev/null || true
+rates=("$@")
+[[ ${#rates[@]} -gt 0 ]] || rates=(2000 10000 0)
+gen="$build/tests/v5gen"
+ours="$build/daemons/nfacctd"
+work=$(mktemp -d /tmp/pmacct-ng-bench-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# CPU seconds of a process and its children, every thread, from schedstat (nanoseconds on CPU;
+# clock-tick accounting is too coarse on some virtual machines).
+cpu_of() {
+    local pid=$1 total=0
+    for p in $pid $(pgrep -P "$pid" || true); do
+        for t in /proc/$p/task/*/schedstat; do
+            [[ -r $t ]] && total=$((total + $(awk '{print $1}' "$t")))
+        done
+    done
+    echo "scale=3; $total / 1000000000" | bc
+}
+
+run_one() {
+    local name=$1 binary=$2 rate=$3 port=$((20000 + RANDOM % 20000))
+    local out="$work/$name.csv" conf="$work/$name.conf"
+    cat > "$conf" <<EOF
+nfacctd_ip: 127.0.0.1
+nfacctd_port: $port
+nfacctd_pipe_size: 33554432
+plugins: print[p]
+print_output[p]: csv
+print_output_file[p]: $out
+print_refresh_time[p]: 3600
+print_num_protos: true
+aggregate[p]: src_host, dst_host, src_port, dst_port, proto
+EOF
+    rm -f "$out"
+    "$binary" -f "$conf" 2> "$work/$name.log" &
+    local pid=$!
+    sleep 1.5
+    local sent
+    sent=$("$gen" send 127.0.0.1 "$port" "$datagrams" 10000 30 "$rate")
+    # Let the daemon finish what is queued, then measure and stop it.
+    local prev=-1 now
+    for _ in $(seq 1 60); do
+        now=$(cpu_of "$pid")
+        [[ "$now" == "$prev" ]] && break
+        prev=$now
+        sleep 0.5
+    done
+    local cpu
+    cpu=$(cpu_of "$pid")
+    kill -INT "$pid"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    local sent_packets sent_records got_packets
+    sent_packets=$(sed -n 's/.*packets=\([0-9]*\).*/\1/p' <<< "$sent")
+    sent_records=$(sed -n 's/^records=\([0-9]*\).*/\1/p' <<< "$sent")
+    got_packets=$(awk -F, 'NR>1 && $1 !~ /^--/ {s+=$(NF-1)} END {print s+0}' "$out" 2>/dev/null || echo 0)
+    local received loss per_million
+    received=$(echo "scale=0; $sent_records * $got_packets / $sent_packets" | bc)
+    loss=$(echo "scale=2; 100 - 100 * $got_packets / $sent_packets" | bc)
+    per_million=$(echo "scale=3; $cpu * 1000000 / ($received + 1)" | bc)
+    printf "%-8s rate=%-7s records_sent=%-9s received=%-9s loss=%6s%%  cpu=%7ss  cpu_per_million_records=%ss (%s us/record)\n" \
+        "$name" "${rate:-max}" "$sent_records" "$received" "$loss" "$cpu" "$per_million" \
+        "$(echo "scale=3; $per_million" | bc)"
+}
+
+# Let SO_RCVBUF (nfacctd_pipe_size) be as large as configured, for both daemons.
+if [[ $(id -u) -eq 0 ]]; then sysctl -qw net.core.rmem_max=33554432 || true; fi
+echo "net.core.rmem_max=$(cat /proc/sys/net/core/rmem_max)"
+echo "datagrams=$datagrams records_per_datagram=30 distinct_flows=10000 (rate 0 = as fast as possible)"
+for rate in "${rates[@]}"; do
+    run_one pmacct-ng "$ours" "$rate"
+    if [[ -x /usr/sbin/nfacctd ]]; then run_one pmacct "/usr/sbin/nfacctd" "$rate"; fi
+done

@@ -1,0 +1,144 @@
+#include "v5_generator.hpp"
+
+#include <pcap/pcap.h>
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace pmacct::testing {
+namespace {
+
+void put16(std::uint8_t* p, std::uint16_t v) {
+    p[0] = static_cast<std::uint8_t>(v >> 8);
+    p[1] = static_cast<std::uint8_t>(v);
+}
+
+void put32(std::uint8_t* p, std::uint32_t v) {
+    p[0] = static_cast<std::uint8_t>(v >> 24);
+    p[1] = static_cast<std::uint8_t>(v >> 16);
+    p[2] = static_cast<std::uint8_t>(v >> 8);
+    p[3] = static_cast<std::uint8_t>(v);
+}
+
+std::uint64_t splitmix(std::uint64_t& s) {
+    std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+}  // namespace
+
+V5Generator::V5Generator(std::uint32_t distinct, std::uint32_t per_datagram, std::uint32_t unix_secs,
+                         std::uint64_t seed)
+    : distinct_(distinct == 0 ? 1 : distinct),
+      per_datagram_(per_datagram == 0 ? 1 : (per_datagram > 30 ? 30 : per_datagram)),
+      unix_secs_(unix_secs),
+      state_(seed) {}
+
+V5Flow V5Generator::flow(std::uint32_t index) const {
+    V5Flow f;
+    f.src = 0x0A000000U | (index & 0xFFFFU);               // 10.0.x.y
+    f.dst = 0xC0A80000U | ((index * 7U) & 0xFFU);          // 192.168.0.z
+    f.src_port = static_cast<std::uint16_t>(1024U + index % 50000U);
+    f.dst_port = static_cast<std::uint16_t>((index % 3U == 0) ? 53 : ((index % 3U == 1) ? 80 : 443));
+    f.proto = static_cast<std::uint8_t>(index % 3U == 0 ? 17 : 6);
+    return f;
+}
+
+std::string V5Generator::ip_string(std::uint32_t v) {
+    return fmt::format("{}.{}.{}.{}", v >> 24, (v >> 16) & 0xFF, (v >> 8) & 0xFF, v & 0xFF);
+}
+
+void V5Generator::next(std::vector<std::uint8_t>& out) {
+    const std::uint32_t count = per_datagram_;
+    out.assign(24 + 48 * std::size_t{count}, 0);
+    std::uint8_t* h = out.data();
+    uptime_ms_ += 1000;
+    put16(h, 5);
+    put16(h + 2, static_cast<std::uint16_t>(count));
+    put32(h + 4, uptime_ms_);
+    put32(h + 8, unix_secs_ + (uptime_ms_ - 3600000U) / 1000U);
+    put32(h + 12, 0);
+    put32(h + 16, sequence_);
+    h[20] = 0;  // engine type
+    h[21] = 1;  // engine id
+    put16(h + 22, 0);
+    sequence_ += count;
+    for (std::uint32_t i = 0; i < count; ++i) {
+        std::uint8_t* r = out.data() + 24 + 48 * std::size_t{i};
+        const auto idx = static_cast<std::uint32_t>(splitmix(state_) % distinct_);
+        const V5Flow f = flow(idx);
+        const std::uint32_t packets = 1 + static_cast<std::uint32_t>(splitmix(state_) % 20);
+        const std::uint32_t bytes = packets * (40 + static_cast<std::uint32_t>(splitmix(state_) % 1400));
+        put32(r, f.src);
+        put32(r + 4, f.dst);
+        put32(r + 8, 0);             // next hop
+        put16(r + 12, 1);            // input ifindex
+        put16(r + 14, 2);            // output ifindex
+        put32(r + 16, packets);
+        put32(r + 20, bytes);
+        put32(r + 24, uptime_ms_ - 500);  // first
+        put32(r + 28, uptime_ms_ - 100);  // last
+        put16(r + 32, f.src_port);
+        put16(r + 34, f.dst_port);
+        r[37] = f.proto == 6 ? 0x18 : 0;  // tcp flags
+        r[38] = f.proto;
+        r[39] = 0;                          // tos
+        put16(r + 40, 65001);
+        put16(r + 42, 65002);
+        r[44] = 24;
+        r[45] = 24;
+        totals_.records += 1;
+        totals_.packets += packets;
+        totals_.bytes += bytes;
+        if (track_) {
+            auto& t = per_flow_[f];
+            t.records += 1;
+            t.packets += packets;
+            t.bytes += bytes;
+        }
+    }
+}
+
+bool write_v5_pcap(const std::string& path, V5Generator& gen, std::uint32_t datagrams,
+                   std::uint32_t exporter, std::uint16_t port) {
+    pcap_t* dead = ::pcap_open_dead(DLT_EN10MB, 65535);
+    if (dead == nullptr) return false;
+    pcap_dumper_t* d = ::pcap_dump_open(dead, path.c_str());
+    if (d == nullptr) {
+        ::pcap_close(dead);
+        return false;
+    }
+    std::vector<std::uint8_t> payload;
+    std::vector<std::uint8_t> frame;
+    for (std::uint32_t i = 0; i < datagrams; ++i) {
+        gen.next(payload);
+        frame.assign(14 + 20 + 8 + payload.size(), 0);
+        std::uint8_t* eth = frame.data();
+        eth[12] = 0x08;  // IPv4
+        std::uint8_t* ip = eth + 14;
+        ip[0] = 0x45;
+        put16(ip + 2, static_cast<std::uint16_t>(20 + 8 + payload.size()));
+        ip[8] = 64;
+        ip[9] = 17;
+        put32(ip + 12, exporter);
+        put32(ip + 16, 0x7F000001U);
+        std::uint8_t* udp = ip + 20;
+        put16(udp, 40000);
+        put16(udp + 2, port);
+        put16(udp + 4, static_cast<std::uint16_t>(8 + payload.size()));
+        std::memcpy(udp + 8, payload.data(), payload.size());
+        struct pcap_pkthdr hdr {};
+        hdr.ts.tv_sec = 1700000000 + static_cast<time_t>(i);
+        hdr.caplen = static_cast<bpf_u_int32>(frame.size());
+        hdr.len = hdr.caplen;
+        ::pcap_dump(reinterpret_cast<u_char*>(d), &hdr, frame.data());
+    }
+    ::pcap_dump_close(d);
+    ::pcap_close(dead);
+    return true;
+}
+
+}  // namespace pmacct::testing
