@@ -23,6 +23,7 @@
 #include "pmacct/config/values.hpp"
 #include "pmacct/imt/protocol.hpp"
 #include "pmacct/log/log.hpp"
+#include "pmacct/output/row_writer.hpp"
 
 namespace pmacct::plugins::memory {
 namespace {
@@ -225,7 +226,12 @@ Result<std::vector<MemoryPlugin::Matcher>> MemoryPlugin::build_matchers(const im
         m.key.assign(layout_->key_size(), 0);
         for (std::size_t i = 0; i < fields.size(); ++i) {
             if (values[i] == "*") continue;
-            if (auto r = aggregate::parse_key_value(*fields[i], values[i], m.key.data() + fields[i]->offset); !r) {
+            std::string value(values[i]);
+            const std::string_view name = fields[i]->spec->name;
+            if ((name == "proto" || name == "tunnel_proto") && !parse_decimal(value)) {
+                if (auto n = output::protocol_number(value)) value = std::to_string(*n);
+            }
+            if (auto r = aggregate::parse_key_value(*fields[i], value, m.key.data() + fields[i]->offset); !r) {
                 return fail(r.error());
             }
             m.fields.push_back(fields[i]);

@@ -1,7 +1,5 @@
 #include "pmacct/aggregate/key_values.hpp"
 
-#include <netdb.h>
-
 #include <cstring>
 
 #include <fmt/format.h>
@@ -12,18 +10,6 @@ namespace pmacct::aggregate {
 namespace {
 
 using primitives::ValueKind;
-
-std::optional<std::uint8_t> protocol_number(std::string_view name) {
-    if (auto n = parse_decimal(name); n && *n <= 255) return static_cast<std::uint8_t>(*n);
-    std::string lower = to_lower(name);
-    struct protoent entry {};
-    struct protoent* res = nullptr;
-    char buf[1024];
-    if (::getprotobyname_r(lower.c_str(), &entry, buf, sizeof buf, &res) == 0 && res != nullptr) {
-        return static_cast<std::uint8_t>(res->p_proto);
-    }
-    return std::nullopt;
-}
 
 bool parse_mac(std::string_view text, std::uint8_t* out) {
     auto parts = split(text, ':');
@@ -58,12 +44,7 @@ Result<void> parse_key_value(const KeyField& field, std::string_view text, std::
         case ValueKind::kU16:
         case ValueKind::kU32:
         case ValueKind::kU64: {
-            std::optional<std::uint64_t> v;
-            if (name == "proto" || name == "tunnel_proto") {
-                if (auto p = protocol_number(text)) v = *p;
-            } else {
-                v = parse_u64(text);
-            }
+            const std::optional<std::uint64_t> v = parse_u64(text);
             const std::uint64_t limit = field.size >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * field.size)) - 1;
             if (!v || *v > limit) return fail(fmt::format("'{}' is not a valid {}", text, name));
             std::uint64_t n = *v;

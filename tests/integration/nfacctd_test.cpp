@@ -371,6 +371,10 @@ TEST(Nfacctd, MemoryTableAnswersThePmacctClient) {
     EXPECT_EQ(run_program({"pmacct", "-p", pipe, "-c", "src_host", "-N", "*", "-S"}).out,
               std::to_string(sent.bytes) + "\n");
     EXPECT_EQ(run_program({"pmacct", "-p", pipe, "-c", "src_host", "-N", "192.0.2.99"}).out, "0\n");
+    // Protocols by name or by number.
+    const auto by_name = run_program({"pmacct", "-p", pipe, "-c", "proto", "-N", "tcp;udp"}).out;
+    EXPECT_EQ(by_name, run_program({"pmacct", "-p", pipe, "-c", "proto", "-N", "6;17"}).out);
+    EXPECT_NE(by_name, "0\n0\n");
     auto match = run_program({"pmacct", "-p", pipe, "-c", prims, "-M", q, "-O", "csv"});
     EXPECT_EQ(parse_csv(match.out).rows.size(), 1U);
     auto bad = run_program({"pmacct", "-p", pipe, "-c", "dst_as", "-N", "1"});

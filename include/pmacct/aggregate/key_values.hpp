@@ -11,7 +11,7 @@
 namespace pmacct::aggregate {
 
 // Writes the bytes of `text` as a value of `field` into `out` (field.size bytes). Numbers in
-// decimal; IP protocols also by name; addresses as IPv4/IPv6; MACs as aa:bb:cc:dd:ee:ff;
+// decimal (protocol names are the caller's business: see output::protocol_number); addresses as IPv4/IPv6; MACs as aa:bb:cc:dd:ee:ff;
 // timestamps as epoch seconds.
 Result<void> parse_key_value(const KeyField& field, std::string_view text, std::uint8_t* out);
 
