@@ -155,7 +155,9 @@ void PrintPlugin::do_purge(const aggregate::Cache& cache, const plugin::PurgeInf
     ctx.history = info.history;
     ctx.stamp_updated = info.now;
     std::size_t rows = 0;
+    const aggregate::Preprocess& pp = preprocess();
     cache.for_each([&](const std::uint8_t* key, const aggregate::Aggregate& a) {
+        if (!pp.accept(a.counters)) return;
         ctx.stamp_inserted = a.basetime;
         writer_->row(key, a.counters, ctx, buf);
         ++rows;

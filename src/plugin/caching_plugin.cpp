@@ -1,5 +1,10 @@
 #include "pmacct/plugin/caching_plugin.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 
 #include "pmacct/log/log.hpp"
@@ -40,6 +45,17 @@ Result<void> CachingPlugin::do_init(Environment& env) {
         if (!b) return fail(fmt::format("{}: {}", s.get_string("sql_history"), b.error()));
         bins_ = *b;
     }
+    if (s.is_set("sql_preprocess")) {
+        auto pp = aggregate::Preprocess::parse(s.get_string("sql_preprocess"),
+                                               s.get_string("sql_preprocess_type") == "all");
+        if (!pp) return fail(fmt::format("preprocess: {}", pp.error()));
+        preprocess_ = std::move(*pp);
+        for (const auto& n : preprocess_.sql_only()) {
+            log::warn("preprocess: '{}' applies to the SQL plugins only; ignored", n);
+        }
+    }
+    trigger_ = s.get_string("sql_trigger_exec");
+    trigger_async_ = s.get_bool("sql_trigger_exec_async");
     deadline_ = first_refresh_deadline(now, refresh_, s.get_seconds("sql_startup_delay"), roundoff, utc);
     active_ = std::make_unique<aggregate::Cache>(key_size_, cache_entries_);
     if (auto r = do_open(env); !r) return r;
@@ -115,6 +131,27 @@ void CachingPlugin::purge(std::int64_t now, bool urgent, bool last) {
     active_ = std::move(fresh);
 }
 
+void CachingPlugin::run_trigger() {
+    // Reap asynchronous triggers of earlier purges.
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::execl(trigger_.c_str(), trigger_.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    if (pid < 0) {
+        log::warn("trigger_exec {}: cannot fork: {}", trigger_, std::strerror(errno));
+        return;
+    }
+    if (trigger_async_) return;
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        log::warn("trigger_exec {} failed (status {})", trigger_, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+}
+
 void CachingPlugin::writer_loop() {
     while (true) {
         Job job;
@@ -126,6 +163,7 @@ void CachingPlugin::writer_loop() {
             jobs_.pop_front();
         }
         do_purge(*job.cache, job.info);
+        if (!trigger_.empty()) run_trigger();
         job.cache->clear();
         {
             std::lock_guard lock(mu_);

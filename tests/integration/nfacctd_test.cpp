@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -531,6 +532,35 @@ TEST(Nfacctd, SigintUnderLoadLosesNothingAccounted) {
     for (const auto& r : t.rows) flows += std::stoull(r.at(static_cast<std::size_t>(t.col("FLOWS"))));
     EXPECT_EQ(flows, rep.written);
     EXPECT_GT(flows, 0U);
+}
+
+// print_preprocess keeps only the aggregates over a threshold; print_trigger_exec runs after
+// every purge.
+TEST(Nfacctd, PreprocessThresholdsAndTriggerExec) {
+    TempDir dir;
+    V5Generator gen(300, 30, 1795340000);
+    gen.track(true);
+    ASSERT_TRUE(write_v5_pcap(dir.path() + "/in.pcap", gen, 50, 0x7F000001U, 2100));
+    const std::string trigger = dir.path() + "/trigger.sh";
+    std::ofstream(trigger) << "#!/bin/sh\necho purged >> " << dir.path() << "/trigger.out\n";
+    ::chmod(trigger.c_str(), 0755);
+    std::ofstream(dir.path() + "/nf.conf") << "pcap_savefile: " << dir.path() << "/in.pcap\n"
+                                           << "plugins: print[p]\nprint_output[p]: csv\n"
+                                           << "print_output_file[p]: " << dir.path() << "/out.csv\n"
+                                           << "print_num_protos: true\n"
+                                           << "print_preprocess[p]: minp=60\n"
+                                           << "print_trigger_exec[p]: " << trigger << "\n"
+                                           << "aggregate: " << kFiveTuple << "\n";
+    auto r = run_program({"nfacctd", "-f", dir.path() + "/nf.conf"}, 30000);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    Table t = parse_csv(read_file(dir.path() + "/out.csv"));
+    std::size_t expected = 0;
+    for (const auto& [f, tot] : gen.per_flow()) expected += tot.packets >= 60 ? 1 : 0;
+    ASSERT_GT(expected, 0U);
+    ASSERT_LT(expected, gen.per_flow().size());
+    EXPECT_EQ(t.rows.size(), expected);
+    for (const auto& row : t.rows) EXPECT_GE(std::stoull(row.at(static_cast<std::size_t>(t.col("PACKETS")))), 60U);
+    EXPECT_EQ(read_file(dir.path() + "/trigger.out"), "purged\n");
 }
 
 // Debian's nfacctd 1.7.7, same capture, same configuration: the same rows.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "pmacct/aggregate/cache.hpp"
+#include "pmacct/aggregate/preprocess.hpp"
 #include "pmacct/aggregate/time_bins.hpp"
 #include "pmacct/plugin/plugin.hpp"
 
@@ -46,6 +47,8 @@ protected:
     virtual const char* cache_entries_key() const { return "print_cache_entries"; }
 
     const aggregate::TimeBins& bins() const { return bins_; }
+    // *_preprocess thresholds a row must meet to be written.
+    const aggregate::Preprocess& preprocess() const { return preprocess_; }
 
 private:
     Result<void> do_init(Environment& env) final;
@@ -57,6 +60,8 @@ private:
     void purge(std::int64_t now, bool urgent, bool last);
     std::unique_ptr<aggregate::Cache> take_empty_cache();
     void writer_loop();
+    // *_trigger_exec after a purge: waits for it unless *_trigger_exec_async.
+    void run_trigger();
 
     struct Job {
         std::unique_ptr<aggregate::Cache> cache;
@@ -64,6 +69,9 @@ private:
     };
 
     aggregate::TimeBins bins_;
+    aggregate::Preprocess preprocess_;
+    std::string trigger_;
+    bool trigger_async_ = false;
     std::unique_ptr<aggregate::Cache> active_;
     std::size_t key_size_ = 0;
     std::size_t cache_entries_ = 0;
