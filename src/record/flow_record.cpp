@@ -6,16 +6,6 @@
 
 namespace pmacct {
 
-IpAddress IpAddress::v4(std::uint32_t host_order) {
-    IpAddress a;
-    a.family = 4;
-    a.bytes[0] = static_cast<std::uint8_t>(host_order >> 24);
-    a.bytes[1] = static_cast<std::uint8_t>(host_order >> 16);
-    a.bytes[2] = static_cast<std::uint8_t>(host_order >> 8);
-    a.bytes[3] = static_cast<std::uint8_t>(host_order);
-    return a;
-}
-
 IpAddress IpAddress::v4_bytes(const std::uint8_t* network_order) {
     IpAddress a;
     a.family = 4;

@@ -15,7 +15,15 @@ struct IpAddress {
     std::uint8_t family = 0;  // 0 (none), 4 or 6
     std::array<std::uint8_t, 16> bytes{};  // IPv4 in the first 4 bytes, network order
 
-    static IpAddress v4(std::uint32_t host_order);
+    static IpAddress v4(std::uint32_t host_order) {
+        IpAddress a;
+        a.family = 4;
+        a.bytes[0] = static_cast<std::uint8_t>(host_order >> 24);
+        a.bytes[1] = static_cast<std::uint8_t>(host_order >> 16);
+        a.bytes[2] = static_cast<std::uint8_t>(host_order >> 8);
+        a.bytes[3] = static_cast<std::uint8_t>(host_order);
+        return a;
+    }
     static IpAddress v4_bytes(const std::uint8_t* network_order);
     static IpAddress v6_bytes(const std::uint8_t* network_order);
     // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) becomes plain IPv4.
