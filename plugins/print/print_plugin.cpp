@@ -6,10 +6,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <map>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -81,6 +84,9 @@ Result<void> PrintPlugin::do_open(plugin::Environment& env) {
     o.tos_encode_as_dscp = s.get_bool("tos_encode_as_dscp");
     o.fwd_status_encode_as_string = s.get_bool("fwd_status_encode_as_string");
     utc_ = o.timestamps_utc;
+    layout_ = env.layout;
+    post_tag_ = s.get_uint("post_tag");
+    post_tag2_ = s.get_uint("post_tag2");
     writer_ = std::make_unique<output::RowWriter>(*env.layout, *format, o);
     json_ = *format == output::Format::kJson;
     path_ = s.get_string("print_output_file");
@@ -102,6 +108,10 @@ void PrintPlugin::do_purge(const aggregate::Cache& cache, const plugin::PurgeInf
     const bool to_file = !path_.empty();
     if (cache.empty() && to_file && !write_empty_) {
         log::info("*** Purging cache - END (PID: {}, QN: 0/0, ET: 0) ***", pid);
+        return;
+    }
+    if (to_file && path_.find('$') != std::string::npos) {
+        purge_by_file(cache, info, started);
         return;
     }
 
@@ -184,6 +194,80 @@ void PrintPlugin::do_purge(const aggregate::Cache& cache, const plugin::PurgeInf
                 log::warn("cannot point print_latest_file {} at {}: {}", latest_, path, std::strerror(errno));
             }
         }
+    }
+    const auto et = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
+    log::info("*** Purging cache - END (PID: {}, QN: {}/{}, ET: {}) ***", pid, rows, cache.size(), et);
+}
+
+// $peer_src_ip, $tag, $tag2 (from the row), $post_tag, $post_tag2 (the plugin's settings).
+std::string PrintPlugin::expand_variables(const std::string& path, const std::uint8_t* key) const {
+    std::string out;
+    std::size_t i = 0;
+    while (i < path.size()) {
+        if (path[i] != '$') {
+            out += path[i++];
+            continue;
+        }
+        std::size_t j = i + 1;
+        while (j < path.size() && (std::isalnum(static_cast<unsigned char>(path[j])) || path[j] == '_')) ++j;
+        const std::string_view var(path.data() + i + 1, j - i - 1);
+        const aggregate::KeyField* f = layout_->field(var);
+        if (var == "peer_src_ip") {
+            out += f != nullptr ? aggregate::read_ip(*f, key).to_string() : std::string("0.0.0.0");
+        } else if (var == "tag" || var == "tag2") {
+            out += std::to_string(f != nullptr ? aggregate::read_uint(*f, key) : 0);
+        } else if (var == "post_tag") {
+            out += std::to_string(post_tag_);
+        } else if (var == "post_tag2") {
+            out += std::to_string(post_tag2_);
+        } else {
+            out.append(path, i, j - i);  // not a variable: kept as written
+        }
+        i = j;
+    }
+    return out;
+}
+
+void PrintPlugin::purge_by_file(const aggregate::Cache& cache, const plugin::PurgeInfo& info,
+                                std::chrono::steady_clock::time_point started) {
+    const pid_t pid = ::getpid();
+    std::int64_t stamp = info.now;
+    if (info.history) {
+        cache.for_each([&, first = true](const std::uint8_t*, const aggregate::Aggregate& a) mutable {
+            if (first) stamp = a.basetime;
+            first = false;
+        });
+    }
+    const std::string pattern = strftime_path(path_, stamp, utc_);
+    // Rows grouped by the file their variables name, each file in first-row order.
+    std::vector<std::pair<std::string, std::string>> files;
+    std::map<std::string, std::size_t> index;
+    output::RowContext ctx;
+    ctx.history = info.history;
+    ctx.stamp_updated = info.now;
+    std::size_t rows = 0;
+    const aggregate::Preprocess& pp = preprocess();
+    cache.for_each([&](const std::uint8_t* key, const aggregate::Aggregate& a) {
+        if (!pp.accept(a.counters)) return;
+        std::string path = expand_variables(pattern, key);
+        auto [it, fresh] = index.emplace(path, files.size());
+        if (fresh) files.emplace_back(std::move(path), std::string());
+        ctx.stamp_inserted = a.basetime;
+        writer_->row(key, a.counters, ctx, files[it->second].second);
+        ++rows;
+    });
+    for (auto& [path, body] : files) {
+        auto f = open_file(path, O_WRONLY | (append_ ? O_APPEND : O_TRUNC), policy_);
+        if (!f) {
+            log::error("{}", f.error());
+            continue;
+        }
+        std::string head;
+        if (!append_ || ::lseek(f->get(), 0, SEEK_END) == 0) writer_->header(head);
+        if (markers_) head += fmt::format("--START ({})--\n", pid);
+        write_all(f->get(), head);
+        write_all(f->get(), body);
+        if (markers_) write_all(f->get(), fmt::format("--END ({})--\n", pid));
     }
     const auto et = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
     log::info("*** Purging cache - END (PID: {}, QN: {}/{}, ET: {}) ***", pid, rows, cache.size(), et);

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <fstream>
@@ -102,8 +103,15 @@ private:
 struct Sender {
     int fd = -1;
     sockaddr_in to{};
-    explicit Sender(std::uint16_t port) {
+    // From `source` (a loopback address) to 127.0.0.1:`port`.
+    explicit Sender(std::uint16_t port, const char* source = nullptr) {
         fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+        if (source != nullptr) {
+            sockaddr_in from{};
+            from.sin_family = AF_INET;
+            ::inet_pton(AF_INET, source, &from.sin_addr);
+            ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from);
+        }
         to.sin_family = AF_INET;
         to.sin_port = htons(port);
         to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -328,6 +336,41 @@ TEST(Nfacctd, UdpThroughEveryPrintFormat) {
     // Every plugin wrote its PID file next to the core's, and removed it on exit.
     EXPECT_NE(::access(nf.path("nf.pid-print-csv").c_str(), F_OK), 0);
     EXPECT_THAT(read_file(nf.log), HasSubstr("INFO ( csv/print ): *** Purging cache - END"));
+}
+
+// print_output_file with $peer_src_ip: one file per exporter.
+TEST(Nfacctd, OutputFilePerExporter) {
+    LiveNfacctd nf;
+    nf.start("plugins: print[p]\nprint_output[p]: csv\nprint_refresh_time: 3600\n"
+             "print_output_file[p]: " + nf.path("exporter-$peer_src_ip.csv") + "\n"
+             "aggregate: peer_src_ip, src_host\n");
+    V5Generator a(50, 30, 1795340000);
+    V5Generator b(50, 30, 1795340000, 7);
+    Sender from_a(nf.port, "127.0.0.1");
+    Sender from_b(nf.port, "127.0.0.2");
+    std::vector<std::uint8_t> d;
+    for (int i = 0; i < 10; ++i) {
+        a.next(d);
+        from_a.send(d);
+        b.next(d);
+        from_b.send(d);
+    }
+    ASSERT_TRUE(wait_for([&] {
+        ::kill(nf.daemon->pid(), SIGUSR1);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        const std::string log = read_file(nf.log);
+        const auto last = log.rfind("+++");
+        if (last == std::string::npos) return false;
+        const std::string report = log.substr(last);
+        return std::regex_search(report, std::regex("agent=127\\.0\\.0\\.1:256 time=\\d+ packets=10 ")) &&
+               std::regex_search(report, std::regex("agent=127\\.0\\.0\\.2:256 time=\\d+ packets=10 "));
+    })) << read_file(nf.log);
+    EXPECT_EQ(nf.daemon->stop(SIGINT), 0);
+    Table ta = parse_csv(read_file(nf.path("exporter-127.0.0.1.csv")));
+    Table tb = parse_csv(read_file(nf.path("exporter-127.0.0.2.csv")));
+    EXPECT_EQ(totals_of(ta).bytes, a.totals().bytes);
+    EXPECT_EQ(totals_of(tb).bytes, b.totals().bytes);
+    for (const auto& r : tb.rows) EXPECT_EQ(r.at(static_cast<std::size_t>(tb.col("PEER_SRC_IP"))), "127.0.0.2");
 }
 
 TEST(Nfacctd, MemoryTableAnswersThePmacctClient) {
