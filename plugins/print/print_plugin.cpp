@@ -58,6 +58,19 @@ std::string strftime_path(const std::string& pattern, std::int64_t t, bool utc) 
     return out;
 }
 
+// The time a purge's file is named after: the time-bin of its first row with history (as
+// pmacct), else the purge time.
+std::int64_t file_time(const aggregate::Cache& cache, const plugin::PurgeInfo& info) {
+    std::int64_t stamp = info.now;
+    if (info.history && !cache.empty()) {
+        cache.for_each([&, first = true](const std::uint8_t*, const aggregate::Aggregate& a) mutable {
+            if (first) stamp = a.basetime;
+            first = false;
+        });
+    }
+    return stamp;
+}
+
 }  // namespace
 
 Result<void> PrintPlugin::do_open(plugin::Environment& env) {
@@ -120,14 +133,7 @@ void PrintPlugin::do_purge(const aggregate::Cache& cache, const plugin::PurgeInf
     bool fresh = true;  // the header goes at the top of a new (or rewritten) file
     std::string path;
     if (to_file) {
-        std::int64_t stamp = info.now;
-        if (info.history && !cache.empty()) {
-            cache.for_each([&, first = true](const std::uint8_t*, const aggregate::Aggregate& a) mutable {
-                if (first) stamp = a.basetime;
-                first = false;
-            });
-        }
-        path = strftime_path(path_, stamp, utc_);
+        path = strftime_path(path_, file_time(cache, info), utc_);
         int flags = O_WRONLY | (append_ ? O_APPEND : O_TRUNC);
         auto f = open_file(path, flags, policy_);
         if (!f) {
@@ -231,14 +237,7 @@ std::string PrintPlugin::expand_variables(const std::string& path, const std::ui
 void PrintPlugin::purge_by_file(const aggregate::Cache& cache, const plugin::PurgeInfo& info,
                                 std::chrono::steady_clock::time_point started) {
     const pid_t pid = ::getpid();
-    std::int64_t stamp = info.now;
-    if (info.history) {
-        cache.for_each([&, first = true](const std::uint8_t*, const aggregate::Aggregate& a) mutable {
-            if (first) stamp = a.basetime;
-            first = false;
-        });
-    }
-    const std::string pattern = strftime_path(path_, stamp, utc_);
+    const std::string pattern = strftime_path(path_, file_time(cache, info), utc_);
     // Rows grouped by the file their variables name, each file in first-row order.
     std::vector<std::pair<std::string, std::string>> files;
     std::map<std::string, std::size_t> index;
