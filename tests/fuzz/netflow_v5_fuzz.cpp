@@ -2,8 +2,9 @@
 // Any input must decode without reading outside the buffer, and a datagram is either refused
 // whole or gives exactly `count` records.
 //
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
-//       tests/fuzz/netflow_v5_fuzz.cpp src/flow/netflow_v5.cpp src/flow/exporter_stats.cpp \
+// Build with the project (cmake -DPMACCT_FUZZ=ON with clang) or by hand:
+//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude
+//       tests/fuzz/netflow_v5_fuzz.cpp src/flow/netflow_v5.cpp src/flow/exporter_stats.cpp
 //       src/record/flow_record.cpp -lfmt -o netflow_v5_fuzz
 #include <cstddef>
 #include <cstdint>
