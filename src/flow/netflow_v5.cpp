@@ -82,7 +82,8 @@ IpAddress read_v4(ByteReader& r) {
 void NetflowV5Decoder::fill_record(const NetflowV5Header& header,
                                    std::span<const std::uint8_t> record, const IpAddress& exporter,
                                    Timestamp arrival, FlowRecord& out) const {
-    out = FlowRecord{};
+    // Every field below is written for every record; `out` starts zeroed once per datagram, so
+    // the fields v5 does not carry stay zero without clearing the whole record each time.
     ByteReader r(record);
     out.src_ip = read_v4(r);
     out.dst_ip = read_v4(r);
