@@ -3,6 +3,9 @@
 
 #include <stdlib.h>
 
+#include <cstdlib>
+#include <ctime>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -27,6 +30,32 @@ public:
 
 private:
     std::string path_;
+};
+
+// Sets TZ for the scope of the object, and restores it.
+class ScopedTz {
+public:
+    explicit ScopedTz(const std::string& tz) {
+        const char* old = std::getenv("TZ");
+        had_ = old != nullptr;
+        if (had_) old_ = old;
+        ::setenv("TZ", tz.c_str(), 1);
+        ::tzset();
+    }
+    ScopedTz(const ScopedTz&) = delete;
+    ScopedTz& operator=(const ScopedTz&) = delete;
+    ~ScopedTz() {
+        if (had_) {
+            ::setenv("TZ", old_.c_str(), 1);
+        } else {
+            ::unsetenv("TZ");
+        }
+        ::tzset();
+    }
+
+private:
+    bool had_ = false;
+    std::string old_;
 };
 
 inline std::string read_file(const std::string& path) {

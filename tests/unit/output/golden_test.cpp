@@ -26,6 +26,8 @@
 namespace pmacct::output {
 namespace {
 
+using pmacct::testing::ScopedTz;
+
 namespace fs = std::filesystem;
 using aggregate::Counters;
 using aggregate::KeyField;
@@ -54,31 +56,6 @@ std::vector<std::string> lines_of(const std::string& text) {
     return out;
 }
 
-// Sets TZ for the scope of a case (the daemon ran with the same TZ).
-class ScopedTz {
-public:
-    explicit ScopedTz(const std::string& tz) {
-        const char* old = std::getenv("TZ");
-        had_ = old != nullptr;
-        if (had_) old_ = old;
-        ::setenv("TZ", tz.c_str(), 1);
-        ::tzset();
-    }
-    ScopedTz(const ScopedTz&) = delete;
-    ScopedTz& operator=(const ScopedTz&) = delete;
-    ~ScopedTz() {
-        if (had_) {
-            ::setenv("TZ", old_.c_str(), 1);
-        } else {
-            ::unsetenv("TZ");
-        }
-        ::tzset();
-    }
-
-private:
-    bool had_ = false;
-    std::string old_;
-};
 
 // One directory of tests/data/output: its case.conf, read the way the daemon read it.
 struct Case {

@@ -16,36 +16,16 @@
 
 #include <gtest/gtest.h>
 
+#include "test_support.hpp"
+
 namespace pmacct::output {
 namespace {
+
+using pmacct::testing::ScopedTz;
 
 using aggregate::Counters;
 using aggregate::KeyLayout;
 
-class ScopedTz {
-public:
-    explicit ScopedTz(const char* tz) {
-        const char* old = std::getenv("TZ");
-        had_ = old != nullptr;
-        if (had_) old_ = old;
-        ::setenv("TZ", tz, 1);
-        ::tzset();
-    }
-    ScopedTz(const ScopedTz&) = delete;
-    ScopedTz& operator=(const ScopedTz&) = delete;
-    ~ScopedTz() {
-        if (had_) {
-            ::setenv("TZ", old_.c_str(), 1);
-        } else {
-            ::unsetenv("TZ");
-        }
-        ::tzset();
-    }
-
-private:
-    bool had_ = false;
-    std::string old_;
-};
 
 // A layout and one key built from a FlowRecord; `set` writes fields FlowRecord lacks.
 struct Fixture {
