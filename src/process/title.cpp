@@ -1,7 +1,5 @@
 #include "pmacct/process/title.hpp"
 
-#include <sys/prctl.h>
-
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -26,8 +24,8 @@ void init_title(int argc, char** argv) {
 }
 
 void set_title(std::string_view title) {
-    std::string comm(title.substr(0, 15));
-    ::prctl(PR_SET_NAME, comm.c_str(), 0, 0, 0);
+    // Only the argv area changes (what ps shows as the command line): the process name (comm)
+    // stays the program's, so pgrep, killall and init scripts find every process by it.
     if (g_area == nullptr || g_area_size == 0) return;
     const std::size_t n = std::min(title.size(), g_area_size);
     std::memcpy(g_area, title.data(), n);

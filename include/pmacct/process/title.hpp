@@ -8,7 +8,7 @@ namespace pmacct::process {
 
 // Remembers where argv lives; call once at the start of main().
 void init_title(int argc, char** argv);
-// Sets the title shown by ps (argv area) and the thread name (comm, 15 characters).
+// Sets the command line ps shows (the argv area); the process name (comm) is left alone.
 void set_title(std::string_view title);
 
 }  // namespace pmacct::process
