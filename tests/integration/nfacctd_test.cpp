@@ -373,6 +373,20 @@ TEST(Nfacctd, OutputFilePerExporter) {
     for (const auto& r : tb.rows) EXPECT_EQ(r.at(static_cast<std::size_t>(tb.col("PEER_SRC_IP"))), "127.0.0.2");
 }
 
+// ps shows pmacct's titles; the process name stays nfacctd (pgrep, killall, init scripts).
+TEST(Nfacctd, ProcessTitlesAndNames) {
+    LiveNfacctd nf;
+    nf.start("plugins: print[screen]\nprint_output_file[screen]: " + nf.path("out.txt") + "\n");
+    ASSERT_TRUE(wait_for([&] { return read_file(nf.path("nf.pid-print-screen")).size() > 1; }));
+    const std::string core = std::to_string(nf.daemon->pid());
+    const std::string plugin = std::to_string(std::stoi(read_file(nf.path("nf.pid-print-screen"))));
+    EXPECT_EQ(read_file("/proc/" + core + "/comm"), "nfacctd\n");
+    EXPECT_EQ(read_file("/proc/" + plugin + "/comm"), "nfacctd\n");
+    EXPECT_EQ(read_file("/proc/" + core + "/cmdline").rfind("nfacctd: Core Process [default]", 0), 0U);
+    EXPECT_EQ(read_file("/proc/" + plugin + "/cmdline").rfind("nfacctd: Print Plugin [screen]", 0), 0U);
+    EXPECT_EQ(nf.daemon->stop(SIGTERM), 0);
+}
+
 TEST(Nfacctd, MemoryTableAnswersThePmacctClient) {
     LiveNfacctd nf;
     const std::string pipe = nf.path("imt.pipe");
