@@ -61,14 +61,8 @@ std::string strftime_path(const std::string& pattern, std::int64_t t, bool utc) 
 // The time a purge's file is named after: the time-bin of its first row with history (as
 // pmacct), else the purge time.
 std::int64_t file_time(const aggregate::Cache& cache, const plugin::PurgeInfo& info) {
-    std::int64_t stamp = info.now;
-    if (info.history && !cache.empty()) {
-        cache.for_each([&, first = true](const std::uint8_t*, const aggregate::Aggregate& a) mutable {
-            if (first) stamp = a.basetime;
-            first = false;
-        });
-    }
-    return stamp;
+    const aggregate::Aggregate* first = cache.front();
+    return info.history && first != nullptr ? first->basetime : info.now;
 }
 
 }  // namespace

@@ -122,6 +122,15 @@ struct Sender {
     }
 };
 
+// Sends `n` datagrams from `gen`.
+void send_datagrams(Sender& tx, V5Generator& gen, int n) {
+    std::vector<std::uint8_t> d;
+    for (int i = 0; i < n; ++i) {
+        gen.next(d);
+        tx.send(d);
+    }
+}
+
 struct Table {
     std::vector<std::string> header;
     std::vector<std::vector<std::string>> rows;
@@ -307,11 +316,7 @@ TEST(Nfacctd, UdpThroughEveryPrintFormat) {
     nf.start(extra);
     V5Generator gen(2000, 30, 1795340000);
     Sender tx(nf.port);
-    std::vector<std::uint8_t> d;
-    for (int i = 0; i < 300; ++i) {
-        gen.next(d);
-        tx.send(d);
-    }
+    send_datagrams(tx, gen, 300);
     ASSERT_TRUE(nf.wait_received(300)) << read_file(nf.log);
     EXPECT_EQ(nf.daemon->stop(SIGINT), 0) << read_file(nf.log);
 
@@ -395,11 +400,7 @@ TEST(Nfacctd, MemoryTableAnswersThePmacctClient) {
     V5Generator gen(300, 30, 1795340000);
     gen.track(true);
     Sender tx(nf.port);
-    std::vector<std::uint8_t> d;
-    for (int i = 0; i < 100; ++i) {
-        gen.next(d);
-        tx.send(d);
-    }
+    send_datagrams(tx, gen, 100);
     const V5Totals& sent = gen.totals();
     V5Totals seen;
     ASSERT_TRUE(wait_for([&] {
@@ -498,11 +499,7 @@ TEST(Nfacctd, AKilledPluginIsReportedAndTheOthersKeepTheirData) {
     })) << read_file(nf.log);
     V5Generator gen(100, 30, 1795340000);
     Sender tx(nf.port);
-    std::vector<std::uint8_t> d;
-    for (int i = 0; i < 20; ++i) {
-        gen.next(d);
-        tx.send(d);
-    }
+    send_datagrams(tx, gen, 20);
     ASSERT_TRUE(nf.wait_received(20));
     EXPECT_EQ(nf.daemon->stop(SIGINT), 1) << "a plugin died: the exit code says so";
     EXPECT_EQ(totals_of(parse_csv(read_file(nf.path("keep.csv")))).bytes, gen.totals().bytes);
@@ -515,11 +512,7 @@ TEST(Nfacctd, PluginExitAnyStopsTheDaemon) {
              "\nprint_output_file[victim]: " + nf.path("victim.csv") + "\naggregate: src_host\n");
     V5Generator gen(100, 30, 1795340000);
     Sender tx(nf.port);
-    std::vector<std::uint8_t> d;
-    for (int i = 0; i < 10; ++i) {
-        gen.next(d);
-        tx.send(d);
-    }
+    send_datagrams(tx, gen, 10);
     ASSERT_TRUE(nf.wait_received(10));
     ::kill(std::stoi(read_file(nf.path("nf.pid-print-victim"))), SIGKILL);
     EXPECT_NE(nf.daemon->wait_exit(15000), -1) << "the daemon kept running";
@@ -536,11 +529,7 @@ TEST(Nfacctd, RingOverflowIsCountedAndReported) {
              "plugin_pipe_size: 4096\nplugin_buffer_size: 2048\n");
     V5Generator gen(1000, 30, 1795340000);
     Sender tx(nf.port);
-    std::vector<std::uint8_t> d;
-    for (int i = 0; i < 3000; ++i) {
-        gen.next(d);
-        tx.send(d);
-    }
+    send_datagrams(tx, gen, 3000);
     ASSERT_TRUE(nf.wait_received(3000)) << read_file(nf.log);
     ::kill(nf.daemon->pid(), SIGUSR1);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));

@@ -51,6 +51,10 @@ public:
             f(e + kKeyOffset, *reinterpret_cast<Aggregate*>(e));
         }
     }
+    // The first aggregate inserted (nullptr when empty).
+    const Aggregate* front() const {
+        return count_ == 0 ? nullptr : reinterpret_cast<const Aggregate*>(entry(0));
+    }
     // Finds an aggregate (nullptr when absent).
     const Aggregate* find(const std::uint8_t* key, std::int64_t basetime) const;
     // Raises the capacity to `max_entries` (for caches that grow instead of purging: the memory

@@ -71,6 +71,10 @@ TEST(Cache, IteratesInFirstInsertionOrder) {
         seen.push_back(v);
     });
     EXPECT_EQ(seen, (std::vector<std::uint32_t>{5, 3, 9, 1}));
+    ASSERT_NE(cache.front(), nullptr);
+    EXPECT_EQ(cache.front()->counters.bytes, 5U);
+    cache.clear();
+    EXPECT_EQ(cache.front(), nullptr);
 }
 
 TEST(Cache, RefusesNewAggregatesWhenFullButStillUpdatesKnownOnes) {
