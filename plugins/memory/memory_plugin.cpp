@@ -105,10 +105,23 @@ Result<void> MemoryPlugin::do_init(plugin::Environment& env) {
 }
 
 void MemoryPlugin::do_record(const std::uint8_t* key, const aggregate::Counters& counters) {
-    if (table_->add(key, 0, counters)) return;
+    add(key, counters, table_->hash(key, 0));
+}
+
+void MemoryPlugin::do_batch(const std::uint8_t* data, std::uint32_t records, std::size_t record_size) {
+    plugin::add_batch_prefetched(
+        data, records, record_size, [this]() -> const aggregate::Cache& { return *table_; },
+        [](const aggregate::Counters&) { return std::int64_t{0}; },
+        [this](const std::uint8_t* key, std::int64_t, const aggregate::Counters& c, std::uint64_t hash) {
+            add(key, c, hash);
+        });
+}
+
+void MemoryPlugin::add(const std::uint8_t* key, const aggregate::Counters& counters, std::uint64_t hash) {
+    if (table_->add(key, 0, counters, hash)) return;
     const std::size_t want = table_->capacity() * 2;
     const std::size_t target = limit_ == 0 ? want : std::min(want, limit_);
-    if (target > table_->capacity() && table_->grow(target) && table_->add(key, 0, counters)) return;
+    if (target > table_->capacity() && table_->grow(target) && table_->add(key, 0, counters, hash)) return;
     ++lost_;
     PMACCT_LOG_LIMITED(log::Level::kWarn, 60, 1,
                        "memory table full ({} entries, imt_mem_pools_number x imt_mem_pools_size): "

@@ -1,6 +1,6 @@
 #include "pmacct/aggregate/cache.hpp"
 
-#include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -13,24 +13,27 @@ std::uint64_t load64(const std::uint8_t* p) {
     return v;
 }
 
-std::uint64_t mix(std::uint64_t h) {
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
+// 64x64→128-bit multiply folded to 64 bits: one multiplication mixes a whole word.
+std::uint64_t fold_multiply(std::uint64_t a, std::uint64_t b) {
+    __extension__ using U128 = unsigned __int128;
+    const U128 r = static_cast<U128>(a) * b;
+    return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
 }
 
-std::size_t index_size_for(std::size_t max_entries) {
+constexpr std::uint64_t kMul0 = 0x9e3779b97f4a7c15ULL;
+constexpr std::uint64_t kMul1 = 0xbf58476d1ce4e5b9ULL;
+constexpr std::uint64_t kMul2 = 0x94d049bb133111ebULL;
+
+// The index starts this small and doubles with the entries (load factor under 2/3).
+constexpr std::size_t kFirstIndexSlots = 1024;
+
+std::size_t index_size_for(std::size_t entries) {
     std::size_t n = 16;
-    while (n < max_entries + max_entries / 2) n <<= 1;  // load factor under 2/3 at capacity
+    while (n < entries + entries / 2) n <<= 1;
     return n;
 }
 
 }  // namespace
-
-void Cache::FreeDeleter::operator()(void* p) const { std::free(p); }
 
 Cache::Cache(std::size_t key_size, std::size_t max_entries) : key_size_(key_size) {
     entry_size_ = ((kKeyOffset + key_size_ + 7) / 8) * 8;
@@ -40,26 +43,55 @@ Cache::Cache(std::size_t key_size, std::size_t max_entries) : key_size_(key_size
 Cache::~Cache() = default;
 
 bool Cache::allocate(std::size_t max_entries) {
-    const std::size_t n = index_size_for(max_entries);
-    // calloc: large blocks come from zeroed pages the kernel maps only when first touched.
-    std::unique_ptr<std::uint64_t[], FreeDeleter> index(static_cast<std::uint64_t*>(std::calloc(n, 8)));
-    auto* grown = static_cast<std::uint8_t*>(std::realloc(arena_.get(), max_entries * entry_size_));
-    if (!index || grown == nullptr) return false;
-    (void)arena_.release();
-    arena_.reset(grown);
-    index_ = std::move(index);
-    mask_ = n - 1;
+    // The arena costs what the entries touch, not what the capacity allows (see LargeBuffer).
+    LargeBuffer arena = LargeBuffer::allocate(max_entries * entry_size_);
+    if (!arena) return false;
+    if (count_ > 0) std::memcpy(arena.data(), arena_, count_ * entry_size_);
+    arena_memory_ = std::move(arena);
+    arena_ = static_cast<std::uint8_t*>(arena_memory_.data());
     max_entries_ = max_entries;
+    index_limit_ = index_size_for(max_entries);
+    const std::size_t want = std::min(index_limit_, std::max(kFirstIndexSlots, index_size_for(count_)));
+    if (index_ == nullptr || want > mask_ + 1) return resize_index(want);
+    return true;
+}
+
+bool Cache::resize_index(std::size_t slots) {
+    LargeBuffer memory = LargeBuffer::allocate(slots * 8);
+    if (!memory) return false;
+    auto* index = static_cast<std::uint64_t*>(memory.data());
+    const std::size_t mask = slots - 1;
+    if (index_ != nullptr) {
+        // The words carry their hash's high half: place them again without rehashing keys.
+        for (std::size_t i = 0; i <= mask_; ++i) {
+            const std::uint64_t w = index_[i];
+            if (w == 0) continue;
+            std::size_t j = (w >> 32) & mask;
+            while (index[j] != 0) j = (j + 1) & mask;
+            index[j] = w;
+        }
+    }
+    index_memory_ = std::move(memory);
+    index_ = index;
+    mask_ = mask;
     return true;
 }
 
 std::uint64_t Cache::hash(const std::uint8_t* key, std::int64_t basetime) const {
-    std::uint64_t h = mix(static_cast<std::uint64_t>(basetime) ^ 0x9e3779b97f4a7c15ULL);
+    std::uint64_t h = fold_multiply(static_cast<std::uint64_t>(basetime) ^ kMul0, kMul1 ^ key_size_);
     std::size_t i = 0;
-    for (; i + 8 <= key_size_; i += 8) h = mix(h ^ load64(key + i));
+    for (; i + 8 <= key_size_; i += 8) h = fold_multiply(h ^ load64(key + i), kMul0);
     std::uint64_t tail = 0;
-    for (std::size_t j = 0; i < key_size_; ++i, ++j) tail |= std::uint64_t{key[i]} << (8 * j);
-    return mix(h ^ tail ^ key_size_);
+    if (i < key_size_) std::memcpy(&tail, key + i, key_size_ - i);
+    return fold_multiply(h ^ tail, kMul2);
+}
+
+bool Cache::keys_equal(const std::uint8_t* a, const std::uint8_t* b) const {
+    std::size_t i = 0;
+    for (; i + 8 <= key_size_; i += 8) {
+        if (load64(a + i) != load64(b + i)) return false;
+    }
+    return i == key_size_ || std::memcmp(a + i, b + i, key_size_ - i) == 0;
 }
 
 std::size_t Cache::probe(const std::uint8_t* key, std::int64_t basetime, std::uint32_t tag) const {
@@ -69,8 +101,7 @@ std::size_t Cache::probe(const std::uint8_t* key, std::int64_t basetime, std::ui
         if (w == 0) return i;
         if (static_cast<std::uint32_t>(w >> 32) == tag) {
             const std::uint8_t* e = entry(static_cast<std::uint32_t>(w) - 1U);
-            if (reinterpret_cast<const Aggregate*>(e)->basetime == basetime &&
-                std::memcmp(e + kKeyOffset, key, key_size_) == 0) {
+            if (reinterpret_cast<const Aggregate*>(e)->basetime == basetime && keys_equal(e + kKeyOffset, key)) {
                 return i;
             }
         }
@@ -78,12 +109,16 @@ std::size_t Cache::probe(const std::uint8_t* key, std::int64_t basetime, std::ui
     }
 }
 
-bool Cache::add(const std::uint8_t* key, std::int64_t basetime, const Counters& c) {
-    const auto tag = static_cast<std::uint32_t>(hash(key, basetime) >> 32);
-    const std::size_t i = probe(key, basetime, tag);
-    const std::uint64_t w = index_[i];
+bool Cache::add(const std::uint8_t* key, std::int64_t basetime, const Counters& c, std::uint64_t h) {
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    std::size_t i = probe(key, basetime, tag);
+    std::uint64_t w = index_[i];
     if (w == 0) {
         if (count_ >= max_entries_) return false;
+        if ((count_ + 1) * 3 > (mask_ + 1) * 2 && mask_ + 1 < index_limit_) {
+            if (!resize_index((mask_ + 1) * 2)) return false;
+            i = probe(key, basetime, tag);
+        }
         std::uint8_t* e = entry(count_);
         new (e) Aggregate{basetime, c};
         std::memcpy(e + kKeyOffset, key, key_size_);
@@ -108,23 +143,9 @@ const Aggregate* Cache::find(const std::uint8_t* key, std::int64_t basetime) con
     return reinterpret_cast<const Aggregate*>(entry(static_cast<std::uint32_t>(w) - 1U));
 }
 
-void Cache::reindex() {
-    std::memset(index_.get(), 0, (mask_ + 1) * 8);
-    for (std::size_t n = 0; n < count_; ++n) {
-        const std::uint8_t* e = entry(n);
-        const auto* a = reinterpret_cast<const Aggregate*>(e);
-        const auto tag = static_cast<std::uint32_t>(hash(e + kKeyOffset, a->basetime) >> 32);
-        std::size_t i = tag & mask_;
-        while (index_[i] != 0) i = (i + 1) & mask_;
-        index_[i] = (std::uint64_t{tag} << 32) | (n + 1);
-    }
-}
-
 bool Cache::grow(std::size_t max_entries) {
     if (max_entries <= max_entries_) return true;
-    if (!allocate(max_entries)) return false;
-    reindex();
-    return true;
+    return allocate(max_entries);
 }
 
 void Cache::clear() {
@@ -134,13 +155,12 @@ void Cache::clear() {
         for (std::size_t n = 0; n < count_; ++n) {
             const std::uint8_t* e = entry(n);
             const auto* a = reinterpret_cast<const Aggregate*>(e);
-            const auto tag = static_cast<std::uint32_t>(hash(e + kKeyOffset, a->basetime) >> 32);
-            std::size_t i = tag & mask_;
+            std::size_t i = slot_of(hash(e + kKeyOffset, a->basetime));
             while (static_cast<std::uint32_t>(index_[i]) != n + 1) i = (i + 1) & mask_;
             index_[i] = 0;
         }
     } else {
-        std::memset(index_.get(), 0, (mask_ + 1) * 8);
+        std::memset(index_, 0, (mask_ + 1) * 8);
     }
     count_ = 0;
 }

@@ -18,7 +18,15 @@ void put(std::uint8_t* out, T v) {
 
 void put_ip(std::uint8_t* out, const IpAddress& a) {
     out[0] = a.family;
-    std::memcpy(out + 1, a.bytes.data(), 16);
+    // IPv4 reads only the 4 bytes a decoder wrote (a 16-byte read over a just-made 4-byte
+    // write stalls store forwarding); the rest of an IPv4 address is zero by definition.
+    if (a.family == 4) {
+        constexpr std::uint8_t kZero[12] = {};
+        std::memcpy(out + 1, a.bytes.data(), 4);
+        std::memcpy(out + 5, kZero, sizeof kZero);
+    } else {
+        std::memcpy(out + 1, a.bytes.data(), 16);
+    }
 }
 
 void put_ts(std::uint8_t* out, const Timestamp& t) {

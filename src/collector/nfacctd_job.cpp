@@ -30,7 +30,6 @@ using process::Signals;
 constexpr std::uint16_t kDefaultPort = 2100;
 // Partial batches wait at most this long before the plugins see them: under load batches fill
 // up on their own; at low rates this bounds latency without a wake-up per datagram.
-constexpr std::size_t kCoalesceBelow = 8;
 constexpr auto kFlushInterval = std::chrono::milliseconds(200);
 
 Timestamp now_timestamp() {
@@ -147,41 +146,46 @@ private:
     }
 
     int run_socket() {
-        // How long the receive buffer can absorb a burst of ~200 MB/s: 1 ms for the default
-        // buffer, up to 10 ms for large nfacctd_pipe_size values.
-        coalesce_ms_ = std::clamp(input_->receive_buffer_obtained() / (2 << 20), 1, 10);
+        // A quarter of the time the receive buffer takes to fill at 200 MB/s of NetFlow (the
+        // kernel charges ~2.3 KB of buffer per 1.5 KB datagram): 1 ms for the default buffer,
+        // up to 25 ms for large nfacctd_pipe_size values.
+        coalesce_ms_ = std::clamp(input_->receive_buffer_obtained() / (1200 << 10), 1, 25);
         log::info("waiting for NetFlow/IPFIX data on {}:{}", collector_text(), listen_port());
         auto last_flush = std::chrono::steady_clock::now();
-        std::size_t last_batch = 0;
+        bool idle = true;  // the last read found the socket empty: block in poll()
         while (!stop_) {
-            last_batch = 0;
-            struct pollfd fds[2] = {{input_->fd(), POLLIN, 0}, {Signals::wake_fd(), POLLIN, 0}};
-            int n = ::poll(fds, 2, 100);
-            if (n > 0 && (fds[1].revents & POLLIN) != 0) Signals::dispatch();
+            if (idle) {
+                struct pollfd fds[2] = {{input_->fd(), POLLIN, 0}, {Signals::wake_fd(), POLLIN, 0}};
+                const int n = ::poll(fds, 2, 100);
+                if (n > 0 && (fds[1].revents & POLLIN) != 0) Signals::dispatch();
+            } else if (Signals::pending()) {
+                Signals::dispatch();
+            }
             if (Signals::stop_requested()) break;
-            if (n > 0 && (fds[0].revents & POLLIN) != 0) {
-                // Read until the socket is empty, a bounded number of batches at a time.
-                for (int round = 0; round < 64; ++round) {
-                    auto batch = input_->receive();
-                    if (!batch) {
-                        PMACCT_LOG_LIMITED(log::Level::kError, 60, 1, "{}", batch.error());
-                        break;
-                    }
-                    for (const auto& d : *batch) handle(d.payload, d.source, d.arrival);
-                    last_batch = batch->size();
-                    if (last_batch < 64) break;
+            // Read until the socket is empty, a bounded number of batches at a time.
+            std::size_t got = 0;
+            bool drained = false;
+            for (int round = 0; round < 64 && !drained; ++round) {
+                auto batch = input_->receive();
+                if (!batch) {
+                    PMACCT_LOG_LIMITED(log::Level::kError, 60, 1, "{}", batch.error());
+                    drained = true;
+                    break;
                 }
+                for (const auto& d : *batch) handle(d.payload, d.source, d.arrival);
+                got += batch->size();
+                drained = batch->size() < input_->batch_capacity();
             }
             const auto now = std::chrono::steady_clock::now();
             if (now - last_flush >= kFlushInterval) {
                 host_.flush();
                 last_flush = now;
             }
-            // Light traffic: rather than waking for every datagram, let a few gather in the
-            // socket buffer, for as long as the buffer can hold a burst (see coalesce_ms_).
-            if (last_batch > 0 && last_batch < kCoalesceBelow) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(coalesce_ms_));
-            }
+            idle = got == 0;
+            // Traffic that does not keep the socket full: rather than waking for every datagram,
+            // let them gather in the socket buffer for as long as it can hold a burst (see
+            // coalesce_ms_), then read them in one go. One wake-up per coalesce_ms_ at most.
+            if (drained && !idle) std::this_thread::sleep_for(std::chrono::milliseconds(coalesce_ms_));
         }
         host_.flush();
         return 0;

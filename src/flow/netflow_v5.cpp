@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "pmacct/base/byte_reader.hpp"
 
 namespace pmacct::flow {
@@ -73,39 +75,23 @@ bool NetflowV5Decoder::count_outcome(V5Outcome outcome) {
 
 namespace {
 
-IpAddress read_v4(ByteReader& r) {
-    return IpAddress::v4(r.u32());
+std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
+std::uint32_t be32(const std::uint8_t* p) {
+    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+}
+
+// An IPv4 address straight from the wire (network order, as IpAddress keeps it). The other 12
+// bytes are left as they are: zero in a record that only ever holds IPv4 addresses. Writing the
+// destination in place, rather than assigning a temporary, spares a store-forwarding stall.
+void put_v4(IpAddress& a, const std::uint8_t* p) {
+    a.family = 4;
+    std::memcpy(a.bytes.data(), p, 4);
 }
 
 }  // namespace
 
-void NetflowV5Decoder::fill_record(const NetflowV5Header& header,
-                                   std::span<const std::uint8_t> record, const IpAddress& exporter,
-                                   Timestamp arrival, FlowRecord& out) const {
-    // Every field below is written for every record; `out` starts zeroed once per datagram, so
-    // the fields v5 does not carry stay zero without clearing the whole record each time.
-    ByteReader r(record);
-    out.src_ip = read_v4(r);
-    out.dst_ip = read_v4(r);
-    out.ip_next_hop = read_v4(r);
-    out.in_iface = r.u16();
-    out.out_iface = r.u16();
-    out.packets = r.u32();
-    out.bytes = r.u32();
-    const std::uint32_t first = r.u32();
-    const std::uint32_t last = r.u32();
-    out.src_port = r.u16();
-    out.dst_port = r.u16();
-    r.skip(1);  // pad1
-    out.tcp_flags = r.u8();
-    out.proto = r.u8();
-    out.tos = r.u8();
-    out.src_as = r.u16();
-    out.dst_as = r.u16();
-    out.src_mask = r.u8();
-    out.dst_mask = r.u8();
-    // pad2 (2 bytes) ignored.
-
+void NetflowV5Decoder::prepare_datagram(const NetflowV5Header& header, const IpAddress& exporter,
+                                        Timestamp arrival, FlowRecord& out) const {
     out.flows = 1;
     out.type = FlowType::kIpv4;
     out.peer_src_ip = exporter;
@@ -113,29 +99,65 @@ void NetflowV5Decoder::fill_record(const NetflowV5Header& header,
     out.export_proto_seqno = header.flow_sequence;
     out.export_proto_sysid = header.engine_id;
     out.sampling_rate = header.sampling_rate();
-    if (options_.renormalize && out.sampling_rate > 0) {
-        out.bytes *= out.sampling_rate;
-        out.packets *= out.sampling_rate;
-        out.sampling_rate = 1;
-    }
-    if (options_.use_ip_next_hop) out.bgp_next_hop = out.ip_next_hop;
-
+    if (options_.renormalize && out.sampling_rate > 0) out.sampling_rate = 1;
     out.time_arrival = arrival;
     out.time_export = Timestamp{std::int64_t{header.unix_secs}, 0};
-    // pmacct bins by a time it rounds differently from the printed timestamp_start.
-    out.time_bin = v5_bin_time(header.unix_secs, header.sys_uptime, first);
     if (options_.time_new) {
         out.time_start = arrival;
         out.time_end = arrival;
         out.time_bin = arrival;
-    } else if (options_.time_secs) {
+    }
+}
+
+void NetflowV5Decoder::fill_flow(const NetflowV5Header& header, const std::uint8_t* p, FlowRecord& out) const {
+    // The 48-byte record, offsets as in the v5 format; the header check guaranteed its length.
+    put_v4(out.src_ip, p + 0);
+    put_v4(out.dst_ip, p + 4);
+    put_v4(out.ip_next_hop, p + 8);
+    out.in_iface = be16(p + 12);
+    out.out_iface = be16(p + 14);
+    out.packets = be32(p + 16);
+    out.bytes = be32(p + 20);
+    const std::uint32_t first = be32(p + 24);
+    const std::uint32_t last = be32(p + 28);
+    out.src_port = be16(p + 32);
+    out.dst_port = be16(p + 34);
+    // p[36]: pad1
+    out.tcp_flags = p[37];
+    out.proto = p[38];
+    out.tos = p[39];
+    out.src_as = be16(p + 40);
+    out.dst_as = be16(p + 42);
+    out.src_mask = p[44];
+    out.dst_mask = p[45];
+    // p[46..47]: pad2
+
+    if (options_.renormalize) {
+        const std::uint32_t rate = header.sampling_rate();
+        if (rate > 0) {
+            out.bytes *= rate;
+            out.packets *= rate;
+        }
+    }
+    if (options_.use_ip_next_hop) out.bgp_next_hop = out.ip_next_hop;
+    if (options_.time_new) return;  // prepare_datagram() set the arrival time
+    if (options_.time_secs) {
         out.time_start = v5_secs_time(header.unix_secs, header.sys_uptime, first);
         out.time_end = v5_secs_time(header.unix_secs, header.sys_uptime, last);
         out.time_bin = out.time_start;
     } else {
         out.time_start = v5_primitive_time(header.unix_secs, header.sys_uptime, first);
         out.time_end = v5_primitive_time(header.unix_secs, header.sys_uptime, last);
+        // pmacct bins by a time it rounds differently from the printed timestamp_start.
+        out.time_bin = v5_bin_time(header.unix_secs, header.sys_uptime, first);
     }
+}
+
+void NetflowV5Decoder::fill_record(const NetflowV5Header& header, std::span<const std::uint8_t> record,
+                                   const IpAddress& exporter, Timestamp arrival, FlowRecord& out) const {
+    out = FlowRecord{};
+    prepare_datagram(header, exporter, arrival, out);
+    if (record.size() >= kNetflowV5RecordSize) fill_flow(header, record.data(), out);
 }
 
 }  // namespace pmacct::flow

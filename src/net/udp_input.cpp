@@ -147,19 +147,34 @@ Result<UdpInput> UdpInput::open(const UdpInputOptions& options) {
     return input;
 }
 
+namespace {
+
+// Bytes of a datagram received into the packed heads; longer datagrams continue in the long area.
+constexpr std::size_t kHeadBytes = 2048;
+
+}  // namespace
+
 void UdpInput::prepare_buffers(const UdpInputOptions& options) {
     const std::size_t n = options.batch;
     buffer_size_ = options.buffer_size;
-    buffers_.assign(n * buffer_size_, 0);
+    head_bytes_ = std::min(buffer_size_, kHeadBytes);
+    heads_.assign(n * head_bytes_, 0);
+    // Each slot of the long area has room for the head too, so a long datagram can be made
+    // contiguous by copying its head in front of the rest.
+    if (buffer_size_ > head_bytes_) long_area_ = LargeBuffer::allocate(n * buffer_size_);
     sources_.assign(n, sockaddr_storage{});
-    iovecs_.assign(n, iovec{});
+    iovecs_.assign(2 * n, iovec{});
     headers_.assign(n, mmsghdr{});
     datagrams_.assign(n, Datagram{});
+    auto* area = static_cast<std::uint8_t*>(long_area_.data());
     for (std::size_t i = 0; i < n; ++i) {
-        iovecs_[i].iov_base = buffers_.data() + i * buffer_size_;
-        iovecs_[i].iov_len = buffer_size_;
-        headers_[i].msg_hdr.msg_iov = &iovecs_[i];
-        headers_[i].msg_hdr.msg_iovlen = 1;
+        iovec* iov = &iovecs_[2 * i];
+        iov[0].iov_base = heads_.data() + i * head_bytes_;
+        iov[0].iov_len = head_bytes_;
+        iov[1].iov_base = area != nullptr ? area + i * buffer_size_ + head_bytes_ : nullptr;
+        iov[1].iov_len = area != nullptr ? buffer_size_ - head_bytes_ : 0;
+        headers_[i].msg_hdr.msg_iov = iov;
+        headers_[i].msg_hdr.msg_iovlen = area != nullptr ? 2 : 1;
         headers_[i].msg_hdr.msg_name = &sources_[i];
     }
 }
@@ -184,7 +199,14 @@ Result<std::span<const Datagram>> UdpInput::receive() {
         const mmsghdr& h = headers_[i];
         Datagram& d = datagrams_[i];
         const std::size_t length = std::min<std::size_t>(h.msg_len, buffer_size_);
-        d.payload = std::span<const std::uint8_t>(buffers_.data() + i * buffer_size_, length);
+        std::uint8_t* head = heads_.data() + i * head_bytes_;
+        if (length <= head_bytes_) {
+            d.payload = std::span<const std::uint8_t>(head, length);
+        } else {
+            std::uint8_t* whole = static_cast<std::uint8_t*>(long_area_.data()) + i * buffer_size_;
+            std::memcpy(whole, head, head_bytes_);
+            d.payload = std::span<const std::uint8_t>(whole, length);
+        }
         d.source = from_sockaddr(sources_[i], d.source_port);
         d.arrival = arrival;
         d.truncated = (h.msg_hdr.msg_flags & MSG_TRUNC) != 0;

@@ -67,11 +67,24 @@ Result<void> CachingPlugin::do_init(Environment& env) {
 
 void CachingPlugin::do_record(const std::uint8_t* key, const aggregate::Counters& counters) {
     const std::int64_t basetime = bins_.bin_start(counters.time_start.sec);
-    if (active_->add(key, basetime, counters)) return;
+    add(key, basetime, counters, active_->hash(key, basetime));
+}
+
+void CachingPlugin::do_batch(const std::uint8_t* data, std::uint32_t records, std::size_t record_size) {
+    add_batch_prefetched(
+        data, records, record_size, [this]() -> const aggregate::Cache& { return *active_; },
+        [this](const aggregate::Counters& c) { return bins_.bin_start(c.time_start.sec); },
+        [this](const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& c,
+               std::uint64_t hash) { add(key, basetime, c, hash); });
+}
+
+void CachingPlugin::add(const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& counters,
+                        std::uint64_t hash) {
+    if (active_->add(key, basetime, counters, hash)) return;
     PMACCT_LOG_LIMITED(log::Level::kWarn, 60, 1, "Finished cache entries (ie. {}). Purging.",
                        cache_key_name_);
     purge(static_cast<std::int64_t>(std::time(nullptr)), true, false);
-    active_->add(key, basetime, counters);  // the new cache is empty: this cannot fail
+    active_->add(key, basetime, counters, hash);  // the new cache is empty: this cannot fail
 }
 
 void CachingPlugin::do_tick(std::int64_t now) {

@@ -3,7 +3,9 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <ctime>
 #include <thread>
@@ -17,6 +19,8 @@ namespace {
 constexpr std::size_t kCountersBytes = (sizeof(aggregate::Counters) + 7) / 8 * 8;
 // Batches drained before timers and signals get a look.
 constexpr int kDrainBudget = 64;
+// Longest nap of a busy plugin (see the run loop): how late a batch can be handled at worst.
+constexpr int kNapMs = 500;
 // After a stop signal, how long to wait for the core to close the ring (it usually got the
 // same signal and is flushing its last batches).
 constexpr int kStopGraceMs = 3000;
@@ -31,16 +35,19 @@ std::size_t ring_record_size(const aggregate::KeyLayout& layout) {
 
 void write_ring_record(std::uint8_t* dst, const aggregate::KeyLayout& layout, const FlowRecord& r,
                        int side) {
-    aggregate::Counters c;
-    c.bytes = r.bytes;
-    c.packets = r.packets;
-    c.flows = r.flows;
-    // Counters::time_start decides the time-bin.
-    c.time_start = r.time_bin.empty() ? r.time_start : r.time_bin;
-    c.time_end = r.time_end;
-    c.tcp_flags = r.tcp_flags;
-    c.flow_type = r.type;
-    std::memcpy(dst, &c, sizeof c);
+    // Field by field into the ring (building a Counters and copying it whole would read back
+    // narrow stores with wide loads). Counters::time_start decides the time-bin.
+    using C = aggregate::Counters;
+    const Timestamp& start = r.time_bin.empty() ? r.time_start : r.time_bin;
+    std::memcpy(dst + offsetof(C, bytes), &r.bytes, sizeof r.bytes);
+    std::memcpy(dst + offsetof(C, packets), &r.packets, sizeof r.packets);
+    std::memcpy(dst + offsetof(C, flows), &r.flows, sizeof r.flows);
+    std::memcpy(dst + offsetof(C, time_start) + offsetof(Timestamp, sec), &start.sec, sizeof start.sec);
+    std::memcpy(dst + offsetof(C, time_start) + offsetof(Timestamp, usec), &start.usec, sizeof start.usec);
+    std::memcpy(dst + offsetof(C, time_end) + offsetof(Timestamp, sec), &r.time_end.sec, sizeof r.time_end.sec);
+    std::memcpy(dst + offsetof(C, time_end) + offsetof(Timestamp, usec), &r.time_end.usec, sizeof r.time_end.usec);
+    std::memcpy(dst + offsetof(C, tcp_flags), &r.tcp_flags, sizeof r.tcp_flags);
+    std::memcpy(dst + offsetof(C, flow_type), &r.type, sizeof r.type);
     layout.extract(r, dst + kCountersBytes, side);
 }
 
@@ -51,6 +58,13 @@ aggregate::Counters ring_record_counters(const std::uint8_t* record) {
 }
 
 const std::uint8_t* ring_record_key(const std::uint8_t* record) { return record + kCountersBytes; }
+
+void Plugin::do_batch(const std::uint8_t* data, std::uint32_t records, std::size_t record_size) {
+    for (std::uint32_t i = 0; i < records; ++i) {
+        const std::uint8_t* rec = data + std::size_t{i} * record_size;
+        do_record(ring_record_key(rec), ring_record_counters(rec));
+    }
+}
 
 int Plugin::run(Environment& env) {
     if (auto r = do_init(env); !r) {
@@ -70,10 +84,7 @@ int Plugin::run(Environment& env) {
         int drained = 0;
         ipc::Batch batch;
         while (drained < kDrainBudget && ring.peek(batch)) {
-            for (std::uint32_t i = 0; i < batch.records; ++i) {
-                const std::uint8_t* rec = batch.data + std::size_t{i} * record_size;
-                do_record(ring_record_key(rec), ring_record_counters(rec));
-            }
+            do_batch(batch.data, batch.records, record_size);
             ring.release();
             ++drained;
         }
@@ -96,10 +107,7 @@ int Plugin::run(Environment& env) {
             log::warn("Core process *seems* gone. Exiting.");
             // Whatever was published before the core died is still in the ring.
             while (ring.peek(batch)) {
-                for (std::uint32_t i = 0; i < batch.records; ++i) {
-                    const std::uint8_t* rec = batch.data + std::size_t{i} * record_size;
-                    do_record(ring_record_key(rec), ring_record_counters(rec));
-                }
+                do_batch(batch.data, batch.records, record_size);
                 ring.release();
             }
             reason = FinishReason::kCoreGone;
@@ -114,16 +122,16 @@ int Plugin::run(Environment& env) {
             break;
         }
 
-        // Under load, nap once before announcing sleep: batches gather meanwhile and the core
-        // need not wake us for each. An idle plugin goes straight to sleep.
-        if (drained > 0 && !stopping) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-            if (ring.peek(batch)) continue;
-        }
-        if (!ring.prepare_sleep()) continue;
+        // Under load, nap: batches gather meanwhile, and the core wakes us only if a quarter of
+        // the ring fills up before the nap ends. One wake-up then takes many batches. An idle
+        // plugin sleeps until the first batch.
+        const bool nap = drained > 0 && !stopping;
+        const auto wake_at = nap ? static_cast<std::uint32_t>(std::max<std::size_t>(ring.slot_count() / 4, 1)) : 1U;
+        if (!ring.prepare_sleep(wake_at)) continue;
         int timeout = do_timeout_ms(now);
         if (timeout < 0 || timeout > 1000) timeout = 1000;
         if (stopping) timeout = std::min(timeout, 100);
+        if (nap) timeout = std::min(timeout, kNapMs);
         struct pollfd fds[3] = {{ring.event_fd(), POLLIN, 0},
                                 {process::Signals::wake_fd(), POLLIN, 0},
                                 {do_extra_fd(), POLLIN, 0}};

@@ -90,6 +90,8 @@ unsigned Signals::dispatch() {
 
 bool Signals::stop_requested() { return g_stop.load(); }
 
+bool Signals::pending() { return g_pending.load(std::memory_order_relaxed) != 0; }
+
 void Signals::reset() {
     for (auto& cb : g_callbacks) cb = nullptr;
     g_pending.store(0);

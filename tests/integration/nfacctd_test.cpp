@@ -271,6 +271,27 @@ TEST(Nfacctd, SavefileThroughPrintMatchesWhatWasSentPerFlow) {
     }
 }
 
+TEST(Nfacctd, AFullCacheIsPurgedEarlyAndLosesNothing) {
+    TempDir dir;
+    V5Generator gen(3000, 30, 1795340000);
+    ASSERT_TRUE(write_v5_pcap(dir.path() + "/in.pcap", gen, 300, 0x7F000001U, 2100));
+    // print_cache_entries 10: room for 100 aggregates, far fewer than the 3000 flows.
+    std::ofstream(dir.path() + "/nf.conf") << "pcap_savefile: " << dir.path() << "/in.pcap\n"
+                                           << "plugins: print[csv]\n"
+                                           << "print_cache_entries[csv]: 10\n"
+                                           << "print_output[csv]: csv\n"
+                                           << "print_output_file[csv]: " << dir.path() << "/out.csv\n"
+                                           << "print_output_file_append[csv]: true\n"
+                                           << "print_num_protos: true\n"
+                                           << "aggregate: " << kFiveTuple << "\n";
+    auto r = run_program({"nfacctd", "-f", dir.path() + "/nf.conf"}, 30000);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("Finished cache entries (ie. print_cache_entries). Purging."), std::string::npos) << r.err;
+    const V5Totals got = totals_of(parse_csv(read_file(dir.path() + "/out.csv")));
+    EXPECT_EQ(got.packets, gen.totals().packets);
+    EXPECT_EQ(got.bytes, gen.totals().bytes);
+}
+
 // A daemon on a free loopback port, fed by UDP.
 struct LiveNfacctd {
     TempDir dir;

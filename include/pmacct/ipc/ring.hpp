@@ -2,9 +2,9 @@
 // shared anonymous mapping made before fork (the core produces, one plugin consumes).
 //
 // Records are written in batches ("slots" of plugin_buffer_size bytes); the ring holds
-// plugin_pipe_size bytes of slots. The producer never blocks: when every slot is full, the batch
-// being written goes to a scratch slot and is dropped when committed, and the drop is counted in
-// the shared header (both sides see the counters). The consumer sleeps on an eventfd and is
+// plugin_pipe_size bytes of slots. The producer never blocks: a batch is written in a staging
+// slot of its own and copied into the ring when complete; when every slot is full then, it is
+// dropped, and the drop is counted in the shared header (both sides see the counters). The consumer sleeps on an eventfd and is
 // woken only when it said it was going to sleep, so there is no syscall per batch under load.
 #pragma once
 
@@ -77,7 +77,11 @@ public:
     void wait(int timeout_ms);
     // For a consumer polling several fds: announce sleep with prepare_sleep() (false: data is
     // already there, do not sleep), poll event_fd() for POLLIN, then call after_wakeup().
-    bool prepare_sleep();
+    //
+    // `wake_at` > 1 is a nap: the producer wakes the consumer only once that many batches are
+    // waiting (or at close()), so a busy consumer takes many batches per wake-up. The consumer
+    // must then poll with a timeout, which bounds how long fewer batches wait.
+    bool prepare_sleep(std::uint32_t wake_at = 1);
     void after_wakeup();
     int event_fd() const;
     // close() was called and every batch was released.
@@ -95,13 +99,13 @@ private:
     std::uint8_t* slot_at(std::uint64_t index) const;
     void start_batch();
     void publish();
-    void wake_consumer();
+    void wake_consumer(bool always);
     bool empty_and_open() const;
     void unmap();
 
     Header* header_ = nullptr;
     std::uint8_t* slots_ = nullptr;
-    std::uint8_t* scratch_ = nullptr;  // producer-private slot used while the ring is full
+    std::uint8_t* staging_ = nullptr;  // producer-private slot: the batch being written
     std::size_t map_bytes_ = 0;
     int event_fd_ = -1;
     // Geometry, copied out of the shared header so the hot paths never touch it.
@@ -112,7 +116,6 @@ private:
     // Producer state (core process only).
     std::uint8_t* write_slot_ = nullptr;
     std::uint32_t write_count_ = 0;
-    bool writing_scratch_ = false;
     std::uint64_t head_ = 0;       // batches published (the producer's copy of the shared head)
     std::uint64_t tail_seen_ = 0;  // last shared tail read: re-read only when the ring looks full
     std::uint32_t dropped_since_publish_ = 0;  // goes into the next batch's dropped_before

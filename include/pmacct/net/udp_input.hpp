@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "pmacct/base/files.hpp"
+#include "pmacct/base/large_buffer.hpp"
 #include "pmacct/base/result.hpp"
 #include "pmacct/record/flow_record.hpp"
 
@@ -34,7 +35,7 @@ struct UdpInputOptions {
     std::size_t pipe_size = 0;       // nfacctd_pipe_size (SO_RCVBUF); 0: OS default
     bool reuse_port = true;          // SO_REUSEPORT (and SO_REUSEADDR)
     std::size_t batch = 64;          // datagrams per recvmmsg call
-    std::size_t buffer_size = 9000;  // bytes per datagram; longer ones are truncated
+    std::size_t buffer_size = 65535;  // bytes per datagram (the UDP maximum); longer ones are truncated
 };
 
 struct Datagram {
@@ -68,6 +69,8 @@ public:
     // Reads the datagrams waiting, up to `batch`, without blocking. An empty span when none
     // is waiting (or the call was interrupted). The spans stay valid until the next call.
     Result<std::span<const Datagram>> receive();
+    // Datagrams one receive() can return: fewer means the socket was emptied.
+    std::size_t batch_capacity() const { return headers_.size(); }
     // Waits up to timeout_ms (-1: forever) for a datagram; false on timeout or interruption.
     Result<bool> wait_readable(int timeout_ms) const;
 
@@ -81,8 +84,13 @@ private:
     int rcvbuf_obtained_ = 0;
     std::size_t rcvbuf_target_ = 0;
     std::size_t buffer_size_ = 0;
-    // Preallocated receive state, one slot per batch entry.
-    std::vector<std::uint8_t> buffers_;
+    std::size_t head_bytes_ = 0;
+    // Preallocated receive state, one slot per batch entry. A datagram lands in its slot's
+    // head (2 KB at most, the heads packed together) and, past that, in its slot of the long
+    // area, which is only touched by datagrams that need it: a batch of typical NetFlow
+    // datagrams touches a few pages, not 64 × 64 KB.
+    std::vector<std::uint8_t> heads_;
+    LargeBuffer long_area_;
     std::vector<sockaddr_storage> sources_;
     std::vector<iovec> iovecs_;
     std::vector<mmsghdr> headers_;

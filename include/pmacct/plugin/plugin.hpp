@@ -33,6 +33,35 @@ void write_ring_record(std::uint8_t* dst, const aggregate::KeyLayout& layout, co
 aggregate::Counters ring_record_counters(const std::uint8_t* record);
 const std::uint8_t* ring_record_key(const std::uint8_t* record);
 
+// Folds a batch of ring records into a cache with the memory each record needs fetched a few
+// records ahead: the index word, then the aggregate it points to. `cache()` is the cache to use
+// now (it may change between records: a purge swaps it), `basetime(counters)` the record's
+// time-bin, `add(key, basetime, counters, hash)` does the folding.
+template <typename CacheFn, typename BasetimeFn, typename AddFn>
+void add_batch_prefetched(const std::uint8_t* data, std::uint32_t records, std::size_t record_size,
+                          CacheFn&& cache, BasetimeFn&& basetime, AddFn&& add) {
+    constexpr std::uint32_t kIndexAhead = 8;  // records between the index prefetch and the add
+    constexpr std::uint32_t kEntryAhead = 4;  // records between the entry prefetch and the add
+    constexpr std::uint32_t kWindow = 16;     // > kIndexAhead, a power of two
+    std::uint64_t hashes[kWindow];
+    std::int64_t bases[kWindow];
+    auto start = [&](std::uint32_t i) {
+        const std::uint8_t* rec = data + std::size_t{i} * record_size;
+        const std::int64_t b = basetime(ring_record_counters(rec));
+        const std::uint64_t h = cache().hash(ring_record_key(rec), b);
+        cache().prefetch_index(h);
+        hashes[i % kWindow] = h;
+        bases[i % kWindow] = b;
+    };
+    for (std::uint32_t i = 0; i < records && i < kIndexAhead; ++i) start(i);
+    for (std::uint32_t i = 0; i < records; ++i) {
+        if (i + kIndexAhead < records) start(i + kIndexAhead);
+        if (i + kEntryAhead < records) cache().prefetch_entry(hashes[(i + kEntryAhead) % kWindow]);
+        const std::uint8_t* rec = data + std::size_t{i} * record_size;
+        add(ring_record_key(rec), bases[i % kWindow], ring_record_counters(rec), hashes[i % kWindow]);
+    }
+}
+
 // Why a plugin is finishing.
 enum class FinishReason : std::uint8_t {
     kCoreClosed,  // clean stop: the core closed the ring after flushing it
@@ -51,6 +80,8 @@ protected:
     virtual Result<void> do_init(Environment& env) = 0;
     // One record. Hot path: no allocation, no syscalls.
     virtual void do_record(const std::uint8_t* key, const aggregate::Counters& counters) = 0;
+    // A batch of ring records, `record_size` bytes apart; by default do_record() for each.
+    virtual void do_batch(const std::uint8_t* data, std::uint32_t records, std::size_t record_size);
     // Called after every drain and on timeouts, with the wall clock.
     virtual void do_tick(std::int64_t /*now*/) {}
     // Longest the loop may sleep before do_tick() is due.

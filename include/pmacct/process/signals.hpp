@@ -32,6 +32,8 @@ public:
     // Runs the callbacks of every signal received since the last call; returns how many
     // distinct signals were handled.
     static unsigned dispatch();
+    // True while signals wait to be dispatched (a cheap check for loops that do not poll).
+    static bool pending();
     // True once SIGINT or SIGTERM has arrived (even before dispatch()).
     static bool stop_requested();
     // Forgets callbacks and pending signals (tests, forked children).

@@ -132,6 +132,49 @@ TEST(Cache, GrowsKeepingEveryAggregateAndTheOrder) {
     });
 }
 
+TEST(Cache, AHashTakenOnOneCacheServesAnotherAndPrefetchingChangesNothing) {
+    Cache plain(12, 100000);
+    Cache other(12, 100000);
+    Cache hashed(12, 100000);
+    std::mt19937 rng(7);
+    for (int i = 0; i < 300000; ++i) {
+        const auto k = key_of(static_cast<std::uint32_t>(rng() % 70000));
+        const auto c = counters(rng() % 1500, 1);
+        ASSERT_TRUE(plain.add(k.data(), 60, c));
+        const std::uint64_t h = other.hash(k.data(), 60);  // the index of `hashed` keeps doubling
+        hashed.prefetch_index(h);
+        hashed.prefetch_entry(h);
+        ASSERT_TRUE(hashed.add(k.data(), 60, c, h));
+    }
+    ASSERT_EQ(hashed.size(), plain.size());
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> a, b;
+    plain.for_each([&](const std::uint8_t* key, const Aggregate& g) {
+        std::uint32_t v;
+        std::memcpy(&v, key, 4);
+        a.emplace_back(v, g.counters.bytes);
+    });
+    hashed.for_each([&](const std::uint8_t* key, const Aggregate& g) {
+        std::uint32_t v;
+        std::memcpy(&v, key, 4);
+        b.emplace_back(v, g.counters.bytes);
+    });
+    EXPECT_EQ(a, b);
+}
+
+TEST(Cache, KeysDifferingOnlyInTheirLastBytesStayApart) {
+    // 13-byte keys: one 8-byte word and a 5-byte tail, compared and hashed separately.
+    Cache cache(13, 1000);
+    std::vector<std::uint8_t> k(13, 0xab);
+    for (std::uint8_t last = 0; last < 200; ++last) {
+        k[12] = last;
+        ASSERT_TRUE(cache.add(k.data(), 0, counters(last, 1)));
+    }
+    EXPECT_EQ(cache.size(), 200u);
+    k[12] = 199;
+    ASSERT_NE(cache.find(k.data(), 0), nullptr);
+    EXPECT_EQ(cache.find(k.data(), 0)->counters.bytes, 199u);
+}
+
 TEST(Cache, EmptyKeyAggregatesEverything) {
     Cache cache(0, 10);
     cache.add(nullptr, 0, counters(10, 1));

@@ -335,6 +335,41 @@ TEST(RingSingleProcess, SleepHandshake) {
     EXPECT_FALSE(ring.prepare_sleep());
 }
 
+TEST(RingSingleProcess, ANapIsEndedOnlyByEnoughBatchesOrClose) {
+    Ring ring = make_ring(4096, 256);  // 16 slots
+    ASSERT_TRUE(ring.prepare_sleep(3));
+    write_record(ring, 1);
+    ring.flush();
+    write_record(ring, 2);
+    ring.flush();
+    // Two batches wait: the napping consumer comes back by its own timeout, nobody wakes it.
+    EXPECT_TRUE(ring.consumer_sleeping());
+    EXPECT_FALSE(readable(ring.event_fd()));
+    EXPECT_EQ(ring.stats().wakeups, 0u);
+    write_record(ring, 3);
+    ring.flush();  // the third ends the nap
+    EXPECT_FALSE(ring.consumer_sleeping());
+    EXPECT_TRUE(readable(ring.event_fd()));
+    EXPECT_EQ(ring.stats().wakeups, 1u);
+    ring.after_wakeup();
+    EXPECT_EQ(drain(ring), (std::vector<std::uint64_t>{1, 2, 3}));
+
+    // Fewer batches than asked already there: the nap may start; as many: it may not.
+    write_record(ring, 4);
+    ring.flush();
+    EXPECT_TRUE(ring.prepare_sleep(2));
+    ring.after_wakeup();
+    write_record(ring, 5);
+    ring.flush();
+    EXPECT_FALSE(ring.prepare_sleep(2));
+    EXPECT_EQ(drain(ring), (std::vector<std::uint64_t>{4, 5}));
+
+    // close() ends any nap.
+    ASSERT_TRUE(ring.prepare_sleep(8));
+    ring.close();
+    EXPECT_TRUE(readable(ring.event_fd()));
+}
+
 TEST(RingSingleProcess, WaitReturnsAtOnceWithDataAndHonoursTheTimeout) {
     Ring ring = make_ring(4096, 256);
     auto t0 = std::chrono::steady_clock::now();

@@ -91,8 +91,9 @@ std::vector<std::uint8_t> payload(std::uint8_t tag, std::size_t size) {
 }
 
 void expect_batch(UdpInput& input, Sender& sender, const char* source, const char* to) {
-    const std::vector<std::vector<std::uint8_t>> sent = {payload(1, 24), payload(2, 1416),
-                                                         payload(3, 1), payload(4, 8999)};
+    // Short ones, one just past the 2 KB head, a jumbo one and the largest UDP allows.
+    const std::vector<std::vector<std::uint8_t>> sent = {payload(1, 24), payload(2, 1416), payload(3, 1),
+                                                         payload(4, 2049), payload(5, 8999), payload(6, 65507)};
     const std::int64_t before = now_sec();
     for (const auto& p : sent) sender.send(to, input.local_port(), p);
 
