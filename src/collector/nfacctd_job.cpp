@@ -31,6 +31,12 @@ constexpr std::uint16_t kDefaultPort = 2100;
 // Partial batches wait at most this long before the plugins see them: under load batches fill
 // up on their own; at low rates this bounds latency without a wake-up per datagram.
 constexpr auto kFlushInterval = std::chrono::milliseconds(200);
+// A pause to let a plugin catch up, and how many in a row at most (the socket buffer must not
+// fill meanwhile: 2 ms of traffic is a small part of any buffer).
+constexpr auto kCatchUpPause = std::chrono::microseconds(100);
+constexpr int kMostCatchUpPauses = 20;
+// Below this, a coalescing sleep saves nothing: the traffic is heavy enough to read on.
+constexpr auto kShortestSleep = std::chrono::microseconds(200);
 
 Timestamp now_timestamp() {
     struct timespec ts {};
@@ -146,18 +152,27 @@ private:
     }
 
     int run_socket() {
-        // A quarter of the time the receive buffer takes to fill at 200 MB/s of NetFlow (the
-        // kernel charges ~2.3 KB of buffer per 1.5 KB datagram): 1 ms for the default buffer,
-        // up to 25 ms for large nfacctd_pipe_size values.
-        coalesce_ms_ = std::clamp(input_->receive_buffer_obtained() / (1200 << 10), 1, 25);
+        using Clock = std::chrono::steady_clock;
+        // Longest coalescing sleep: a quarter of the time the receive buffer takes to fill at
+        // 200 MB/s of NetFlow (the kernel charges ~2.3 KB of buffer per 1.5 KB datagram):
+        // 1 ms for the default buffer, up to 25 ms for large nfacctd_pipe_size values.
+        const auto longest = std::chrono::microseconds(
+            1000 * std::clamp(input_->receive_buffer_obtained() / (1200 << 10), 1, 25));
+        // What a sleep may let pile up: the records read after it go to the plugins in one
+        // burst, which their rings must absorb while the plugins catch up.
+        const double burst_records = static_cast<double>(host_.smallest_ring_records()) / 4;
         log::info("waiting for NetFlow/IPFIX data on {}:{}", collector_text(), listen_port());
-        auto last_flush = std::chrono::steady_clock::now();
+        auto last_flush = Clock::now();
+        auto cycle_start = Clock::now();
+        std::uint64_t cycle_records = host_.records_sent();
         bool idle = true;  // the last read found the socket empty: block in poll()
         while (!stop_) {
             if (idle) {
                 struct pollfd fds[2] = {{input_->fd(), POLLIN, 0}, {Signals::wake_fd(), POLLIN, 0}};
                 const int n = ::poll(fds, 2, 100);
                 if (n > 0 && (fds[1].revents & POLLIN) != 0) Signals::dispatch();
+                cycle_start = Clock::now();
+                cycle_records = host_.records_sent();
             } else if (Signals::pending()) {
                 Signals::dispatch();
             }
@@ -166,6 +181,11 @@ private:
             std::size_t got = 0;
             bool drained = false;
             for (int round = 0; round < 64 && !drained; ++round) {
+                // A plugin short of CPU (it shares it with us) gets a moment before its ring
+                // overflows; the datagrams wait in the socket buffer meanwhile.
+                for (int pause = 0; pause < kMostCatchUpPauses && host_.plugin_catching_up(); ++pause) {
+                    std::this_thread::sleep_for(kCatchUpPause);
+                }
                 auto batch = input_->receive();
                 if (!batch) {
                     PMACCT_LOG_LIMITED(log::Level::kError, 60, 1, "{}", batch.error());
@@ -176,16 +196,26 @@ private:
                 got += batch->size();
                 drained = batch->size() < input_->batch_capacity();
             }
-            const auto now = std::chrono::steady_clock::now();
+            const auto now = Clock::now();
             if (now - last_flush >= kFlushInterval) {
                 host_.flush();
                 last_flush = now;
             }
             idle = got == 0;
+            if (!drained || idle) continue;
             // Traffic that does not keep the socket full: rather than waking for every datagram,
-            // let them gather in the socket buffer for as long as it can hold a burst (see
-            // coalesce_ms_), then read them in one go. One wake-up per coalesce_ms_ at most.
-            if (drained && !idle) std::this_thread::sleep_for(std::chrono::milliseconds(coalesce_ms_));
+            // let them gather in the socket buffer, then read them in one go. The sleep is as
+            // long as the rate seen since the last one allows without a burst the plugins'
+            // rings cannot take (see burst_records), and never longer than `longest`.
+            const double seconds = std::chrono::duration<double>(now - cycle_start).count();
+            const double rate = static_cast<double>(host_.records_sent() - cycle_records) / std::max(seconds, 1e-4);
+            auto sleep = longest;
+            if (rate > 0 && burst_records > 0) {
+                sleep = std::min(sleep, std::chrono::microseconds(static_cast<std::int64_t>(1e6 * burst_records / rate)));
+            }
+            cycle_start = now;
+            cycle_records = host_.records_sent();
+            if (sleep >= kShortestSleep) std::this_thread::sleep_for(sleep);
         }
         host_.flush();
         return 0;
@@ -247,7 +277,6 @@ private:
     std::string filter_;
     plugin::PluginHost host_;
     bool stop_ = false;
-    int coalesce_ms_ = 1;
 };
 
 }  // namespace

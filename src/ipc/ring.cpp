@@ -270,6 +270,14 @@ bool Ring::full() const {
     return head_ - header_->tail.load(std::memory_order_acquire) >= slot_count_;
 }
 
+std::size_t Ring::slots_in_use() const {
+    return static_cast<std::size_t>(head_ - header_->tail.load(std::memory_order_relaxed));
+}
+
+std::uint64_t Ring::released() const {
+    return header_->tail.load(std::memory_order_relaxed);
+}
+
 std::uint32_t Ring::pending() const {
     return write_count_;
 }

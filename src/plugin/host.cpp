@@ -21,6 +21,8 @@ namespace pmacct::plugin {
 namespace {
 
 constexpr std::size_t kDefaultBatchBytes = 10240;
+// A plugin that released no batch for this long is not waited for (plugin_catching_up()).
+constexpr auto kStuckAfter = std::chrono::milliseconds(100);
 
 std::string_view type_label(std::string_view type) {
     const config::PluginType* t = config::find_plugin_type(type);
@@ -104,6 +106,30 @@ void PluginHost::flush() {
     for (auto& ch : channels_) {
         if (ch.alive) ch.ring.flush();
     }
+}
+
+std::size_t PluginHost::smallest_ring_records() const {
+    std::size_t smallest = 0;
+    for (const auto& ch : channels_) {
+        const std::size_t n = ch.ring.slot_count() * ch.ring.records_per_batch();
+        if (smallest == 0 || n < smallest) smallest = n;
+    }
+    return smallest;
+}
+
+bool PluginHost::plugin_catching_up() {
+    const auto now = std::chrono::steady_clock::now();
+    bool behind = false;
+    for (auto& ch : channels_) {
+        if (!ch.alive) continue;
+        const std::uint64_t released = ch.ring.released();
+        if (released != ch.released_seen) {
+            ch.released_seen = released;
+            ch.last_progress = now;
+        }
+        if (ch.ring.slots_in_use() * 2 > ch.ring.slot_count() && now - ch.last_progress < kStuckAfter) behind = true;
+    }
+    return behind;
 }
 
 void PluginHost::wait_for_room(Channel& ch) {

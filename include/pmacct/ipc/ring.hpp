@@ -61,6 +61,10 @@ public:
     // Every slot holds a published batch the consumer has not released: a batch started now
     // would be dropped. For producers that may wait (replaying a savefile) instead of dropping.
     bool full() const;
+    // Published batches the consumer has not released yet, and how many it has released so far
+    // (moves while the consumer works).
+    std::size_t slots_in_use() const;
+    std::uint64_t released() const;
     // Records in the batch being written, not yet published.
     std::uint32_t pending() const;
     // After the last flush(): tells the consumer that no more data will come, and wakes it.

@@ -37,6 +37,7 @@ public:
 
     // One record to every live plugin. Never blocks.
     void send(const FlowRecord& r) {
+        ++records_sent_;
         for (auto& ch : channels_) {
             if (!ch.alive) continue;
             send_to(ch, r);
@@ -56,6 +57,15 @@ public:
     // "plugin foo/print: records=.. dropped=.." lines for SIGUSR1.
     std::vector<std::string> stats_lines() const;
     std::size_t alive_count() const;
+    // Records given to send() so far.
+    std::uint64_t records_sent() const { return records_sent_; }
+    // Records the smallest ring holds (how big a burst every plugin can absorb).
+    std::size_t smallest_ring_records() const;
+    // A plugin's ring is more than half full while the plugin is working through it: the input
+    // may pause a moment (its socket buffer holds the data) so that the plugin gets the CPU
+    // before its ring overflows. A plugin that released nothing for 100 ms is not waited for:
+    // only working plugins are helped, a stuck one does not slow the others down.
+    bool plugin_catching_up();
 
 private:
     struct Channel {
@@ -64,6 +74,8 @@ private:
         ipc::Ring ring;
         pid_t pid = -1;
         bool alive = false;
+        std::uint64_t released_seen = 0;  // ring.released() at the last plugin_catching_up()
+        std::chrono::steady_clock::time_point last_progress{};  // when released_seen last moved
         int exit_code = -1;
     };
     void send_to(Channel& ch, const FlowRecord& r) {
@@ -82,6 +94,7 @@ private:
     bool exit_any_ = false;
     bool wait_when_full_ = false;
     bool shut_down_ = false;
+    std::uint64_t records_sent_ = 0;
 };
 
 // Runs in the child: becomes the plugin process and never returns.
