@@ -572,6 +572,46 @@ TEST(Nfacctd, RingOverflowIsCountedAndReported) {
 
 // SIGINT while datagrams pour in: the daemon stops promptly and every record the core accepted
 // reaches the output.
+TEST(Nfacctd, AStoppedPluginLosesOnlyItsOwnData) {
+    LiveNfacctd nf;
+    nf.start("plugins: print[ok], print[stuck]\nprint_output: csv\nprint_refresh_time: 3600\n"
+             "aggregate: src_host, flows\n"
+             "print_output_file[ok]: " + nf.path("ok.csv") + "\nprint_output_file[stuck]: " + nf.path("stuck.csv") +
+             "\nplugin_pipe_size[stuck]: 8192\nplugin_buffer_size[stuck]: 1024\n");
+    std::uint64_t stuck_pid = 0;
+    ASSERT_TRUE(wait_for([&] {
+        stuck_pid = std::strtoull(read_file(nf.path("nf.pid-print-stuck")).c_str(), nullptr, 10);
+        return stuck_pid > 0;
+    }));
+    ASSERT_EQ(::kill(static_cast<pid_t>(stuck_pid), SIGSTOP), 0);
+    V5Generator gen(1000, 30, 1795340000);
+    Sender tx(nf.port);
+    const auto start = std::chrono::steady_clock::now();
+    send_datagrams(tx, gen, 3000);
+    ASSERT_TRUE(nf.wait_received(3000)) << read_file(nf.log);
+    // The core waited for the stuck plugin a moment at most (a plugin that makes no progress is
+    // not waited for), not for every batch.
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+    ASSERT_EQ(::kill(static_cast<pid_t>(stuck_pid), SIGCONT), 0);
+    EXPECT_EQ(nf.daemon->stop(SIGINT), 0);
+    const std::string log = read_file(nf.log);
+    auto flows_in = [](const std::string& csv) {
+        Table t = parse_csv(csv);
+        std::uint64_t flows = 0;
+        for (const auto& r : t.rows) flows += std::stoull(r.at(static_cast<std::size_t>(t.col("FLOWS"))));
+        return flows;
+    };
+    EXPECT_EQ(flows_in(read_file(nf.path("ok.csv"))), gen.totals().records);
+    const RingReport ok = last_ring_report(log, "ok/print");
+    EXPECT_EQ(ok.dropped, 0u) << log;
+    const RingReport stuck = last_ring_report(log, "stuck/print");
+    ASSERT_TRUE(stuck.found) << log;
+    EXPECT_GT(stuck.dropped, 0u);
+    EXPECT_EQ(stuck.written + stuck.dropped, gen.totals().records);
+    EXPECT_EQ(flows_in(read_file(nf.path("stuck.csv"))), stuck.written);
+    EXPECT_THAT(log, HasSubstr("Missing data detected"));
+}
+
 TEST(Nfacctd, SigintUnderLoadLosesNothingAccounted) {
     LiveNfacctd nf;
     nf.start("plugins: print[p]\nprint_output[p]: csv\nprint_output_file[p]: " + nf.path("out.csv") +
