@@ -23,6 +23,7 @@
 #include "pmacct/base/strings.hpp"
 #include "pmacct/imt/protocol.hpp"
 #include "pmacct/output/row_writer.hpp"
+#include "pmacct/primitives/registry.hpp"
 
 namespace pmacct::app {
 namespace {
@@ -84,8 +85,27 @@ struct Options {
     std::size_t top_n = 0;
     std::string path = "/tmp/collect.pipe";
     std::string format = "formatted";
+    bool all_fields = false;  // -a
     output::Options out;
 };
+
+// -a: every primitive a formatted or CSV row can show, in column order (those the table does
+// not aggregate on show their empty value).
+Result<aggregate::KeyLayout> every_field_layout() {
+    std::vector<std::string> names;
+    std::vector<std::string_view> headers;
+    for (std::string_view name : primitives::csv_order()) {
+        const primitives::PrimitiveSpec* spec = primitives::find(name);
+        if (spec == nullptr || name == "flows") continue;
+        if ((spec->flags & (primitives::kSum | primitives::kVariableLength)) != 0) continue;
+        if (aggregate::key_size_of(spec->kind) == 0) continue;
+        // Two primitives share a column (class, class_frame): one column.
+        if (std::find(headers.begin(), headers.end(), spec->header) != headers.end()) continue;
+        headers.push_back(spec->header);
+        names.emplace_back(name);
+    }
+    return aggregate::KeyLayout::build(names);
+}
 
 int fail_with(const std::string& msg) {
     fmt::print(stderr, "pmacct: {}\n", msg);
@@ -282,6 +302,28 @@ int run_client(const Options& o) {
     }
     auto format = output::format_from_name(o.format);
     if (!format) return fail_with(fmt::format("'{}' is not an output format of the client", o.format));
+    // -a widens every row to all the columns (JSON keeps its keys, as pmacct's client does).
+    std::vector<std::uint8_t> wide_keys;
+    if (o.all_fields && *format != output::Format::kJson) {
+        auto wide = every_field_layout();
+        if (!wide) return fail_with(wide.error());
+        const std::size_t size = wide->key_size();
+        wide_keys.assign(rows.size() * size, 0);
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            std::uint8_t* key = wide_keys.data() + i * size;
+            for (const auto& f : layout->fields()) {
+                const aggregate::KeyField* w = wide->field(f.spec->name);
+                if (w == nullptr) {  // a column shared with another primitive (class_frame)
+                    for (const auto& c : wide->fields()) {
+                        if (c.spec->header == f.spec->header) w = &c;
+                    }
+                }
+                if (w != nullptr && w->size == f.size) std::memcpy(key + w->offset, rows[i].key + f.offset, f.size);
+            }
+            rows[i].key = key;
+        }
+        *layout = std::move(*wide);
+    }
     output::RowWriter writer(*layout, *format, o.out);
     std::string out;
     writer.header(out);
@@ -360,7 +402,7 @@ int client_main(int argc, const char* const* argv) {
                     break;
                 case 'S': o.sum = true; break;
                 case 'r': o.reset = true; break;
-                case 'a': break;  // every aggregated field is always shown
+                case 'a': o.all_fields = true; break;
                 case 'l': break;  // every query sees a consistent snapshot of the table
                 case 'T': {
                     auto parts = split(value, ',');

@@ -56,7 +56,8 @@ Result<void> CachingPlugin::do_init(Environment& env) {
     }
     trigger_ = s.get_string("sql_trigger_exec");
     trigger_async_ = s.get_bool("sql_trigger_exec_async");
-    deadline_ = first_refresh_deadline(now, refresh_, s.get_seconds("sql_startup_delay"), roundoff, utc);
+    startup_delay_ = s.get_seconds("sql_startup_delay");
+    deadline_ = first_refresh_deadline(now, refresh_, startup_delay_, roundoff, utc);
     active_ = std::make_unique<aggregate::Cache>(key_size_, cache_entries_);
     if (auto r = do_open(env); !r) return r;
     writer_ = std::thread([this] { writer_loop(); });
@@ -135,6 +136,21 @@ void CachingPlugin::purge(std::int64_t now, bool urgent, bool last) {
     info.history = bins_.enabled();
     info.sequence = ++purges_;
     auto fresh = last ? nullptr : take_empty_cache();
+    if (!urgent && !last && startup_delay_ > 0 && bins_.enabled()) {
+        // As pmacct: time-bins that start later than now - startup_delay stay in the cache
+        // for a later purge (late records may still come for them); the rest is written.
+        auto written = take_empty_cache();
+        active_->for_each([&](const std::uint8_t* key, const aggregate::Aggregate& a) {
+            aggregate::Cache& to = a.basetime + startup_delay_ > now ? *fresh : *written;
+            to.add(key, a.basetime, a.counters);  // both are as large as active_: cannot fail
+        });
+        active_->clear();
+        {
+            std::lock_guard lock(mu_);
+            spare_.push_back(std::move(active_));
+        }
+        active_ = std::move(written);
+    }
     {
         std::lock_guard lock(mu_);
         jobs_.push_back(Job{std::move(active_), info});

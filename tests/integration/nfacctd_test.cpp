@@ -14,6 +14,7 @@
 #include <atomic>
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <memory>
 #include <fstream>
 #include <functional>
@@ -439,6 +440,29 @@ TEST(Nfacctd, MemoryTableAnswersThePmacctClient) {
     EXPECT_EQ(totals_of_json(json.out).bytes, sent.bytes);
     EXPECT_EQ(json.out.find("event_type"), std::string::npos);
 
+    // -a: every column, the aggregated ones filled, the others empty; totals unchanged.
+    const Table narrow = parse_csv(run_program({"pmacct", "-p", pipe, "-s", "-O", "csv"}).out);
+    const Table wide = parse_csv(run_program({"pmacct", "-p", pipe, "-s", "-O", "csv", "-a"}).out);
+    EXPECT_GT(wide.header.size(), narrow.header.size() + 40);
+    for (const char* column : {"TAG", "SRC_MAC", "SRC_AS", "PEER_SRC_IP", "IN_IFACE", "TIMESTAMP_START", "SRC_IP",
+                               "DST_PORT", "PROTOCOL"}) {
+        EXPECT_GE(wide.col(column), 0) << column;
+    }
+    EXPECT_EQ(std::count(wide.header.begin(), wide.header.end(), "CLASS"), 1);
+    ASSERT_EQ(wide.rows.size(), narrow.rows.size());
+    EXPECT_EQ(totals_of(wide).bytes, sent.bytes);
+    std::set<std::string> narrow_keys, wide_keys;
+    for (const auto& r : narrow.rows) narrow_keys.insert(five_tuple_key(r, narrow));
+    for (const auto& r : wide.rows) {
+        wide_keys.insert(five_tuple_key(r, wide));
+        EXPECT_EQ(r.at(static_cast<std::size_t>(wide.col("SRC_AS"))), "0");
+        EXPECT_EQ(r.at(static_cast<std::size_t>(wide.col("SRC_MAC"))), "00:00:00:00:00:00");
+    }
+    EXPECT_EQ(wide_keys, narrow_keys);
+    auto wide_formatted = run_program({"pmacct", "-p", pipe, "-s", "-a"});
+    EXPECT_THAT(wide_formatted.out, HasSubstr("TAG "));
+    EXPECT_THAT(wide_formatted.out, HasSubstr("\nFor a total of: " + std::to_string(gen.per_flow().size()) + " entries\n"));
+
     // -N: the counters of one flow, of two, of everything.
     const auto& [flow, tot] = *gen.per_flow().begin();
     const std::string q = V5Generator::ip_string(flow.src) + "," + V5Generator::ip_string(flow.dst) + "," +
@@ -572,6 +596,30 @@ TEST(Nfacctd, RingOverflowIsCountedAndReported) {
 
 // SIGINT while datagrams pour in: the daemon stops promptly and every record the core accepted
 // reaches the output.
+TEST(Nfacctd, StartupDelayHoldsBackTimeBinsNotYetDue) {
+    LiveNfacctd nf;
+    nf.start("plugins: print[p]\nprint_output[p]: csv\nprint_output_file[p]: " + nf.path("out.csv") +
+             "\nprint_output_file_append[p]: true\nprint_refresh_time[p]: 1\nprint_history[p]: 1m\n"
+             "print_startup_delay[p]: 1\naggregate[p]: src_host, dst_host\n");
+    const auto now = static_cast<std::uint32_t>(std::time(nullptr));
+    V5Generator past(50, 30, now - 3600, 1);
+    V5Generator future(50, 30, now + 7200, 2);
+    Sender tx(nf.port);
+    send_datagrams(tx, past, 20);
+    send_datagrams(tx, future, 20);
+    ASSERT_TRUE(nf.wait_received(40)) << read_file(nf.log);
+    // Purges every second: the past bins are written, the bins two hours ahead are held.
+    ASSERT_TRUE(wait_for([&] { return totals_of(parse_csv(read_file(nf.path("out.csv")))).packets > 0; }))
+        << read_file(nf.log);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    EXPECT_EQ(totals_of(parse_csv(read_file(nf.path("out.csv")))).packets, past.totals().packets);
+    // The last purge, on the way out, writes everything.
+    EXPECT_EQ(nf.daemon->stop(SIGINT), 0);
+    const V5Totals all = totals_of(parse_csv(read_file(nf.path("out.csv"))));
+    EXPECT_EQ(all.packets, past.totals().packets + future.totals().packets);
+    EXPECT_EQ(all.bytes, past.totals().bytes + future.totals().bytes);
+}
+
 TEST(Nfacctd, AStoppedPluginLosesOnlyItsOwnData) {
     LiveNfacctd nf;
     nf.start("plugins: print[ok], print[stuck]\nprint_output: csv\nprint_refresh_time: 3600\n"

@@ -80,6 +80,7 @@ private:
     std::size_t cache_entries_ = 0;
     std::size_t max_writers_ = 10;
     std::int64_t refresh_ = 60;
+    std::int64_t startup_delay_ = 0;  // *_startup_delay: also holds back bins not yet due
     std::int64_t deadline_ = 0;
     std::uint64_t purges_ = 0;
     std::string cache_key_name_;
