@@ -35,6 +35,7 @@ constexpr auto kFlushInterval = std::chrono::milliseconds(200);
 // fill meanwhile: 2 ms of traffic is a small part of any buffer).
 constexpr auto kCatchUpPause = std::chrono::microseconds(100);
 constexpr int kMostCatchUpPauses = 20;
+constexpr double kPauseBelowFill = 0.75;  // of the socket's receive buffer
 // Below this, a coalescing sleep saves nothing: the traffic is heavy enough to read on.
 constexpr auto kShortestSleep = std::chrono::microseconds(200);
 
@@ -182,8 +183,11 @@ private:
             bool drained = false;
             for (int round = 0; round < 64 && !drained; ++round) {
                 // A plugin short of CPU (it shares it with us) gets a moment before its ring
-                // overflows; the datagrams wait in the socket buffer meanwhile.
-                for (int pause = 0; pause < kMostCatchUpPauses && host_.plugin_catching_up(); ++pause) {
+                // overflows; the datagrams wait in the socket buffer meanwhile, as long as it has
+                // room to spare (a plugin that is merely slow must not make everyone lose).
+                for (int pause = 0; pause < kMostCatchUpPauses && host_.plugin_catching_up() &&
+                                    input_->buffer_fill() < kPauseBelowFill;
+                     ++pause) {
                     std::this_thread::sleep_for(kCatchUpPause);
                 }
                 auto batch = input_->receive();

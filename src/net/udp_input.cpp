@@ -1,5 +1,6 @@
 #include "pmacct/net/udp_input.hpp"
 
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -212,6 +213,15 @@ Result<std::span<const Datagram>> UdpInput::receive() {
         d.truncated = (h.msg_hdr.msg_flags & MSG_TRUNC) != 0;
     }
     return std::span<const Datagram>(datagrams_.data(), count);
+}
+
+double UdpInput::buffer_fill() const {
+    std::uint32_t info[SK_MEMINFO_VARS] = {};
+    socklen_t length = sizeof info;
+    if (::getsockopt(fd_.get(), SOL_SOCKET, SO_MEMINFO, info, &length) != 0 || info[SK_MEMINFO_RCVBUF] == 0) {
+        return 1.0;
+    }
+    return static_cast<double>(info[SK_MEMINFO_RMEM_ALLOC]) / info[SK_MEMINFO_RCVBUF];
 }
 
 Result<bool> UdpInput::wait_readable(int timeout_ms) const {

@@ -69,6 +69,9 @@ public:
     // Reads the datagrams waiting, up to `batch`, without blocking. An empty span when none
     // is waiting (or the call was interrupted). The spans stay valid until the next call.
     Result<std::span<const Datagram>> receive();
+    // How full the socket's receive buffer is, 0 to 1 (what the kernel has charged against
+    // SO_RCVBUF); 1 when it cannot tell.
+    double buffer_fill() const;
     // Datagrams one receive() can return: fewer means the socket was emptied.
     std::size_t batch_capacity() const { return headers_.size(); }
     // Waits up to timeout_ms (-1: forever) for a datagram; false on timeout or interruption.

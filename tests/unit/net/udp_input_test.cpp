@@ -179,6 +179,22 @@ TEST(UdpInput, LongDatagramIsTruncatedAndFlagged) {
     EXPECT_EQ((*batch)[0].payload[15], 9 + 15);
 }
 
+TEST(UdpInput, BufferFillRisesWithWaitingDatagramsAndFallsWhenRead) {
+    auto input = UdpInput::open({.address = "127.0.0.1", .port = 0});
+    ASSERT_TRUE(input.has_value()) << input.error();
+    EXPECT_EQ(input->buffer_fill(), 0.0);
+    Sender sender("127.0.0.1");
+    for (int i = 0; i < 20; ++i) sender.send("127.0.0.1", input->local_port(), payload(1, 1400));
+    ASSERT_TRUE(*input->wait_readable(2000));
+    const double full = input->buffer_fill();
+    EXPECT_GT(full, 0.0);
+    EXPECT_LE(full, 1.0);
+    std::size_t got = 0;
+    for (int round = 0; round < 10 && got < 20; ++round) got += input->receive()->size();
+    EXPECT_EQ(got, 20u);
+    EXPECT_EQ(input->buffer_fill(), 0.0);
+}
+
 TEST(UdpInput, AddressInUseIsAClearError) {
     // A socket without SO_REUSEPORT holds the port.
     const int holder = ::socket(AF_INET, SOCK_DGRAM, 0);
