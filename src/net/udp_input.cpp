@@ -145,6 +145,10 @@ Result<UdpInput> UdpInput::open(const UdpInputOptions& options) {
     input.local_port_ = bound_port;
 
     input.prepare_buffers(options);
+    if (input.buffer_size_ > input.head_bytes_ && !input.long_area_) {
+        return fail(fmt::format("UDP input: cannot reserve {} bytes for long datagrams",
+                                options.batch * options.buffer_size));
+    }
     return input;
 }
 

@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <cstring>
 #include <ctime>
-#include <thread>
 
 #include "pmacct/log/log.hpp"
 #include "pmacct/process/signals.hpp"
