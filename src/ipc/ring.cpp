@@ -184,7 +184,6 @@ Ring::Ring(Ring&& o) noexcept
       batch_bytes_(std::exchange(o.batch_bytes_, 0)),
       slot_count_(std::exchange(o.slot_count_, 0)),
       records_per_batch_(std::exchange(o.records_per_batch_, 0)),
-      write_slot_(std::exchange(o.write_slot_, nullptr)),
       write_count_(std::exchange(o.write_count_, 0)),
       head_(std::exchange(o.head_, 0)),
       tail_seen_(std::exchange(o.tail_seen_, 0)),
@@ -203,7 +202,6 @@ Ring& Ring::operator=(Ring&& o) noexcept {
         batch_bytes_ = std::exchange(o.batch_bytes_, 0);
         slot_count_ = std::exchange(o.slot_count_, 0);
         records_per_batch_ = std::exchange(o.records_per_batch_, 0);
-        write_slot_ = std::exchange(o.write_slot_, nullptr);
         write_count_ = std::exchange(o.write_count_, 0);
         head_ = std::exchange(o.head_, 0);
         tail_seen_ = std::exchange(o.tail_seen_, 0);
@@ -227,7 +225,6 @@ void Ring::unmap() {
     staging_ = nullptr;
     map_bytes_ = 0;
     event_fd_ = -1;
-    write_slot_ = nullptr;
     write_count_ = 0;
 }
 
@@ -251,17 +248,11 @@ std::uint8_t* Ring::slot_at(std::uint64_t index) const {
 // --- producer ------------------------------------------------------------------------------
 
 std::uint8_t* Ring::reserve() {
-    if (write_slot_ == nullptr) start_batch();
-    return write_slot_ + kSlotHeaderBytes + std::size_t{write_count_} * record_size_;
-}
-
-void Ring::start_batch() {
     assert(header_ != nullptr);
-    write_slot_ = staging_;
+    return staging_ + kSlotHeaderBytes + std::size_t{write_count_} * record_size_;
 }
 
 void Ring::commit() {
-    assert(write_slot_ != nullptr);
     if (++write_count_ == records_per_batch_) publish();
 }
 
@@ -289,7 +280,6 @@ void Ring::publish() {
     Header& h = *header_;
     const std::uint32_t records = write_count_;
     write_count_ = 0;
-    write_slot_ = nullptr;
     if (head_ - tail_seen_ >= slot_count_) {
         // Looks full: acquire the consumer's tail (it is done reading the slots it released).
         tail_seen_ = h.tail.load(std::memory_order_acquire);

@@ -118,16 +118,17 @@ std::size_t PluginHost::smallest_ring_records() const {
 }
 
 bool PluginHost::plugin_catching_up() {
-    const auto now = std::chrono::steady_clock::now();
     bool behind = false;
     for (auto& ch : channels_) {
-        if (!ch.alive) continue;
+        if (!ch.alive || ch.ring.slots_in_use() * 2 <= ch.ring.slot_count()) continue;
+        // More than half full: wait only for a plugin seen releasing batches lately.
+        const auto now = std::chrono::steady_clock::now();
         const std::uint64_t released = ch.ring.released();
         if (released != ch.released_seen) {
             ch.released_seen = released;
             ch.last_progress = now;
         }
-        if (ch.ring.slots_in_use() * 2 > ch.ring.slot_count() && now - ch.last_progress < kStuckAfter) behind = true;
+        if (now - ch.last_progress < kStuckAfter) behind = true;
     }
     return behind;
 }

@@ -101,7 +101,6 @@ public:
 private:
     struct Header;
     std::uint8_t* slot_at(std::uint64_t index) const;
-    void start_batch();
     void publish();
     void wake_consumer(bool always);
     bool empty_and_open() const;
@@ -118,7 +117,6 @@ private:
     std::size_t slot_count_ = 0;
     std::uint32_t records_per_batch_ = 0;
     // Producer state (core process only).
-    std::uint8_t* write_slot_ = nullptr;
     std::uint32_t write_count_ = 0;
     std::uint64_t head_ = 0;       // batches published (the producer's copy of the shared head)
     std::uint64_t tail_seen_ = 0;  // last shared tail read: re-read only when the ring looks full

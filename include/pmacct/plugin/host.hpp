@@ -74,8 +74,10 @@ private:
         ipc::Ring ring;
         pid_t pid = -1;
         bool alive = false;
-        std::uint64_t released_seen = 0;  // ring.released() at the last plugin_catching_up()
-        std::chrono::steady_clock::time_point last_progress{};  // when released_seen last moved
+        // ring.released() as plugin_catching_up() last saw it with the ring over half full, and
+        // when that value was first seen (the plugin's last visible progress).
+        std::uint64_t released_seen = 0;
+        std::chrono::steady_clock::time_point last_progress{};
         int exit_code = -1;
     };
     void send_to(Channel& ch, const FlowRecord& r) {

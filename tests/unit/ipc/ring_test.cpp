@@ -335,6 +335,25 @@ TEST(RingSingleProcess, SleepHandshake) {
     EXPECT_FALSE(ring.prepare_sleep());
 }
 
+TEST(RingSingleProcess, SlotsInUseAndReleasedFollowTheConsumer) {
+    Ring ring = make_ring(4096, 256);
+    EXPECT_EQ(ring.slots_in_use(), 0u);
+    EXPECT_EQ(ring.released(), 0u);
+    for (std::uint64_t i = 0; i < 3; ++i) {
+        write_record(ring, i);
+        ring.flush();
+    }
+    EXPECT_EQ(ring.slots_in_use(), 3u);
+    Batch b;
+    ASSERT_TRUE(ring.peek(b));
+    ring.release();
+    EXPECT_EQ(ring.slots_in_use(), 2u);
+    EXPECT_EQ(ring.released(), 1u);
+    EXPECT_EQ(drain(ring), (std::vector<std::uint64_t>{1, 2}));
+    EXPECT_EQ(ring.slots_in_use(), 0u);
+    EXPECT_EQ(ring.released(), 3u);
+}
+
 TEST(RingSingleProcess, ANapIsEndedOnlyByEnoughBatchesOrClose) {
     Ring ring = make_ring(4096, 256);  // 16 slots
     ASSERT_TRUE(ring.prepare_sleep(3));
