@@ -82,7 +82,14 @@ std::uint64_t Cache::hash(const std::uint8_t* key, std::int64_t basetime) const 
     std::size_t i = 0;
     for (; i + 8 <= key_size_; i += 8) h = fold_multiply(h ^ load64(key + i), kMul0);
     std::uint64_t tail = 0;
-    if (i < key_size_) std::memcpy(&tail, key + i, key_size_ - i);
+    if (i < key_size_) {
+        // Keys of 8 bytes or more end with the overlapping last word: one load, no length-driven copy.
+        if (key_size_ >= 8) {
+            tail = load64(key + key_size_ - 8);
+        } else {
+            std::memcpy(&tail, key, key_size_);
+        }
+    }
     return fold_multiply(h ^ tail, kMul2);
 }
 
@@ -91,7 +98,9 @@ bool Cache::keys_equal(const std::uint8_t* a, const std::uint8_t* b) const {
     for (; i + 8 <= key_size_; i += 8) {
         if (load64(a + i) != load64(b + i)) return false;
     }
-    return i == key_size_ || std::memcmp(a + i, b + i, key_size_ - i) == 0;
+    if (i == key_size_) return true;
+    if (key_size_ >= 8) return load64(a + key_size_ - 8) == load64(b + key_size_ - 8);
+    return std::memcmp(a, b, key_size_) == 0;
 }
 
 std::size_t Cache::probe(const std::uint8_t* key, std::int64_t basetime, std::uint32_t tag) const {

@@ -293,9 +293,9 @@ void Ring::publish() {
         }
     }
     std::uint8_t* slot = slot_at(head_);
-    std::memcpy(slot + kSlotHeaderBytes, staging_ + kSlotHeaderBytes, records * record_size_);
-    std::memcpy(slot, &records, sizeof records);
-    std::memcpy(slot + sizeof records, &dropped_since_publish_, sizeof dropped_since_publish_);
+    std::memcpy(staging_, &records, sizeof records);
+    std::memcpy(staging_ + sizeof records, &dropped_since_publish_, sizeof dropped_since_publish_);
+    std::memcpy(slot, staging_, kSlotHeaderBytes + records * record_size_);
     dropped_since_publish_ = 0;
     bump(h.batches_written, 1);
     bump(h.records_written, records);

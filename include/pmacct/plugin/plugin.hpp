@@ -40,9 +40,11 @@ const std::uint8_t* ring_record_key(const std::uint8_t* record);
 template <typename CacheFn, typename BasetimeFn, typename AddFn>
 void add_batch_prefetched(const std::uint8_t* data, std::uint32_t records, std::size_t record_size,
                           CacheFn&& cache, BasetimeFn&& basetime, AddFn&& add) {
-    constexpr std::uint32_t kIndexAhead = 8;  // records between the index prefetch and the add
-    constexpr std::uint32_t kEntryAhead = 4;  // records between the entry prefetch and the add
-    constexpr std::uint32_t kWindow = 16;     // > kIndexAhead, a power of two
+    // Distances measured with 10k flows at 20k datagrams/s: 16/8 took 8% less plugin CPU than
+    // 8/4 (the aggregates are mostly out of the CPU's caches when the plugin wakes up).
+    constexpr std::uint32_t kIndexAhead = 16;  // records between the index prefetch and the add
+    constexpr std::uint32_t kEntryAhead = 8;   // records between the entry prefetch and the add
+    constexpr std::uint32_t kWindow = 32;      // > kIndexAhead, a power of two
     std::uint64_t hashes[kWindow];
     std::int64_t bases[kWindow];
     auto start = [&](std::uint32_t i) {
