@@ -15,7 +15,24 @@
 namespace pmacct::plugin {
 namespace {
 
-constexpr std::size_t kCountersBytes = (sizeof(aggregate::Counters) + 7) / 8 * 8;
+// A ring record's counters block: 48 bytes instead of a 64-byte Counters, since every record
+// crosses the ring twice (the core's copy in, the plugin's read out).
+//   0 bytes  8 packets  16 flows  24 time_start.sec  32 time_end.sec
+//   40 time_start.usec (20 bits) | time_end.usec (20 bits) << 20 | tcp_flags << 40 | flow_type << 48
+constexpr std::size_t kCountersBytes = 48;
+constexpr std::size_t kBytesAt = 0;
+constexpr std::size_t kPacketsAt = 8;
+constexpr std::size_t kFlowsAt = 16;
+constexpr std::size_t kStartSecAt = 24;
+constexpr std::size_t kEndSecAt = 32;
+constexpr std::size_t kPackedAt = 40;
+constexpr std::uint64_t kUsecMask = (std::uint64_t{1} << 20) - 1;  // microseconds are < 10^6
+
+std::uint64_t load_u64(const std::uint8_t* p) {
+    std::uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
 // Batches drained before timers and signals get a look.
 constexpr int kDrainBudget = 64;
 // Longest nap of a busy plugin (see the run loop): how late a batch can be handled at worst.
@@ -35,24 +52,36 @@ std::size_t ring_record_size(const aggregate::KeyLayout& layout) {
 void write_ring_record(std::uint8_t* dst, const aggregate::KeyLayout& layout, const FlowRecord& r,
                        int side) {
     // Field by field into the ring (building a Counters and copying it whole would read back
-    // narrow stores with wide loads). Counters::time_start decides the time-bin.
-    using C = aggregate::Counters;
+    // narrow stores with wide loads). The start time decides the time-bin.
     const Timestamp& start = r.time_bin.empty() ? r.time_start : r.time_bin;
-    std::memcpy(dst + offsetof(C, bytes), &r.bytes, sizeof r.bytes);
-    std::memcpy(dst + offsetof(C, packets), &r.packets, sizeof r.packets);
-    std::memcpy(dst + offsetof(C, flows), &r.flows, sizeof r.flows);
-    std::memcpy(dst + offsetof(C, time_start) + offsetof(Timestamp, sec), &start.sec, sizeof start.sec);
-    std::memcpy(dst + offsetof(C, time_start) + offsetof(Timestamp, usec), &start.usec, sizeof start.usec);
-    std::memcpy(dst + offsetof(C, time_end) + offsetof(Timestamp, sec), &r.time_end.sec, sizeof r.time_end.sec);
-    std::memcpy(dst + offsetof(C, time_end) + offsetof(Timestamp, usec), &r.time_end.usec, sizeof r.time_end.usec);
-    std::memcpy(dst + offsetof(C, tcp_flags), &r.tcp_flags, sizeof r.tcp_flags);
-    std::memcpy(dst + offsetof(C, flow_type), &r.type, sizeof r.type);
+    const std::uint64_t bytes = r.bytes;
+    const std::uint64_t packets = r.packets;
+    const std::uint64_t flows = r.flows;
+    const std::uint64_t packed = (std::uint64_t{start.usec} & kUsecMask) |
+                                 ((std::uint64_t{r.time_end.usec} & kUsecMask) << 20) |
+                                 (std::uint64_t{r.tcp_flags} << 40) |
+                                 (std::uint64_t{static_cast<std::uint8_t>(r.type)} << 48);
+    std::memcpy(dst + kBytesAt, &bytes, 8);
+    std::memcpy(dst + kPacketsAt, &packets, 8);
+    std::memcpy(dst + kFlowsAt, &flows, 8);
+    std::memcpy(dst + kStartSecAt, &start.sec, 8);
+    std::memcpy(dst + kEndSecAt, &r.time_end.sec, 8);
+    std::memcpy(dst + kPackedAt, &packed, 8);
     layout.extract(r, dst + kCountersBytes, side);
 }
 
 aggregate::Counters ring_record_counters(const std::uint8_t* record) {
     aggregate::Counters c;
-    std::memcpy(&c, record, sizeof c);
+    c.bytes = load_u64(record + kBytesAt);
+    c.packets = load_u64(record + kPacketsAt);
+    c.flows = load_u64(record + kFlowsAt);
+    c.time_start.sec = static_cast<std::int64_t>(load_u64(record + kStartSecAt));
+    c.time_end.sec = static_cast<std::int64_t>(load_u64(record + kEndSecAt));
+    const std::uint64_t packed = load_u64(record + kPackedAt);
+    c.time_start.usec = static_cast<std::uint32_t>(packed & kUsecMask);
+    c.time_end.usec = static_cast<std::uint32_t>((packed >> 20) & kUsecMask);
+    c.tcp_flags = static_cast<std::uint8_t>(packed >> 40);
+    c.flow_type = static_cast<FlowType>(static_cast<std::uint8_t>(packed >> 48));
     return c;
 }
 

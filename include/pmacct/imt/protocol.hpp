@@ -4,7 +4,7 @@
 // Request: "PMACCT-NG-IMT 1\n", then "key: value" lines, then an empty line.
 // Reply:   "PMACCT-NG-IMT 1 OK\n" or "PMACCT-NG-IMT 1 ERROR <message>\n", "key: value" lines, an
 //          empty line, then for record replies `sections` blocks of "<count>\n" followed by count
-//          records of record_size bytes (the ring record layout: counters, then key bytes).
+//          records of record_size bytes (a Counters struct rounded up to 8 bytes, then key bytes).
 #pragma once
 
 #include <cstdint>
