@@ -14,6 +14,7 @@
 #include "pmacct/base/build_info.hpp"
 #include "pmacct/flow/exporter_stats.hpp"
 #include "pmacct/flow/netflow_v5.hpp"
+#include "pmacct/flow/netflow_v9.hpp"
 #include "pmacct/log/log.hpp"
 #include "pmacct/net/udp_input.hpp"
 #include "pmacct/pcap/savefile.hpp"
@@ -68,6 +69,11 @@ public:
         o.renormalize = s.get_bool("nfacctd_renormalize");
         o.use_ip_next_hop = s.get_bool("use_ip_next_hop");
         decoder_ = flow::NetflowV5Decoder(o);
+        flow::TemplateOptions t;
+        t.time_new = o.time_new;
+        t.renormalize = o.renormalize;
+        t.use_ip_next_hop = o.use_ip_next_hop;
+        templates_ = flow::TemplateDecoder(t);
         // pmacct checks export sequence numbers only when its sanity checks are not disabled
         // (they are by default).
         stats_ = flow::ExporterStats(flow::kDefaultMaxExporters, !s.get_bool("nfacctd_disable_sanity_checks"));
@@ -118,6 +124,10 @@ public:
 private:
     void handle(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival) {
         const std::uint16_t v = version_of(payload);
+        if (v == 9 || v == 10) {
+            handle_templated(payload, source, arrival);
+            return;
+        }
         if (v != 5) {
             stats_.count_discarded();
             PMACCT_LOG_LIMITED(log::Level::kWarn, 60, 1,
@@ -138,6 +148,35 @@ private:
             log::debug("expecting flow '{}' but received '{}' collector={}:{} agent={}:{}", seq.expected,
                        seq.received, collector_text(), listen_port(), source.to_string(),
                        result.header.source_id());
+        }
+    }
+
+    void handle_templated(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival) {
+        auto result = templates_.decode(payload, source, arrival, [this](const FlowRecord& r) { host_.send(r); });
+        if (!result.ok() && result.outcome != flow::V9Outcome::kMalformedSet) {
+            stats_.count_discarded();
+            PMACCT_LOG_LIMITED(log::Level::kInfo, 60, 5, "{} from {}", flow::describe(result.outcome),
+                               source.to_string());
+            return;
+        }
+        if (result.outcome == flow::V9Outcome::kMalformedSet) {
+            PMACCT_LOG_LIMITED(log::Level::kInfo, 60, 5, "{} from {} (a set's length is wrong; the sets before it were used)",
+                               flow::describe(result.outcome), source.to_string());
+        }
+        if (result.unknown_sets > 0) {
+            PMACCT_LOG_LIMITED(log::Level::kInfo, 60, 5,
+                               "discarding NetFlow v{} data: unknown template {} from {}:{} ({} data sets so far)",
+                               result.header.version, result.unknown_template, source.to_string(),
+                               result.header.source_id, templates_.counters().unknown_template_sets);
+        }
+        // v9 numbers datagrams; IPFIX numbers the data records sent before this message.
+        const std::uint32_t increment = result.header.version == 9 ? 1U : result.data_records;
+        auto seq = stats_.update({source, result.header.source_id}, result.header.sequence, increment,
+                                 payload.size(), arrival);
+        if (seq.jump()) {
+            log::debug("expecting flow '{}' but received '{}' collector={}:{} agent={}:{}", seq.expected,
+                       seq.received, collector_text(), listen_port(), source.to_string(),
+                       result.header.source_id);
         }
     }
 
@@ -275,6 +314,7 @@ private:
     plugin::FactoryLookup lookup_;
     const config::Config* cfg_ = nullptr;
     flow::NetflowV5Decoder decoder_;
+    flow::TemplateDecoder templates_;
     flow::ExporterStats stats_;
     std::optional<net::UdpInput> input_;
     std::string savefile_path_;

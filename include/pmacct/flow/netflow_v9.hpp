@@ -1,0 +1,255 @@
+// NetFlow v9 and IPFIX decoder: templates in, FlowRecords out.
+//
+//   flow::TemplateDecoder decoder(options);
+//   auto result = decoder.decode(payload, exporter, arrival,
+//                                [&](const FlowRecord& r) { ... });
+//
+// Templates are kept per (exporter address, source id / observation domain, template id,
+// version): a re-announced template replaces the old one, an IPFIX withdrawal (field count 0)
+// removes it, and a template id announced again with another layout is counted as a change
+// (a router that rebooted). Each template is compiled on arrival into a list of operations, one
+// per field the FlowRecord has a place for, at fixed offsets when the template has no
+// variable-length field. Data records whose template has not been seen are counted, never
+// guessed at. Options data feeds the sampling table (sampler id → rate), which data records
+// refer to with flowSamplerId / selectorId, or carry inline with samplingInterval.
+//
+// The sink gets a FlowRecord that lives in the decoder (copy what you keep). Allocation
+// happens only when a template or a sampler arrives.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "pmacct/record/flow_record.hpp"
+
+namespace pmacct::flow {
+
+inline constexpr std::size_t kNetflowV9HeaderSize = 20;
+inline constexpr std::size_t kIpfixHeaderSize = 16;
+
+enum class V9Outcome : std::uint8_t {
+    kOk,             // decoded (records of unknown templates are counted, not an error)
+    kShortHeader,    // fewer bytes than the header
+    kWrongVersion,   // neither 9 nor 10
+    kBadLength,      // IPFIX message length differs from the datagram's
+    kMalformedSet,   // a set/flowset shorter than 4 bytes or longer than what is left
+};
+
+// pmacct-like words for a discarded datagram ("discarding malformed NetFlow v9/IPFIX packet").
+std::string_view describe(V9Outcome outcome);
+
+struct TemplateOptions {
+    bool time_new = false;     // nfacctd_time_new: start and end are the arrival time
+    bool renormalize = false;  // nfacctd_renormalize: bytes and packets × sampling rate
+    bool use_ip_next_hop = false;  // peer_dst_ip takes the IP next hop when no BGP next hop
+};
+
+struct V9Header {
+    std::uint16_t version = 0;
+    std::uint16_t count = 0;       // v9: records + templates; IPFIX: message length
+    std::uint32_t sys_uptime = 0;  // v9 only, milliseconds
+    std::uint32_t unix_secs = 0;   // export time
+    std::uint32_t sequence = 0;    // v9: datagrams; IPFIX: data records before this message
+    std::uint32_t source_id = 0;   // v9 source id, IPFIX observation domain
+};
+
+// One template field as announced.
+struct TemplateField {
+    std::uint16_t type = 0;     // information element id (enterprise bit cleared)
+    std::uint16_t length = 0;   // 65535: variable length (IPFIX)
+    std::uint32_t pen = 0;      // private enterprise number, 0 for IANA elements
+    friend bool operator==(const TemplateField&, const TemplateField&) = default;
+};
+
+// What a field is decoded into (see target_of() in the .cpp for the element ids).
+enum class Target : std::uint8_t {
+    kSkip,
+    kBytes, kPackets, kFlows, kOutBytes, kOutPackets, kTotalBytes, kTotalPackets,
+    kProto, kTos, kTcpFlags, kSrcPort, kDstPort, kIcmpTypeCode,
+    kSrcV4, kDstV4, kSrcV6, kDstV6, kSrcMask, kDstMask, kSrcMask6, kDstMask6,
+    kInIface, kOutIface, kNextHopV4, kNextHopV6, kBgpNextHopV4, kBgpNextHopV6, kSrcAs, kDstAs,
+    kFirstUptime, kLastUptime, kStartSec, kEndSec, kStartMs, kEndMs, kStartUs, kEndUs,
+    kStartNs, kEndNs, kSysInitMs,
+    kSrcMac, kDstMac, kPostSrcMac, kPostDstMac, kVlan, kPostVlan, kDot1qVlan, kDot1qCustomerVlan,
+    kCos, kEtype, kFlowLabel, kDirection, kSamplerId, kSamplingInterval, kSamplingAlgorithm,
+    kSelectorId, kPacketInterval, kPacketSpace, kExporterV4, kExporterV6,
+};
+
+struct FieldOp {
+    Target target = Target::kSkip;
+    std::uint16_t offset = 0;  // in the record; meaningful for fixed-layout templates
+    std::uint16_t length = 0;
+};
+
+struct Template {
+    std::uint16_t id = 0;
+    bool options = false;
+    std::uint16_t scope_fields = 0;  // options templates: how many fields are scope
+    std::vector<TemplateField> fields;
+    std::vector<FieldOp> ops;        // one per field with a target, in field order
+    bool variable = false;           // has a variable-length field
+    std::uint32_t record_length = 0; // fixed templates: the record size; variable: its minimum
+};
+
+struct TemplateKey {
+    IpAddress exporter;
+    std::uint32_t source_id = 0;
+    std::uint16_t id = 0;
+    std::uint8_t version = 0;
+    friend bool operator==(const TemplateKey&, const TemplateKey&) = default;
+};
+
+struct TemplateKeyHash {
+    std::size_t operator()(const TemplateKey& k) const noexcept;
+};
+
+struct V9DecodeResult {
+    V9Outcome outcome = V9Outcome::kOk;
+    V9Header header;
+    std::uint32_t records = 0;       // data records passed to the sink
+    std::uint32_t data_records = 0;  // every data record decoded, options ones too
+    std::uint16_t unknown_template = 0;  // id of the last data set whose template is unknown
+    std::uint16_t unknown_sets = 0;      // data sets skipped for an unknown template
+    bool ok() const { return outcome == V9Outcome::kOk; }
+};
+
+struct TemplateCounters {
+    std::uint64_t datagrams = 0;
+    std::uint64_t records = 0;
+    std::uint64_t templates = 0;            // template records accepted
+    std::uint64_t options_templates = 0;
+    std::uint64_t template_changes = 0;     // an id re-announced with another layout
+    std::uint64_t withdrawals = 0;
+    std::uint64_t unknown_template_sets = 0;  // data sets whose template is unknown
+    std::uint64_t options_records = 0;
+    std::uint64_t malformed_templates = 0;
+    std::uint64_t malformed = 0;            // datagrams discarded
+};
+
+// Compiles the fields of a template into its operations (public for tests).
+void compile_template(Template& t);
+
+class TemplateDecoder {
+public:
+    TemplateDecoder() = default;
+    explicit TemplateDecoder(const TemplateOptions& options) : options_(options) {}
+
+    const TemplateCounters& counters() const { return counters_; }
+    const TemplateOptions& options() const { return options_; }
+    // The template for a key, nullptr when unknown.
+    const Template* find(const TemplateKey& key) const;
+    std::size_t template_count() const { return templates_.size(); }
+
+    // Decodes one NetFlow v9 or IPFIX datagram from `exporter`, calling sink(const FlowRecord&)
+    // for each flow record. Reads nothing outside the span.
+    template <typename Sink>
+    V9DecodeResult decode(std::span<const std::uint8_t> datagram, const IpAddress& exporter,
+                          Timestamp arrival, Sink&& sink) {
+        V9DecodeResult result;
+        std::span<const std::uint8_t> sets;
+        if (!begin(datagram, exporter, arrival, result, sets)) return result;
+        while (!sets.empty()) {
+            std::span<const std::uint8_t> data;
+            const Template* t = next_set(sets, result, data);
+            if (t == nullptr) continue;
+            for_each_record(*t, data, result, sink);
+        }
+        counters_.records += result.records;
+        return result;
+    }
+
+private:
+    struct Sampler {
+        std::uint32_t rate = 0;
+    };
+    struct SamplerKey {
+        IpAddress exporter;
+        std::uint32_t source_id = 0;
+        std::uint32_t id = 0;
+        friend bool operator==(const SamplerKey&, const SamplerKey&) = default;
+    };
+    struct SamplerKeyHash {
+        std::size_t operator()(const SamplerKey& k) const noexcept;
+    };
+
+    // Parses the header and prepares the per-datagram part of the record; `sets` is what
+    // follows the header. False (result.outcome says why) when the datagram is discarded.
+    bool begin(std::span<const std::uint8_t> datagram, const IpAddress& exporter, Timestamp arrival,
+               V9DecodeResult& result, std::span<const std::uint8_t>& sets);
+    // Consumes one set from `sets`: templates are learnt here; for a data set with a known
+    // template returns it, with `data` its records (padding included).
+    const Template* next_set(std::span<const std::uint8_t>& sets, V9DecodeResult& result,
+                             std::span<const std::uint8_t>& data);
+    void learn_templates(std::span<const std::uint8_t> body, std::uint16_t set_id, V9DecodeResult& result);
+
+    template <typename Sink>
+    void for_each_record(const Template& t, std::span<const std::uint8_t> data, V9DecodeResult& result,
+                         Sink& sink) {
+        std::size_t at = 0;
+        while (at < data.size()) {
+            std::size_t used = 0;
+            const bool full = t.variable ? apply_variable(t, data.subspan(at), used)
+                                         : apply_fixed(t, data.subspan(at), used);
+            if (!full) break;  // padding or a truncated record: the rest of the set is ignored
+            at += used;
+            ++result.data_records;
+            if (t.options) {
+                learn_options();
+                ++counters_.options_records;
+                continue;
+            }
+            finish_record();
+            ++result.records;
+            sink(static_cast<const FlowRecord&>(record_));
+        }
+    }
+
+    // Decode one record into record_ (reset from base_ first); `used` gets its length. False
+    // when the data left is shorter than the record.
+    bool apply_fixed(const Template& t, std::span<const std::uint8_t> data, std::size_t& used);
+    bool apply_variable(const Template& t, std::span<const std::uint8_t> data, std::size_t& used);
+    void apply(const FieldOp& op, const std::uint8_t* p, std::size_t length);
+    // Timestamps, flow type, sampling and renormalisation once all fields are in.
+    void finish_record();
+    // An options record: sampler definitions.
+    void learn_options();
+
+    TemplateOptions options_;
+    TemplateCounters counters_;
+    std::unordered_map<TemplateKey, Template, TemplateKeyHash> templates_;
+    std::unordered_map<SamplerKey, Sampler, SamplerKeyHash> samplers_;
+
+    // Per datagram.
+    V9Header header_;
+    IpAddress exporter_;
+    FlowRecord base_;
+    // Per record: the fields decoded, and the raw values finish_record() needs.
+    FlowRecord record_;
+    struct Raw {
+        std::uint64_t out_bytes = 0, out_packets = 0, total_bytes = 0, total_packets = 0;
+        std::uint32_t first_uptime = 0, last_uptime = 0;
+        bool has_first_uptime = false, has_last_uptime = false;
+        std::uint64_t start_abs_us = 0, end_abs_us = 0;  // absolute times, microseconds
+        bool has_start_abs = false, has_end_abs = false;
+        std::uint64_t sys_init_ms = 0;
+        bool has_sys_init = false;
+        std::uint32_t sampler_id = 0, sampling_interval = 0, packet_interval = 0, packet_space = 0;
+        bool has_sampler_id = false;
+        std::uint8_t direction = 0;
+        bool has_direction = false;
+        IpAddress exporter_ie;
+        // The sampling rate the record states: samplingInterval / samplerRandomInterval, or
+        // 1 in (interval + space) / interval packets (PSAMP); 0 when it states none.
+        std::uint32_t rate() const {
+            if (sampling_interval != 0) return sampling_interval;
+            if (packet_interval != 0) return (packet_interval + packet_space) / packet_interval;
+            return 0;
+        }
+    } raw_;
+};
+
+}  // namespace pmacct::flow

@@ -1,0 +1,589 @@
+#include "pmacct/flow/netflow_v9.hpp"
+
+#include <cstring>
+#include <limits>
+
+#include "pmacct/base/byte_reader.hpp"
+
+namespace pmacct::flow {
+namespace {
+
+constexpr std::uint16_t kVariableLength = 65535;
+constexpr std::uint16_t kV9TemplateSet = 0;
+constexpr std::uint16_t kV9OptionsTemplateSet = 1;
+constexpr std::uint16_t kIpfixTemplateSet = 2;
+constexpr std::uint16_t kIpfixOptionsTemplateSet = 3;
+constexpr std::uint16_t kFirstDataSet = 256;
+// Seconds between the NTP era (1900) and the Unix epoch, for IPFIX dateTimeMicro/Nanoseconds.
+constexpr std::uint64_t kNtpToUnix = 2208988800ULL;
+
+// Unsigned big-endian value of 1..8 bytes (longer fields: their last 8 bytes).
+std::uint64_t be_uint(const std::uint8_t* p, std::size_t n) {
+    if (n > 8) {
+        p += n - 8;
+        n = 8;
+    }
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i) v = (v << 8) | p[i];
+    return v;
+}
+
+// The place an IANA element goes to; kSkip for elements the record has no field for, and for
+// enterprise elements (custom primitives read those from the template itself).
+Target target_of(const TemplateField& f) {
+    if (f.pen != 0) return Target::kSkip;
+    switch (f.type) {
+        case 1: return Target::kBytes;
+        case 2: return Target::kPackets;
+        case 3: return Target::kFlows;
+        case 4: return Target::kProto;
+        case 5: return Target::kTos;
+        case 6: return Target::kTcpFlags;
+        case 7: return Target::kSrcPort;
+        case 8: return Target::kSrcV4;
+        case 9: return Target::kSrcMask;
+        case 10: return Target::kInIface;
+        case 11: return Target::kDstPort;
+        case 12: return Target::kDstV4;
+        case 13: return Target::kDstMask;
+        case 14: return Target::kOutIface;
+        case 15: return Target::kNextHopV4;
+        case 16: return Target::kSrcAs;
+        case 17: return Target::kDstAs;
+        case 18: return Target::kBgpNextHopV4;
+        case 21: return Target::kLastUptime;
+        case 22: return Target::kFirstUptime;
+        case 23: return Target::kOutBytes;
+        case 24: return Target::kOutPackets;
+        case 27: return Target::kSrcV6;
+        case 28: return Target::kDstV6;
+        case 29: return Target::kSrcMask6;
+        case 30: return Target::kDstMask6;
+        case 31: return Target::kFlowLabel;
+        case 32: return Target::kIcmpTypeCode;
+        case 34: return Target::kSamplingInterval;
+        case 35: return Target::kSamplingAlgorithm;
+        case 48: return Target::kSamplerId;
+        case 49: return Target::kSamplingAlgorithm;
+        case 50: return Target::kSamplingInterval;
+        case 56: return Target::kSrcMac;
+        case 57: return Target::kPostDstMac;
+        case 58: return Target::kVlan;
+        case 59: return Target::kPostVlan;
+        case 61: return Target::kDirection;
+        case 62: return Target::kNextHopV6;
+        case 63: return Target::kBgpNextHopV6;
+        case 80: return Target::kDstMac;
+        case 81: return Target::kPostSrcMac;
+        case 85: return Target::kTotalBytes;
+        case 86: return Target::kTotalPackets;
+        case 130: return Target::kExporterV4;
+        case 131: return Target::kExporterV6;
+        case 139: return Target::kIcmpTypeCode;
+        case 150: return Target::kStartSec;
+        case 151: return Target::kEndSec;
+        case 152: return Target::kStartMs;
+        case 153: return Target::kEndMs;
+        case 154: return Target::kStartUs;
+        case 155: return Target::kEndUs;
+        case 156: return Target::kStartNs;
+        case 157: return Target::kEndNs;
+        case 160: return Target::kSysInitMs;
+        case 243: return Target::kDot1qVlan;
+        case 244: return Target::kCos;
+        case 245: return Target::kDot1qCustomerVlan;
+        case 256: return Target::kEtype;
+        case 302: return Target::kSelectorId;
+        case 305: return Target::kPacketInterval;
+        case 306: return Target::kPacketSpace;
+        default: return Target::kSkip;
+    }
+}
+
+// NTP-format timestamp (IPFIX dateTimeMicroseconds / dateTimeNanoseconds) to Unix
+// microseconds; 0 before 1970.
+std::uint64_t ntp_to_unix_us(std::uint64_t ntp) {
+    const std::uint64_t secs = ntp >> 32;
+    if (secs < kNtpToUnix) return 0;
+    const std::uint64_t frac_us = ((ntp & 0xFFFFFFFFULL) * 1000000ULL) >> 32;
+    return (secs - kNtpToUnix) * 1000000ULL + frac_us;
+}
+
+Timestamp from_us(std::uint64_t us) {
+    return Timestamp{static_cast<std::int64_t>(us / 1000000ULL), static_cast<std::uint32_t>(us % 1000000ULL)};
+}
+
+// A sysUptime-relative time (milliseconds) against the export time: unix_secs minus how long
+// before the export the event was, with millisecond precision. 32-bit unsigned arithmetic:
+// a time later than sysUptime wraps, as nfacctd's does.
+Timestamp uptime_time(std::uint32_t unix_secs, std::uint32_t sys_uptime, std::uint32_t t) {
+    const std::uint32_t ago_ms = sys_uptime - t;
+    const std::int64_t ms = std::int64_t{unix_secs} * 1000 - std::int64_t{ago_ms};
+    if (ms < 0) return Timestamp{};
+    return Timestamp{ms / 1000, static_cast<std::uint32_t>(ms % 1000) * 1000U};
+}
+
+std::size_t mix(std::size_t h, std::uint64_t v) {
+    h ^= static_cast<std::size_t>(v) + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+    return h;
+}
+
+std::size_t hash_address(const IpAddress& a) {
+    std::uint64_t lo = 0;
+    std::uint64_t hi = 0;
+    std::memcpy(&lo, a.bytes.data(), 8);
+    std::memcpy(&hi, a.bytes.data() + 8, 8);
+    return mix(mix(a.family, lo), hi);
+}
+
+}  // namespace
+
+std::string_view describe(V9Outcome outcome) {
+    switch (outcome) {
+        case V9Outcome::kOk: return "ok";
+        case V9Outcome::kShortHeader: return "discarding short NetFlow v9/IPFIX packet";
+        case V9Outcome::kWrongVersion: return "discarding unknown packet";
+        case V9Outcome::kBadLength:
+        case V9Outcome::kMalformedSet: return "discarding malformed NetFlow v9/IPFIX packet";
+    }
+    return "discarding unknown packet";
+}
+
+std::size_t TemplateKeyHash::operator()(const TemplateKey& k) const noexcept {
+    return mix(mix(hash_address(k.exporter), k.source_id), (std::uint64_t{k.id} << 8) | k.version);
+}
+
+std::size_t TemplateDecoder::SamplerKeyHash::operator()(const SamplerKey& k) const noexcept {
+    return mix(mix(hash_address(k.exporter), k.source_id), k.id);
+}
+
+void compile_template(Template& t) {
+    t.ops.clear();
+    t.variable = false;
+    std::uint32_t offset = 0;
+    for (const TemplateField& f : t.fields) {
+        const bool vlen = f.length == kVariableLength;
+        if (vlen) t.variable = true;
+        const Target target = target_of(f);
+        if (target != Target::kSkip) {
+            t.ops.push_back(FieldOp{target, static_cast<std::uint16_t>(t.variable ? 0 : offset),
+                                    vlen ? std::uint16_t{0} : f.length});
+        }
+        offset += vlen ? 1U : f.length;  // a variable field takes at least its length byte
+    }
+    t.record_length = offset;
+}
+
+const Template* TemplateDecoder::find(const TemplateKey& key) const {
+    auto it = templates_.find(key);
+    return it == templates_.end() ? nullptr : &it->second;
+}
+
+bool TemplateDecoder::begin(std::span<const std::uint8_t> datagram, const IpAddress& exporter,
+                            Timestamp arrival, V9DecodeResult& result, std::span<const std::uint8_t>& sets) {
+    ByteReader r(datagram);
+    V9Header& h = result.header;
+    h.version = r.u16();
+    if (!r.ok()) {
+        result.outcome = V9Outcome::kShortHeader;
+    } else if (h.version == 9) {
+        h.count = r.u16();
+        h.sys_uptime = r.u32();
+        h.unix_secs = r.u32();
+        h.sequence = r.u32();
+        h.source_id = r.u32();
+        if (!r.ok()) result.outcome = V9Outcome::kShortHeader;
+    } else if (h.version == 10) {
+        h.count = r.u16();
+        h.unix_secs = r.u32();
+        h.sequence = r.u32();
+        h.source_id = r.u32();
+        if (!r.ok()) {
+            result.outcome = V9Outcome::kShortHeader;
+        } else if (h.count != datagram.size()) {
+            // The message length: a shorter datagram was truncated; trailing bytes are not ours.
+            if (h.count > datagram.size() || h.count < kIpfixHeaderSize) {
+                result.outcome = V9Outcome::kBadLength;
+            } else {
+                datagram = datagram.first(h.count);
+            }
+        }
+    } else {
+        result.outcome = V9Outcome::kWrongVersion;
+    }
+    if (!result.ok()) {
+        ++counters_.malformed;
+        return false;
+    }
+    ++counters_.datagrams;
+    header_ = h;
+    exporter_ = exporter;
+    sets = datagram.subspan(h.version == 9 ? kNetflowV9HeaderSize : kIpfixHeaderSize);
+
+    base_ = FlowRecord{};
+    base_.peer_src_ip = exporter;
+    base_.export_proto_version = static_cast<std::uint8_t>(h.version);
+    base_.export_proto_seqno = h.sequence;
+    base_.export_proto_sysid = h.source_id;
+    base_.time_arrival = arrival;
+    base_.time_export = Timestamp{std::int64_t{h.unix_secs}, 0};
+    return true;
+}
+
+const Template* TemplateDecoder::next_set(std::span<const std::uint8_t>& sets, V9DecodeResult& result,
+                                          std::span<const std::uint8_t>& data) {
+    if (sets.size() < 4) {  // trailing padding
+        sets = {};
+        return nullptr;
+    }
+    const auto id = static_cast<std::uint16_t>((sets[0] << 8) | sets[1]);
+    const auto length = static_cast<std::uint16_t>((sets[2] << 8) | sets[3]);
+    if (length < 4 || length > sets.size()) {
+        // Nothing after a broken set length can be trusted; what came before stands.
+        ++counters_.malformed;
+        result.outcome = V9Outcome::kMalformedSet;
+        sets = {};
+        return nullptr;
+    }
+    const std::span<const std::uint8_t> body = sets.subspan(4, length - 4U);
+    sets = sets.subspan(length);
+    if (id < kFirstDataSet) {
+        learn_templates(body, id, result);
+        return nullptr;
+    }
+    const TemplateKey key{exporter_, header_.source_id, id, static_cast<std::uint8_t>(header_.version)};
+    auto it = templates_.find(key);
+    if (it == templates_.end()) {
+        ++counters_.unknown_template_sets;
+        ++result.unknown_sets;
+        result.unknown_template = id;
+        return nullptr;
+    }
+    data = body;
+    return &it->second;
+}
+
+void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::uint16_t set_id,
+                                      V9DecodeResult& result) {
+    (void)result;
+    const bool ipfix = header_.version == 10;
+    const bool v9_template = !ipfix && set_id == kV9TemplateSet;
+    const bool v9_options = !ipfix && set_id == kV9OptionsTemplateSet;
+    const bool ipfix_template = ipfix && set_id == kIpfixTemplateSet;
+    const bool ipfix_options = ipfix && set_id == kIpfixOptionsTemplateSet;
+    if (!v9_template && !v9_options && !ipfix_template && !ipfix_options) return;  // reserved ids
+
+    ByteReader r(body);
+    while (r.remaining() >= 4) {
+        Template t;
+        t.id = r.u16();
+        t.options = v9_options || ipfix_options;
+        std::uint32_t field_count = 0;
+        if (v9_options) {
+            // Scope and option lengths in bytes, 4 bytes per field.
+            const std::uint16_t scope_bytes = r.u16();
+            const std::uint16_t option_bytes = r.u16();
+            if (scope_bytes % 4 != 0 || option_bytes % 4 != 0) {
+                ++counters_.malformed_templates;
+                return;
+            }
+            t.scope_fields = static_cast<std::uint16_t>(scope_bytes / 4);
+            field_count = (std::uint32_t{scope_bytes} + option_bytes) / 4;
+        } else {
+            field_count = r.u16();
+            if (ipfix_options && field_count != 0) t.scope_fields = r.u16();
+        }
+        if (!r.ok()) {
+            ++counters_.malformed_templates;
+            return;
+        }
+        const TemplateKey key{exporter_, header_.source_id, t.id, static_cast<std::uint8_t>(header_.version)};
+        if (ipfix && field_count == 0) {
+            // Withdrawal: one template, or all data (id 2) / options (id 3) templates.
+            ++counters_.withdrawals;
+            if (t.id == kIpfixTemplateSet || t.id == kIpfixOptionsTemplateSet) {
+                const bool options = t.id == kIpfixOptionsTemplateSet;
+                std::erase_if(templates_, [&](const auto& kv) {
+                    return kv.first.exporter == exporter_ && kv.first.source_id == header_.source_id &&
+                           kv.first.version == 10 && kv.second.options == options;
+                });
+            } else {
+                templates_.erase(key);
+            }
+            continue;
+        }
+        if (t.id < kFirstDataSet || field_count == 0) {
+            ++counters_.malformed_templates;
+            return;
+        }
+        t.fields.reserve(field_count);
+        for (std::uint32_t i = 0; i < field_count && r.ok(); ++i) {
+            TemplateField f;
+            f.type = r.u16();
+            f.length = r.u16();
+            if (ipfix && (f.type & 0x8000U) != 0) {
+                f.type = static_cast<std::uint16_t>(f.type & 0x7FFFU);
+                f.pen = r.u32();
+            }
+            if (!ipfix && f.length == kVariableLength) f.length = 0;  // v9 has no variable length
+            t.fields.push_back(f);
+        }
+        if (!r.ok() || t.scope_fields > field_count) {
+            ++counters_.malformed_templates;
+            return;
+        }
+        compile_template(t);
+        if (t.record_length == 0 || t.record_length > 65535) {
+            ++counters_.malformed_templates;
+            continue;
+        }
+        auto [it, inserted] = templates_.try_emplace(key);
+        if (!inserted && (it->second.fields != t.fields || it->second.options != t.options)) {
+            ++counters_.template_changes;
+        }
+        it->second = std::move(t);
+        if (it->second.options) {
+            ++counters_.options_templates;
+        } else {
+            ++counters_.templates;
+        }
+    }
+}
+
+bool TemplateDecoder::apply_fixed(const Template& t, std::span<const std::uint8_t> data, std::size_t& used) {
+    if (data.size() < t.record_length) return false;
+    record_ = base_;
+    raw_ = Raw{};
+    for (const FieldOp& op : t.ops) apply(op, data.data() + op.offset, op.length);
+    used = t.record_length;
+    return true;
+}
+
+bool TemplateDecoder::apply_variable(const Template& t, std::span<const std::uint8_t> data, std::size_t& used) {
+    if (data.size() < t.record_length) return false;
+    record_ = base_;
+    raw_ = Raw{};
+    std::size_t at = 0;
+    std::size_t op = 0;
+    for (const TemplateField& f : t.fields) {
+        std::size_t length = f.length;
+        if (f.length == kVariableLength) {
+            if (at + 1 > data.size()) return false;
+            length = data[at++];
+            if (length == 255) {
+                if (at + 2 > data.size()) return false;
+                length = (std::size_t{data[at]} << 8) | data[at + 1];
+                at += 2;
+            }
+        }
+        if (at + length > data.size()) return false;
+        if (op < t.ops.size() && target_of(f) != Target::kSkip) {
+            apply(t.ops[op], data.data() + at, length);
+            ++op;
+        }
+        at += length;
+    }
+    used = at;
+    return used > 0;
+}
+
+void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_t n) {
+    FlowRecord& r = record_;
+    const auto u = [&]() { return be_uint(p, n); };
+    switch (op.target) {
+        case Target::kSkip: break;
+        case Target::kBytes: r.bytes = u(); break;
+        case Target::kPackets: r.packets = u(); break;
+        case Target::kFlows: r.flows = u(); break;
+        case Target::kOutBytes: raw_.out_bytes = u(); break;
+        case Target::kOutPackets: raw_.out_packets = u(); break;
+        case Target::kTotalBytes: raw_.total_bytes = u(); break;
+        case Target::kTotalPackets: raw_.total_packets = u(); break;
+        case Target::kProto: r.proto = static_cast<std::uint8_t>(u()); break;
+        case Target::kTos: r.tos = static_cast<std::uint8_t>(u()); break;
+        case Target::kTcpFlags: r.tcp_flags = static_cast<std::uint8_t>(u()); break;
+        case Target::kSrcPort: r.src_port = static_cast<std::uint16_t>(u()); break;
+        case Target::kDstPort: r.dst_port = static_cast<std::uint16_t>(u()); break;
+        case Target::kIcmpTypeCode:
+            // nfacctd shows ICMP type and code as the destination port (type * 256 + code).
+            if (r.dst_port == 0) r.dst_port = static_cast<std::uint16_t>(u());
+            break;
+        case Target::kSrcV4:
+            if (n == 4) r.src_ip = IpAddress::v4_bytes(p);
+            break;
+        case Target::kDstV4:
+            if (n == 4) r.dst_ip = IpAddress::v4_bytes(p);
+            break;
+        case Target::kSrcV6:
+            if (n == 16) r.src_ip = IpAddress::v6_bytes(p);
+            break;
+        case Target::kDstV6:
+            if (n == 16) r.dst_ip = IpAddress::v6_bytes(p);
+            break;
+        case Target::kSrcMask:
+        case Target::kSrcMask6: r.src_mask = static_cast<std::uint8_t>(u()); break;
+        case Target::kDstMask:
+        case Target::kDstMask6: r.dst_mask = static_cast<std::uint8_t>(u()); break;
+        case Target::kInIface: r.in_iface = static_cast<std::uint32_t>(u()); break;
+        case Target::kOutIface: r.out_iface = static_cast<std::uint32_t>(u()); break;
+        case Target::kNextHopV4:
+            if (n == 4) r.ip_next_hop = IpAddress::v4_bytes(p);
+            break;
+        case Target::kNextHopV6:
+            if (n == 16) r.ip_next_hop = IpAddress::v6_bytes(p);
+            break;
+        case Target::kBgpNextHopV4:
+            if (n == 4) r.bgp_next_hop = IpAddress::v4_bytes(p);
+            break;
+        case Target::kBgpNextHopV6:
+            if (n == 16) r.bgp_next_hop = IpAddress::v6_bytes(p);
+            break;
+        case Target::kSrcAs: r.src_as = static_cast<std::uint32_t>(u()); break;
+        case Target::kDstAs: r.dst_as = static_cast<std::uint32_t>(u()); break;
+        case Target::kFirstUptime:
+            raw_.first_uptime = static_cast<std::uint32_t>(u());
+            raw_.has_first_uptime = true;
+            break;
+        case Target::kLastUptime:
+            raw_.last_uptime = static_cast<std::uint32_t>(u());
+            raw_.has_last_uptime = true;
+            break;
+        case Target::kStartSec:
+            raw_.start_abs_us = u() * 1000000ULL;
+            raw_.has_start_abs = true;
+            break;
+        case Target::kEndSec:
+            raw_.end_abs_us = u() * 1000000ULL;
+            raw_.has_end_abs = true;
+            break;
+        case Target::kStartMs:
+            raw_.start_abs_us = u() * 1000ULL;
+            raw_.has_start_abs = true;
+            break;
+        case Target::kEndMs:
+            raw_.end_abs_us = u() * 1000ULL;
+            raw_.has_end_abs = true;
+            break;
+        case Target::kStartUs:
+        case Target::kStartNs:
+            raw_.start_abs_us = ntp_to_unix_us(u());
+            raw_.has_start_abs = true;
+            break;
+        case Target::kEndUs:
+        case Target::kEndNs:
+            raw_.end_abs_us = ntp_to_unix_us(u());
+            raw_.has_end_abs = true;
+            break;
+        case Target::kSysInitMs:
+            raw_.sys_init_ms = u();
+            raw_.has_sys_init = true;
+            break;
+        case Target::kSrcMac:
+            if (n == 6) std::memcpy(r.src_mac.bytes.data(), p, 6);
+            break;
+        case Target::kDstMac:
+            if (n == 6) std::memcpy(r.dst_mac.bytes.data(), p, 6);
+            break;
+        case Target::kPostSrcMac:
+            if (n == 6 && r.src_mac == MacAddress{}) std::memcpy(r.src_mac.bytes.data(), p, 6);
+            break;
+        case Target::kPostDstMac:
+            if (n == 6 && r.dst_mac == MacAddress{}) std::memcpy(r.dst_mac.bytes.data(), p, 6);
+            break;
+        case Target::kVlan:
+            r.vlan = static_cast<std::uint16_t>(u());
+            r.in_vlan = r.vlan;
+            break;
+        case Target::kPostVlan: r.out_vlan = static_cast<std::uint16_t>(u()); break;
+        case Target::kDot1qVlan:
+            if (r.vlan == 0) {
+                r.vlan = static_cast<std::uint16_t>(u());
+                r.in_vlan = r.vlan;
+            }
+            break;
+        case Target::kDot1qCustomerVlan: break;
+        case Target::kCos: r.cos = static_cast<std::uint8_t>(u()); break;
+        case Target::kEtype: r.etype = static_cast<std::uint16_t>(u()); break;
+        case Target::kFlowLabel: r.flow_label = static_cast<std::uint32_t>(u()) & 0xFFFFFU; break;
+        case Target::kDirection:
+            raw_.direction = static_cast<std::uint8_t>(u());
+            raw_.has_direction = true;
+            break;
+        case Target::kSamplerId:
+        case Target::kSelectorId:
+            raw_.sampler_id = static_cast<std::uint32_t>(u());
+            raw_.has_sampler_id = true;
+            break;
+        case Target::kSamplingInterval: raw_.sampling_interval = static_cast<std::uint32_t>(u()); break;
+        case Target::kSamplingAlgorithm: break;
+        case Target::kPacketInterval: raw_.packet_interval = static_cast<std::uint32_t>(u()); break;
+        case Target::kPacketSpace: raw_.packet_space = static_cast<std::uint32_t>(u()); break;
+        case Target::kExporterV4:
+            if (n == 4) raw_.exporter_ie = IpAddress::v4_bytes(p);
+            break;
+        case Target::kExporterV6:
+            if (n == 16) raw_.exporter_ie = IpAddress::v6_bytes(p);
+            break;
+    }
+}
+
+void TemplateDecoder::finish_record() {
+    FlowRecord& r = record_;
+    if (r.bytes == 0) r.bytes = raw_.out_bytes != 0 ? raw_.out_bytes : raw_.total_bytes;
+    if (r.packets == 0) r.packets = raw_.out_packets != 0 ? raw_.out_packets : raw_.total_packets;
+    if (r.flows == 0) r.flows = 1;
+    if (options_.use_ip_next_hop && r.bgp_next_hop.empty()) r.bgp_next_hop = r.ip_next_hop;
+
+    // Times: absolute elements win over sysUptime-relative ones; IPFIX has no sysUptime in its
+    // header, so relative times there need systemInitTimeMilliseconds.
+    if (options_.time_new) {
+        r.time_start = r.time_arrival;
+        r.time_end = r.time_arrival;
+    } else {
+        if (raw_.has_start_abs) {
+            r.time_start = from_us(raw_.start_abs_us);
+        } else if (raw_.has_first_uptime) {
+            if (header_.version == 9) {
+                r.time_start = uptime_time(header_.unix_secs, header_.sys_uptime, raw_.first_uptime);
+            } else if (raw_.has_sys_init) {
+                r.time_start = from_us((raw_.sys_init_ms + raw_.first_uptime) * 1000ULL);
+            }
+        }
+        if (raw_.has_end_abs) {
+            r.time_end = from_us(raw_.end_abs_us);
+        } else if (raw_.has_last_uptime) {
+            if (header_.version == 9) {
+                r.time_end = uptime_time(header_.unix_secs, header_.sys_uptime, raw_.last_uptime);
+            } else if (raw_.has_sys_init) {
+                r.time_end = from_us((raw_.sys_init_ms + raw_.last_uptime) * 1000ULL);
+            }
+        }
+    }
+
+    if (raw_.has_direction) r.sampling_direction = raw_.direction == 1 ? 'e' : raw_.direction == 0 ? 'i' : 'u';
+
+    // Sampling: the record's own interval, else its sampler's (sampler 0 when it names none).
+    std::uint32_t rate = raw_.rate();
+    if (rate == 0 && !samplers_.empty()) {
+        auto it = samplers_.find(SamplerKey{exporter_, header_.source_id, raw_.has_sampler_id ? raw_.sampler_id : 0});
+        if (it != samplers_.end()) rate = it->second.rate;
+    }
+    if (rate != 0) {
+        if (options_.renormalize) {
+            r.bytes *= rate;
+            r.packets *= rate;
+            r.sampling_rate = 1;
+        } else {
+            r.sampling_rate = rate;
+        }
+    }
+    if (r.src_ip.family == 6 || r.dst_ip.family == 6) r.type = FlowType::kIpv6;
+}
+
+void TemplateDecoder::learn_options() {
+    const std::uint32_t rate = raw_.rate();
+    if (rate == 0) return;
+    samplers_[SamplerKey{exporter_, header_.source_id, raw_.has_sampler_id ? raw_.sampler_id : 0}].rate = rate;
+}
+
+}  // namespace pmacct::flow

@@ -1,0 +1,312 @@
+#include "pmacct/flow/netflow_v9.hpp"
+
+#include <cstdint>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace pmacct::flow {
+namespace {
+
+// Builds NetFlow v9 / IPFIX datagrams: a header, then sets whose lengths are patched on close.
+class Datagram {
+public:
+    explicit Datagram(std::uint16_t version, std::uint32_t source_id = 7, std::uint32_t sequence = 1)
+        : version_(version) {
+        u16(version);
+        u16(0);  // v9: count; IPFIX: length (patched in bytes())
+        if (version == 9) u32(100000);  // sysUptime, ms
+        u32(1700000000);                // unix_secs
+        u32(sequence);
+        u32(source_id);
+    }
+    Datagram& u8(std::uint8_t v) {
+        b_.push_back(v);
+        return *this;
+    }
+    Datagram& u16(std::uint16_t v) { return u8(static_cast<std::uint8_t>(v >> 8)).u8(static_cast<std::uint8_t>(v)); }
+    Datagram& u32(std::uint32_t v) { return u16(static_cast<std::uint16_t>(v >> 16)).u16(static_cast<std::uint16_t>(v)); }
+    Datagram& u64(std::uint64_t v) { return u32(static_cast<std::uint32_t>(v >> 32)).u32(static_cast<std::uint32_t>(v)); }
+    Datagram& ip4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) { return u8(a).u8(b).u8(c).u8(d); }
+    Datagram& open_set(std::uint16_t id) {
+        set_at_ = b_.size();
+        return u16(id).u16(0);
+    }
+    Datagram& close_set() {
+        const std::size_t len = b_.size() - set_at_;
+        b_[set_at_ + 2] = static_cast<std::uint8_t>(len >> 8);
+        b_[set_at_ + 3] = static_cast<std::uint8_t>(len);
+        return *this;
+    }
+    std::vector<std::uint8_t> bytes() const {
+        std::vector<std::uint8_t> out = b_;
+        if (version_ == 10) {
+            out[2] = static_cast<std::uint8_t>(out.size() >> 8);
+            out[3] = static_cast<std::uint8_t>(out.size());
+        }
+        return out;
+    }
+
+private:
+    std::uint16_t version_;
+    std::vector<std::uint8_t> b_;
+    std::size_t set_at_ = 0;
+};
+
+// Template 256: src/dst IPv4, ports, proto, bytes, packets, first/last switched.
+Datagram& v9_template(Datagram& d) {
+    d.open_set(0).u16(256).u16(9);
+    d.u16(8).u16(4).u16(12).u16(4).u16(7).u16(2).u16(11).u16(2).u16(4).u16(1);
+    d.u16(1).u16(4).u16(2).u16(4).u16(22).u16(4).u16(21).u16(4);
+    return d.close_set();
+}
+
+Datagram& v9_record(Datagram& d, std::uint8_t last_octet, std::uint32_t bytes) {
+    d.ip4(192, 0, 2, last_octet).ip4(198, 51, 100, 1).u16(40000).u16(443).u8(6);
+    return d.u32(bytes).u32(3).u32(98000).u32(99500);
+}
+
+struct Collected {
+    std::vector<FlowRecord> records;
+    V9DecodeResult operator()(TemplateDecoder& dec, const Datagram& d, const char* exporter = "10.0.0.1") {
+        IpAddress from;
+        IpAddress::parse(exporter, from);
+        const auto bytes = d.bytes();
+        return dec.decode(bytes, from, Timestamp{1700000100, 0}, [&](const FlowRecord& r) { records.push_back(r); });
+    }
+};
+
+TEST(TemplateDecoder, V9TemplateThenDataInOneDatagram) {
+    TemplateDecoder dec;
+    Datagram d(9);
+    v9_template(d);
+    d.open_set(256);
+    v9_record(d, 10, 1500);
+    v9_record(d, 11, 40);
+    d.u8(0).u8(0);  // padding
+    d.close_set();
+    Collected c;
+    auto result = c(dec, d);
+    ASSERT_TRUE(result.ok());
+    ASSERT_EQ(c.records.size(), 2U);
+    const FlowRecord& r = c.records[0];
+    EXPECT_EQ(r.src_ip.to_string(), "192.0.2.10");
+    EXPECT_EQ(r.dst_ip.to_string(), "198.51.100.1");
+    EXPECT_EQ(r.src_port, 40000);
+    EXPECT_EQ(r.dst_port, 443);
+    EXPECT_EQ(r.proto, 6);
+    EXPECT_EQ(r.bytes, 1500U);
+    EXPECT_EQ(r.packets, 3U);
+    EXPECT_EQ(r.flows, 1U);
+    EXPECT_EQ(r.peer_src_ip.to_string(), "10.0.0.1");
+    EXPECT_EQ(r.export_proto_version, 9);
+    EXPECT_EQ(r.export_proto_sysid, 7U);
+    // First switched 98000 ms against sysUptime 100000 ms at 1700000000: 2 s before export.
+    EXPECT_EQ(r.time_start, (Timestamp{1699999998, 0}));
+    EXPECT_EQ(r.time_end, (Timestamp{1699999999, 500000}));
+    EXPECT_EQ(c.records[1].bytes, 40U);
+    EXPECT_EQ(c.records[1].src_ip.to_string(), "192.0.2.11");
+}
+
+TEST(TemplateDecoder, DataBeforeItsTemplateIsCountedNotGuessed) {
+    TemplateDecoder dec;
+    Datagram data(9);
+    data.open_set(256);
+    v9_record(data, 10, 1500);
+    data.close_set();
+    Collected c;
+    auto result = c(dec, data);
+    EXPECT_TRUE(result.ok());
+    EXPECT_TRUE(c.records.empty());
+    EXPECT_EQ(result.unknown_sets, 1U);
+    EXPECT_EQ(result.unknown_template, 256U);
+    EXPECT_EQ(dec.counters().unknown_template_sets, 1U);
+
+    Datagram tpl(9);
+    v9_template(tpl);
+    c(dec, tpl);
+    c(dec, data);
+    ASSERT_EQ(c.records.size(), 1U);
+    EXPECT_EQ(c.records[0].bytes, 1500U);
+}
+
+TEST(TemplateDecoder, TemplatesBelongToTheirExporterAndDomain) {
+    TemplateDecoder dec;
+    Datagram tpl(9, 7);
+    v9_template(tpl);
+    Collected c;
+    c(dec, tpl, "10.0.0.1");
+    Datagram data(9, 7);
+    data.open_set(256);
+    v9_record(data, 10, 1500);
+    data.close_set();
+    c(dec, data, "10.0.0.2");  // another router
+    Datagram other_domain(9, 8);
+    other_domain.open_set(256);
+    v9_record(other_domain, 10, 1500);
+    other_domain.close_set();
+    c(dec, other_domain, "10.0.0.1");
+    EXPECT_TRUE(c.records.empty());
+    EXPECT_EQ(dec.counters().unknown_template_sets, 2U);
+    c(dec, data, "10.0.0.1");
+    EXPECT_EQ(c.records.size(), 1U);
+}
+
+// IPFIX: a variable-length element and an enterprise element before the fields that matter,
+// absolute millisecond times.
+TEST(TemplateDecoder, IpfixVariableLengthAndEnterpriseFields) {
+    TemplateDecoder dec;
+    Datagram d(10);
+    d.open_set(2).u16(300).u16(6);
+    d.u16(82).u16(65535);                       // interfaceName, variable length
+    d.u16(0x8000 | 1000).u16(4).u32(43874);     // enterprise element, 4 bytes
+    d.u16(27).u16(16);                          // sourceIPv6Address
+    d.u16(1).u16(8);                            // octetDeltaCount, 8 bytes
+    d.u16(152).u16(8).u16(153).u16(8);          // flowStart/EndMilliseconds
+    d.close_set();
+    d.open_set(300);
+    d.u8(3).u8('e').u8('t').u8('0');            // "et0"
+    d.u32(0xDEADBEEF);
+    d.u32(0x20010db8).u32(0).u32(0).u32(1);
+    d.u64(123456789012ULL);
+    d.u64(1700000000123ULL).u64(1700000001456ULL);
+    d.u8(255).u16(2).u8('x').u8('y');           // long form of the length
+    d.u32(0);
+    d.u32(0x20010db8).u32(0).u32(0).u32(2);
+    d.u64(5);
+    d.u64(1700000000000ULL).u64(1700000000000ULL);
+    d.close_set();
+    Collected c;
+    auto result = c(dec, d);
+    ASSERT_TRUE(result.ok());
+    ASSERT_EQ(c.records.size(), 2U);
+    EXPECT_EQ(c.records[0].src_ip.to_string(), "2001:db8::1");
+    EXPECT_EQ(c.records[0].bytes, 123456789012ULL);
+    EXPECT_EQ(c.records[0].type, FlowType::kIpv6);
+    EXPECT_EQ(c.records[0].time_start, (Timestamp{1700000000, 123000}));
+    EXPECT_EQ(c.records[0].time_end, (Timestamp{1700000001, 456000}));
+    EXPECT_EQ(c.records[0].export_proto_version, 10);
+    EXPECT_EQ(c.records[1].src_ip.to_string(), "2001:db8::2");
+    EXPECT_EQ(c.records[1].bytes, 5U);
+}
+
+TEST(TemplateDecoder, IpfixWithdrawalAndReannouncement) {
+    TemplateDecoder dec;
+    Collected c;
+    Datagram a(10);
+    a.open_set(2).u16(400).u16(1).u16(1).u16(4).close_set();
+    c(dec, a);
+    TemplateKey key{};
+    IpAddress::parse("10.0.0.1", key.exporter);
+    key.source_id = 7;
+    key.id = 400;
+    key.version = 10;
+    ASSERT_NE(dec.find(key), nullptr);
+    EXPECT_EQ(dec.find(key)->record_length, 4U);
+
+    Datagram same(10);
+    same.open_set(2).u16(400).u16(1).u16(1).u16(4).close_set();
+    c(dec, same);
+    EXPECT_EQ(dec.counters().template_changes, 0U);
+
+    Datagram changed(10);  // the router rebooted: the same id, another layout
+    changed.open_set(2).u16(400).u16(2).u16(1).u16(8).u16(2).u16(8).close_set();
+    c(dec, changed);
+    EXPECT_EQ(dec.counters().template_changes, 1U);
+    EXPECT_EQ(dec.find(key)->record_length, 16U);
+
+    Datagram withdraw(10);
+    withdraw.open_set(2).u16(400).u16(0).close_set();
+    c(dec, withdraw);
+    EXPECT_EQ(dec.find(key), nullptr);
+    EXPECT_EQ(dec.counters().withdrawals, 1U);
+}
+
+// Options data defines sampler 5 at 1:100; data records naming sampler 5 are scaled.
+TEST(TemplateDecoder, SamplingFromOptionsData) {
+    for (bool renormalize : {false, true}) {
+        TemplateOptions o;
+        o.renormalize = renormalize;
+        TemplateDecoder dec(o);
+        Datagram d(9);
+        d.open_set(1).u16(257).u16(4).u16(12);  // scope: 1 field; options: 3 fields
+        d.u16(1).u16(4);                        // scope: system
+        d.u16(48).u16(1).u16(49).u16(1).u16(50).u16(4);
+        d.close_set();
+        d.open_set(257).u32(0).u8(5).u8(2).u32(100).u8(0).u8(0).u8(0).close_set();
+        d.open_set(0).u16(258).u16(3).u16(8).u16(4).u16(1).u16(4).u16(48).u16(1).close_set();
+        d.open_set(258).ip4(192, 0, 2, 1).u32(1000).u8(5);
+        d.ip4(192, 0, 2, 2).u32(1000).u8(9);  // sampler 9 is unknown: not scaled
+        d.close_set();
+        Collected c;
+        ASSERT_TRUE(c(dec, d).ok());
+        ASSERT_EQ(c.records.size(), 2U);
+        EXPECT_EQ(dec.counters().options_records, 1U);
+        if (renormalize) {
+            EXPECT_EQ(c.records[0].bytes, 100000U);
+            EXPECT_EQ(c.records[0].sampling_rate, 1U);
+        } else {
+            EXPECT_EQ(c.records[0].bytes, 1000U);
+            EXPECT_EQ(c.records[0].sampling_rate, 100U);
+        }
+        EXPECT_EQ(c.records[1].bytes, 1000U);
+        EXPECT_EQ(c.records[1].sampling_rate, 0U);
+    }
+}
+
+TEST(TemplateDecoder, MalformedInputIsCountedAndNeverReadPastTheEnd) {
+    TemplateDecoder dec;
+    Collected c;
+    // Short header.
+    std::vector<std::uint8_t> shorty = {0, 9, 0, 1};
+    IpAddress from;
+    IpAddress::parse("10.0.0.1", from);
+    EXPECT_EQ(dec.decode(shorty, from, Timestamp{}, [](const FlowRecord&) {}).outcome, V9Outcome::kShortHeader);
+    // A set claiming more bytes than there are.
+    Datagram over(9);
+    over.open_set(256).u32(0);
+    auto bytes = over.bytes();
+    bytes[kNetflowV9HeaderSize + 3] = 200;
+    EXPECT_EQ(dec.decode(bytes, from, Timestamp{}, [](const FlowRecord&) {}).outcome, V9Outcome::kMalformedSet);
+    // A set length under 4 would loop forever if taken.
+    bytes[kNetflowV9HeaderSize + 3] = 0;
+    EXPECT_EQ(dec.decode(bytes, from, Timestamp{}, [](const FlowRecord&) {}).outcome, V9Outcome::kMalformedSet);
+    // Templates whose records take no bytes, or with a reserved id, are refused.
+    Datagram zero(9);
+    zero.open_set(0).u16(256).u16(1).u16(1).u16(0).close_set();
+    zero.open_set(0).u16(5).u16(1).u16(1).u16(4).close_set();
+    c(dec, zero);
+    EXPECT_EQ(dec.template_count(), 0U);
+    EXPECT_EQ(dec.counters().malformed_templates, 2U);
+    // IPFIX length field larger than the datagram.
+    Datagram ipfix(10);
+    auto ib = ipfix.bytes();
+    ib[3] = 200;
+    EXPECT_EQ(dec.decode(ib, from, Timestamp{}, [](const FlowRecord&) {}).outcome, V9Outcome::kBadLength);
+    // A record cut short at the end of a set: the whole records before it are kept.
+    Datagram cut(9);
+    v9_template(cut);
+    cut.open_set(256);
+    v9_record(cut, 1, 10);
+    cut.u32(0).u32(0);
+    cut.close_set();
+    c(dec, cut);
+    ASSERT_EQ(c.records.size(), 1U);
+    EXPECT_EQ(c.records[0].bytes, 10U);
+    EXPECT_EQ(dec.counters().malformed, 4U);  // short, two bad set lengths, bad IPFIX length
+}
+
+// A variable-length field whose length runs past the record ends the set, nothing else.
+TEST(TemplateDecoder, VariableLengthPastTheEndStops) {
+    TemplateDecoder dec;
+    Datagram d(10);
+    d.open_set(2).u16(300).u16(2).u16(82).u16(65535).u16(1).u16(4).close_set();
+    d.open_set(300).u8(3).u8('a').u8('b').u8('c').u32(77).u8(250).u8('x').close_set();
+    Collected c;
+    ASSERT_TRUE(c(dec, d).ok());
+    ASSERT_EQ(c.records.size(), 1U);
+    EXPECT_EQ(c.records[0].bytes, 77U);
+}
+
+}  // namespace
+}  // namespace pmacct::flow
