@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "pmacct/base/byte_reader.hpp"
+#include "pmacct/flow/netflow_v5.hpp"
 
 namespace pmacct::flow {
 namespace {
@@ -89,6 +90,14 @@ Target target_of(const TemplateField& f) {
         case 156: return Target::kStartNs;
         case 157: return Target::kEndNs;
         case 160: return Target::kSysInitMs;
+        case 60: return Target::kIpVersion;
+        case 252: return Target::kInPhysIface;
+        case 253: return Target::kOutPhysIface;
+        case 315: return Target::kDataLinkFrame;
+        case 322: return Target::kObservationSec;
+        case 323: return Target::kObservationMs;
+        case 324: return Target::kObservationUs;
+        case 325: return Target::kObservationNs;
         case 243: return Target::kDot1qVlan;
         case 244: return Target::kCos;
         case 245: return Target::kDot1qCustomerVlan;
@@ -111,16 +120,6 @@ std::uint64_t ntp_to_unix_us(std::uint64_t ntp) {
 
 Timestamp from_us(std::uint64_t us) {
     return Timestamp{static_cast<std::int64_t>(us / 1000000ULL), static_cast<std::uint32_t>(us % 1000000ULL)};
-}
-
-// A sysUptime-relative time (milliseconds) against the export time: unix_secs minus how long
-// before the export the event was, with millisecond precision. 32-bit unsigned arithmetic:
-// a time later than sysUptime wraps, as nfacctd's does.
-Timestamp uptime_time(std::uint32_t unix_secs, std::uint32_t sys_uptime, std::uint32_t t) {
-    const std::uint32_t ago_ms = sys_uptime - t;
-    const std::int64_t ms = std::int64_t{unix_secs} * 1000 - std::int64_t{ago_ms};
-    if (ms < 0) return Timestamp{};
-    return Timestamp{ms / 1000, static_cast<std::uint32_t>(ms % 1000) * 1000U};
 }
 
 std::size_t mix(std::size_t h, std::uint64_t v) {
@@ -409,16 +408,16 @@ void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_
             if (r.dst_port == 0) r.dst_port = static_cast<std::uint16_t>(u());
             break;
         case Target::kSrcV4:
-            if (n == 4) r.src_ip = IpAddress::v4_bytes(p);
+            if (n == 4) raw_.src4 = IpAddress::v4_bytes(p);
             break;
         case Target::kDstV4:
-            if (n == 4) r.dst_ip = IpAddress::v4_bytes(p);
+            if (n == 4) raw_.dst4 = IpAddress::v4_bytes(p);
             break;
         case Target::kSrcV6:
-            if (n == 16) r.src_ip = IpAddress::v6_bytes(p);
+            if (n == 16) raw_.src6 = IpAddress::v6_bytes(p);
             break;
         case Target::kDstV6:
-            if (n == 16) r.dst_ip = IpAddress::v6_bytes(p);
+            if (n == 16) raw_.dst6 = IpAddress::v6_bytes(p);
             break;
         case Target::kSrcMask:
         case Target::kSrcMask6: r.src_mask = static_cast<std::uint8_t>(u()); break;
@@ -427,16 +426,16 @@ void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_
         case Target::kInIface: r.in_iface = static_cast<std::uint32_t>(u()); break;
         case Target::kOutIface: r.out_iface = static_cast<std::uint32_t>(u()); break;
         case Target::kNextHopV4:
-            if (n == 4) r.ip_next_hop = IpAddress::v4_bytes(p);
+            if (n == 4) raw_.next_hop4 = IpAddress::v4_bytes(p);
             break;
         case Target::kNextHopV6:
-            if (n == 16) r.ip_next_hop = IpAddress::v6_bytes(p);
+            if (n == 16) raw_.next_hop6 = IpAddress::v6_bytes(p);
             break;
         case Target::kBgpNextHopV4:
-            if (n == 4) r.bgp_next_hop = IpAddress::v4_bytes(p);
+            if (n == 4) raw_.bgp_next_hop4 = IpAddress::v4_bytes(p);
             break;
         case Target::kBgpNextHopV6:
-            if (n == 16) r.bgp_next_hop = IpAddress::v6_bytes(p);
+            if (n == 16) raw_.bgp_next_hop6 = IpAddress::v6_bytes(p);
             break;
         case Target::kSrcAs: r.src_as = static_cast<std::uint32_t>(u()); break;
         case Target::kDstAs: r.dst_as = static_cast<std::uint32_t>(u()); break;
@@ -524,6 +523,23 @@ void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_
         case Target::kExporterV6:
             if (n == 16) raw_.exporter_ie = IpAddress::v6_bytes(p);
             break;
+        case Target::kIpVersion: raw_.ip_version = static_cast<std::uint8_t>(u()); break;
+        case Target::kInPhysIface: raw_.in_phys_iface = static_cast<std::uint32_t>(u()); break;
+        case Target::kOutPhysIface: raw_.out_phys_iface = static_cast<std::uint32_t>(u()); break;
+        case Target::kObservationSec:
+            if (!raw_.has_start_abs) raw_.start_abs_us = u() * 1000000ULL;
+            raw_.has_start_abs = true;
+            break;
+        case Target::kObservationMs:
+            if (!raw_.has_start_abs) raw_.start_abs_us = u() * 1000ULL;
+            raw_.has_start_abs = true;
+            break;
+        case Target::kObservationUs:
+        case Target::kObservationNs:
+            if (!raw_.has_start_abs) raw_.start_abs_us = ntp_to_unix_us(u());
+            raw_.has_start_abs = true;
+            break;
+        case Target::kDataLinkFrame: dissect_frame(p, n); break;
     }
 }
 
@@ -532,10 +548,39 @@ void TemplateDecoder::finish_record() {
     if (r.bytes == 0) r.bytes = raw_.out_bytes != 0 ? raw_.out_bytes : raw_.total_bytes;
     if (r.packets == 0) r.packets = raw_.out_packets != 0 ? raw_.out_packets : raw_.total_packets;
     if (r.flows == 0) r.flows = 1;
+    // The address pair: ipVersion decides when present, else IPv4 fields win over IPv6 ones
+    // (templates with both exist, the other pair being zero). A frame section already set them.
+    const bool v6 = raw_.ip_version == 6 ||
+                    (raw_.ip_version != 4 && raw_.src4.empty() && raw_.dst4.empty() &&
+                     (!raw_.src6.empty() || !raw_.dst6.empty()));
+    if (v6) {
+        if (!raw_.src6.empty()) r.src_ip = raw_.src6;
+        if (!raw_.dst6.empty()) r.dst_ip = raw_.dst6;
+    } else {
+        if (!raw_.src4.empty()) r.src_ip = raw_.src4;
+        if (!raw_.dst4.empty()) r.dst_ip = raw_.dst4;
+    }
+    // Next hops: the IPv4 element wins when both are there; on an IPv6 flow nfacctd shows it
+    // IPv4-mapped (::ffff:a.b.c.d).
+    const auto next_hop = [v6](const IpAddress& a4, const IpAddress& a6) {
+        if (a4.empty()) return a6;
+        if (!v6) return a4;
+        IpAddress m;
+        m.family = 6;
+        m.bytes[10] = 0xFF;
+        m.bytes[11] = 0xFF;
+        std::memcpy(m.bytes.data() + 12, a4.bytes.data(), 4);
+        return m;
+    };
+    r.ip_next_hop = next_hop(raw_.next_hop4, raw_.next_hop6);
+    r.bgp_next_hop = next_hop(raw_.bgp_next_hop4, raw_.bgp_next_hop6);
     if (options_.use_ip_next_hop && r.bgp_next_hop.empty()) r.bgp_next_hop = r.ip_next_hop;
+    if (r.in_iface == 0) r.in_iface = raw_.in_phys_iface;
+    if (r.out_iface == 0) r.out_iface = raw_.out_phys_iface;
 
     // Times: absolute elements win over sysUptime-relative ones; IPFIX has no sysUptime in its
-    // header, so relative times there need systemInitTimeMilliseconds.
+    // header, so relative times there need systemInitTimeMilliseconds. v9 relative times are
+    // nfacctd's, as for v5: whole seconds for the primitives, a millisecond-exact bin time.
     if (options_.time_new) {
         r.time_start = r.time_arrival;
         r.time_end = r.time_arrival;
@@ -544,23 +589,27 @@ void TemplateDecoder::finish_record() {
             r.time_start = from_us(raw_.start_abs_us);
         } else if (raw_.has_first_uptime) {
             if (header_.version == 9) {
-                r.time_start = uptime_time(header_.unix_secs, header_.sys_uptime, raw_.first_uptime);
+                r.time_start = v5_primitive_time(header_.unix_secs, header_.sys_uptime, raw_.first_uptime);
+                r.time_bin = v5_bin_time(header_.unix_secs, header_.sys_uptime, raw_.first_uptime);
             } else if (raw_.has_sys_init) {
                 r.time_start = from_us((raw_.sys_init_ms + raw_.first_uptime) * 1000ULL);
             }
         }
+        // Nothing says when: the export time, as nfacctd shows it.
+        if (r.time_start.empty()) r.time_start = r.time_export;
         if (raw_.has_end_abs) {
             r.time_end = from_us(raw_.end_abs_us);
         } else if (raw_.has_last_uptime) {
             if (header_.version == 9) {
-                r.time_end = uptime_time(header_.unix_secs, header_.sys_uptime, raw_.last_uptime);
+                r.time_end = v5_primitive_time(header_.unix_secs, header_.sys_uptime, raw_.last_uptime);
             } else if (raw_.has_sys_init) {
                 r.time_end = from_us((raw_.sys_init_ms + raw_.last_uptime) * 1000ULL);
             }
         }
     }
 
-    if (raw_.has_direction) r.sampling_direction = raw_.direction == 1 ? 'e' : raw_.direction == 0 ? 'i' : 'u';
+    // flowDirection shows as sampling_direction: 'i'ngress, 'e'gress, 'u'nknown (also when absent).
+    r.sampling_direction = !raw_.has_direction ? 'u' : raw_.direction == 0 ? 'i' : raw_.direction == 1 ? 'e' : 'u';
 
     // Sampling: the record's own interval, else its sampler's (sampler 0 when it names none).
     std::uint32_t rate = raw_.rate();
@@ -578,6 +627,58 @@ void TemplateDecoder::finish_record() {
         }
     }
     if (r.src_ip.family == 6 || r.dst_ip.family == 6) r.type = FlowType::kIpv6;
+    // No ethernetType element: nfacctd shows the one of the flow's IP version (none when the
+    // record has no address, e.g. a sampled MPLS frame).
+    if (r.etype == 0 && (!r.src_ip.empty() || !r.dst_ip.empty())) {
+        r.etype = r.type == FlowType::kIpv6 ? 0x86DD : 0x0800;
+    }
+}
+
+void TemplateDecoder::dissect_frame(const std::uint8_t* p, std::size_t n) {
+    // What nfacctd 1.7.7 takes from a sampled frame: the outer Ethernet addresses, then, past
+    // any 802.1Q/802.1ad tags (not shown as vlan), an IPv4 or IPv6 header and the ports and TCP
+    // flags after it. Bytes are the IP packet's length, packets 1. MPLS payloads are not
+    // looked into (the record keeps its MACs, with no addresses and 0 bytes).
+    FlowRecord& r = record_;
+    if (n < 14) return;
+    std::memcpy(r.dst_mac.bytes.data(), p, 6);
+    std::memcpy(r.src_mac.bytes.data(), p + 6, 6);
+    r.packets = 1;
+    std::size_t at = 12;
+    std::uint16_t etype = static_cast<std::uint16_t>((p[at] << 8) | p[at + 1]);
+    at += 2;
+    while ((etype == 0x8100 || etype == 0x88A8) && at + 4 <= n) {
+        etype = static_cast<std::uint16_t>((p[at + 2] << 8) | p[at + 3]);
+        at += 4;
+    }
+    std::size_t l4 = 0;
+    if (etype == 0x0800 && at + 20 <= n && (p[at] >> 4) == 4) {
+        const std::size_t ihl = std::size_t{p[at] & 0x0FU} * 4;
+        if (ihl < 20 || at + ihl > n) return;
+        r.tos = p[at + 1];
+        r.bytes = (std::uint64_t{p[at + 2]} << 8) | p[at + 3];
+        r.proto = p[at + 9];
+        raw_.src4 = IpAddress::v4_bytes(p + at + 12);
+        raw_.dst4 = IpAddress::v4_bytes(p + at + 16);
+        const bool fragment = (((p[at + 6] & 0x1FU) << 8) | p[at + 7]) != 0;
+        if (!fragment) l4 = at + ihl;
+    } else if (etype == 0x86DD && at + 40 <= n && (p[at] >> 4) == 6) {
+        r.tos = static_cast<std::uint8_t>(((p[at] & 0x0FU) << 4) | (p[at + 1] >> 4));
+        r.bytes = ((std::uint64_t{p[at + 4]} << 8) | p[at + 5]) + 40;
+        r.proto = p[at + 6];
+        raw_.src6 = IpAddress::v6_bytes(p + at + 8);
+        raw_.dst6 = IpAddress::v6_bytes(p + at + 24);
+        raw_.ip_version = 6;
+        l4 = at + 40;
+    } else {
+        return;
+    }
+    if (l4 == 0) return;
+    if ((r.proto == 6 || r.proto == 17 || r.proto == 132) && l4 + 4 <= n) {
+        r.src_port = static_cast<std::uint16_t>((p[l4] << 8) | p[l4 + 1]);
+        r.dst_port = static_cast<std::uint16_t>((p[l4 + 2] << 8) | p[l4 + 3]);
+        if (r.proto == 6 && l4 + 14 <= n) r.tcp_flags = p[l4 + 13];
+    }
 }
 
 void TemplateDecoder::learn_options() {

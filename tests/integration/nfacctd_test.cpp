@@ -132,36 +132,6 @@ void send_datagrams(Sender& tx, V5Generator& gen, int n) {
     }
 }
 
-struct Table {
-    std::vector<std::string> header;
-    std::vector<std::vector<std::string>> rows;
-    int col(const std::string& name) const {
-        for (std::size_t i = 0; i < header.size(); ++i) {
-            if (header[i] == name) return static_cast<int>(i);
-        }
-        return -1;
-    }
-};
-
-Table parse_csv(const std::string& text, char sep = ',') {
-    Table t;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.empty() || line.rfind("--", 0) == 0) continue;
-        std::vector<std::string> cells;
-        std::string cell;
-        std::istringstream ls(line);
-        while (std::getline(ls, cell, sep)) cells.push_back(cell);
-        if (t.header.empty()) {
-            t.header = cells;
-        } else if (cells != t.header) {
-            t.rows.push_back(cells);
-        }
-    }
-    return t;
-}
-
 // Formatted output: columns separated by runs of spaces (values never contain spaces here).
 Table parse_formatted(const std::string& text) {
     Table t;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace pmacct::testing {
 
@@ -63,6 +64,38 @@ inline std::string read_file(const std::string& path) {
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
+}
+
+// A table of print output.
+struct Table {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+    int col(const std::string& name) const {
+        for (std::size_t i = 0; i < header.size(); ++i) {
+            if (header[i] == name) return static_cast<int>(i);
+        }
+        return -1;
+    }
+};
+
+// CSV output: the first line is the header; repeated headers and "--" markers are skipped.
+inline Table parse_csv(const std::string& text, char sep = ',') {
+    Table t;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line.rfind("--", 0) == 0) continue;
+        std::vector<std::string> cells;
+        std::string cell;
+        std::istringstream ls(line);
+        while (std::getline(ls, cell, sep)) cells.push_back(cell);
+        if (t.header.empty()) {
+            t.header = cells;
+        } else if (cells != t.header) {
+            t.rows.push_back(cells);
+        }
+    }
+    return t;
 }
 
 }  // namespace pmacct::testing

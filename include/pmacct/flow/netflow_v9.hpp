@@ -77,6 +77,8 @@ enum class Target : std::uint8_t {
     kSrcMac, kDstMac, kPostSrcMac, kPostDstMac, kVlan, kPostVlan, kDot1qVlan, kDot1qCustomerVlan,
     kCos, kEtype, kFlowLabel, kDirection, kSamplerId, kSamplingInterval, kSamplingAlgorithm,
     kSelectorId, kPacketInterval, kPacketSpace, kExporterV4, kExporterV6,
+    kIpVersion, kInPhysIface, kOutPhysIface, kObservationSec, kObservationMs, kObservationUs,
+    kObservationNs, kDataLinkFrame,
 };
 
 struct FieldOp {
@@ -217,6 +219,8 @@ private:
     void finish_record();
     // An options record: sampler definitions.
     void learn_options();
+    // dataLinkFrameSection (315): the sampled frame's Ethernet, IP and L4 headers.
+    void dissect_frame(const std::uint8_t* p, std::size_t n);
 
     TemplateOptions options_;
     TemplateCounters counters_;
@@ -242,6 +246,10 @@ private:
         std::uint8_t direction = 0;
         bool has_direction = false;
         IpAddress exporter_ie;
+        // Addresses by family: which pair the record shows is decided once all fields are in.
+        IpAddress src4, dst4, src6, dst6, next_hop4, next_hop6, bgp_next_hop4, bgp_next_hop6;
+        std::uint8_t ip_version = 0;  // ipVersion (60), 0 when absent
+        std::uint32_t in_phys_iface = 0, out_phys_iface = 0;
         // The sampling rate the record states: samplingInterval / samplerRandomInterval, or
         // 1 in (interval + space) / interval packets (PSAMP); 0 when it states none.
         std::uint32_t rate() const {

@@ -101,9 +101,10 @@ TEST(TemplateDecoder, V9TemplateThenDataInOneDatagram) {
     EXPECT_EQ(r.peer_src_ip.to_string(), "10.0.0.1");
     EXPECT_EQ(r.export_proto_version, 9);
     EXPECT_EQ(r.export_proto_sysid, 7U);
-    // First switched 98000 ms against sysUptime 100000 ms at 1700000000: 2 s before export.
+    // First switched 98000 ms against sysUptime 100000 ms at 1700000000: 2 s before export;
+    // last switched 0.5 s before it shows as the export second, as nfacctd shows it.
     EXPECT_EQ(r.time_start, (Timestamp{1699999998, 0}));
-    EXPECT_EQ(r.time_end, (Timestamp{1699999999, 500000}));
+    EXPECT_EQ(r.time_end, (Timestamp{1700000000, 0}));
     EXPECT_EQ(c.records[1].bytes, 40U);
     EXPECT_EQ(c.records[1].src_ip.to_string(), "192.0.2.11");
 }
