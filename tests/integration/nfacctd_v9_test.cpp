@@ -88,7 +88,8 @@ SideBySide run_both(const TempDir& dir, const Scenario& s, const std::string& ag
     auto ours = run_program({"nfacctd", "-f", dir.path() + "/ours.conf"}, 30000);
     EXPECT_EQ(ours.exit_code, 0) << ours.err;
     // Debian's nfacctd keeps running after a savefile and must be stopped with SIGINT.
-    run_program({"/usr/bin/timeout", "-s", "INT", "-k", "5", "4", "/usr/sbin/nfacctd", "-f", dir.path() + "/theirs.conf"},
+    // 6 s: on a loaded machine 1.7.7 may still be starting after 4.
+    run_program({"/usr/bin/timeout", "-s", "INT", "-k", "5", "6", "/usr/sbin/nfacctd", "-f", dir.path() + "/theirs.conf"},
                 20000);
     run.ours = parse_csv(read_file(dir.path() + "/ours.csv"));
     run.theirs = parse_csv(read_file(dir.path() + "/theirs.csv"));
@@ -116,11 +117,17 @@ TEST_P(DebianAgrees, OnEveryAggregate) {
     for (const char* aggregate : kAggregates) {
         TempDir dir;
         SideBySide run = run_both(dir, s, aggregate, "");
+        if (rows_without(run.ours, s.differing) != rows_without(run.theirs, s.differing)) {
+            // Once more before judging: under CI load 1.7.7 has been seen to write a partial
+            // table when stopped (ours replays a savefile deterministically).
+            run = run_both(dir, s, aggregate, "");
+        }
         ASSERT_FALSE(run.theirs.rows.empty()) << s.name << ": Debian's nfacctd wrote nothing";
         EXPECT_EQ(run.ours.header, run.theirs.header);
         EXPECT_EQ(run.ours.rows.size(), run.theirs.rows.size()) << s.name << " [" << aggregate << "]";
         EXPECT_TRUE(rows_without(run.ours, s.differing) == rows_without(run.theirs, s.differing))
-            << s.name << " [" << aggregate << "]: rows differ";
+            << s.name << " [" << aggregate << "]: rows differ\nours:\n"
+            << read_file(dir.path() + "/ours.csv") << "theirs:\n" << read_file(dir.path() + "/theirs.csv");
         // Where 1.7.7 differs on purpose, ours carries the value the record states.
         for (const auto& c : s.differing) {
             const int i = run.ours.col(c);
