@@ -6,8 +6,7 @@
 
 namespace pmacct::flow {
 
-std::size_t ExporterStats::KeyHash::operator()(const ExporterKey& k) const noexcept {
-    // FNV-1a over family, address and source id.
+std::size_t exporter_hash(const ExporterKey& k, std::uint64_t more) noexcept {
     std::uint64_t h = 1469598103934665603ULL;
     auto mix = [&h](std::uint8_t b) {
         h ^= b;
@@ -15,10 +14,12 @@ std::size_t ExporterStats::KeyHash::operator()(const ExporterKey& k) const noexc
     };
     mix(k.address.family);
     for (std::uint8_t b : k.address.bytes) mix(b);
-    for (int shift = 0; shift < 32; shift += 8)
-        mix(static_cast<std::uint8_t>(k.source_id >> shift));
+    for (int shift = 0; shift < 32; shift += 8) mix(static_cast<std::uint8_t>(k.source_id >> shift));
+    for (int shift = 0; shift < 64 && (more >> shift) != 0; shift += 8) mix(static_cast<std::uint8_t>(more >> shift));
     return static_cast<std::size_t>(h);
 }
+
+std::size_t ExporterStats::KeyHash::operator()(const ExporterKey& k) const noexcept { return exporter_hash(k); }
 
 ExporterStats::ExporterStats(std::size_t max_exporters, bool check_sequence)
     : max_exporters_(max_exporters), check_sequence_(check_sequence) {

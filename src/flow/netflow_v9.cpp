@@ -1,7 +1,6 @@
 #include "pmacct/flow/netflow_v9.hpp"
 
 #include <cstring>
-#include <limits>
 
 #include "pmacct/base/byte_reader.hpp"
 #include "pmacct/flow/netflow_v5.hpp"
@@ -63,9 +62,7 @@ Target target_of(const TemplateField& f) {
         case 31: return Target::kFlowLabel;
         case 32: return Target::kIcmpTypeCode;
         case 34: return Target::kSamplingInterval;
-        case 35: return Target::kSamplingAlgorithm;
         case 48: return Target::kSamplerId;
-        case 49: return Target::kSamplingAlgorithm;
         case 50: return Target::kSamplingInterval;
         case 56: return Target::kSrcMac;
         case 57: return Target::kPostDstMac;
@@ -78,8 +75,6 @@ Target target_of(const TemplateField& f) {
         case 81: return Target::kPostSrcMac;
         case 85: return Target::kTotalBytes;
         case 86: return Target::kTotalPackets;
-        case 130: return Target::kExporterV4;
-        case 131: return Target::kExporterV6;
         case 139: return Target::kIcmpTypeCode;
         case 150: return Target::kStartSec;
         case 151: return Target::kEndSec;
@@ -100,7 +95,6 @@ Target target_of(const TemplateField& f) {
         case 325: return Target::kObservationNs;
         case 243: return Target::kDot1qVlan;
         case 244: return Target::kCos;
-        case 245: return Target::kDot1qCustomerVlan;
         case 256: return Target::kEtype;
         case 302: return Target::kSelectorId;
         case 305: return Target::kPacketInterval;
@@ -122,19 +116,6 @@ Timestamp from_us(std::uint64_t us) {
     return Timestamp{static_cast<std::int64_t>(us / 1000000ULL), static_cast<std::uint32_t>(us % 1000000ULL)};
 }
 
-std::size_t mix(std::size_t h, std::uint64_t v) {
-    h ^= static_cast<std::size_t>(v) + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
-    return h;
-}
-
-std::size_t hash_address(const IpAddress& a) {
-    std::uint64_t lo = 0;
-    std::uint64_t hi = 0;
-    std::memcpy(&lo, a.bytes.data(), 8);
-    std::memcpy(&hi, a.bytes.data() + 8, 8);
-    return mix(mix(a.family, lo), hi);
-}
-
 }  // namespace
 
 std::string_view describe(V9Outcome outcome) {
@@ -149,26 +130,24 @@ std::string_view describe(V9Outcome outcome) {
 }
 
 std::size_t TemplateKeyHash::operator()(const TemplateKey& k) const noexcept {
-    return mix(mix(hash_address(k.exporter), k.source_id), (std::uint64_t{k.id} << 8) | k.version);
+    return exporter_hash(k.exporter, (std::uint64_t{k.id} << 8) | k.version);
 }
 
 std::size_t TemplateDecoder::SamplerKeyHash::operator()(const SamplerKey& k) const noexcept {
-    return mix(mix(hash_address(k.exporter), k.source_id), k.id);
+    return exporter_hash(k.exporter, k.id);
 }
 
 void compile_template(Template& t) {
     t.ops.clear();
     t.variable = false;
+    for (const TemplateField& f : t.fields) t.variable = t.variable || f.length == kVariableLength;
     std::uint32_t offset = 0;
     for (const TemplateField& f : t.fields) {
-        const bool vlen = f.length == kVariableLength;
-        if (vlen) t.variable = true;
         const Target target = target_of(f);
-        if (target != Target::kSkip) {
-            t.ops.push_back(FieldOp{target, static_cast<std::uint16_t>(t.variable ? 0 : offset),
-                                    vlen ? std::uint16_t{0} : f.length});
+        if (t.variable || target != Target::kSkip) {
+            t.ops.push_back(FieldOp{target, static_cast<std::uint16_t>(t.variable ? 0 : offset), f.length});
         }
-        offset += vlen ? 1U : f.length;  // a variable field takes at least its length byte
+        offset += f.length == kVariableLength ? 1U : f.length;  // a variable field takes at least its length byte
     }
     t.record_length = offset;
 }
@@ -216,7 +195,8 @@ bool TemplateDecoder::begin(std::span<const std::uint8_t> datagram, const IpAddr
     }
     ++counters_.datagrams;
     header_ = h;
-    exporter_ = exporter;
+    exporter_ = ExporterKey{exporter, h.source_id};
+    memo_valid_ = false;
     sets = datagram.subspan(h.version == 9 ? kNetflowV9HeaderSize : kIpfixHeaderSize);
 
     base_ = FlowRecord{};
@@ -247,11 +227,10 @@ const Template* TemplateDecoder::next_set(std::span<const std::uint8_t>& sets, V
     const std::span<const std::uint8_t> body = sets.subspan(4, length - 4U);
     sets = sets.subspan(length);
     if (id < kFirstDataSet) {
-        learn_templates(body, id, result);
+        learn_templates(body, id);
         return nullptr;
     }
-    const TemplateKey key{exporter_, header_.source_id, id, static_cast<std::uint8_t>(header_.version)};
-    auto it = templates_.find(key);
+    auto it = templates_.find(TemplateKey{exporter_, id, static_cast<std::uint8_t>(header_.version)});
     if (it == templates_.end()) {
         ++counters_.unknown_template_sets;
         ++result.unknown_sets;
@@ -262,9 +241,7 @@ const Template* TemplateDecoder::next_set(std::span<const std::uint8_t>& sets, V
     return &it->second;
 }
 
-void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::uint16_t set_id,
-                                      V9DecodeResult& result) {
-    (void)result;
+void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::uint16_t set_id) {
     const bool ipfix = header_.version == 10;
     const bool v9_template = !ipfix && set_id == kV9TemplateSet;
     const bool v9_options = !ipfix && set_id == kV9OptionsTemplateSet;
@@ -296,15 +273,14 @@ void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::u
             ++counters_.malformed_templates;
             return;
         }
-        const TemplateKey key{exporter_, header_.source_id, t.id, static_cast<std::uint8_t>(header_.version)};
+        const TemplateKey key{exporter_, t.id, static_cast<std::uint8_t>(header_.version)};
         if (ipfix && field_count == 0) {
             // Withdrawal: one template, or all data (id 2) / options (id 3) templates.
             ++counters_.withdrawals;
             if (t.id == kIpfixTemplateSet || t.id == kIpfixOptionsTemplateSet) {
                 const bool options = t.id == kIpfixOptionsTemplateSet;
                 std::erase_if(templates_, [&](const auto& kv) {
-                    return kv.first.exporter == exporter_ && kv.first.source_id == header_.source_id &&
-                           kv.first.version == 10 && kv.second.options == options;
+                    return kv.first.exporter == exporter_ && kv.first.version == 10 && kv.second.options == options;
                 });
             } else {
                 templates_.erase(key);
@@ -363,10 +339,9 @@ bool TemplateDecoder::apply_variable(const Template& t, std::span<const std::uin
     record_ = base_;
     raw_ = Raw{};
     std::size_t at = 0;
-    std::size_t op = 0;
-    for (const TemplateField& f : t.fields) {
-        std::size_t length = f.length;
-        if (f.length == kVariableLength) {
+    for (const FieldOp& op : t.ops) {
+        std::size_t length = op.length;
+        if (op.length == kVariableLength) {
             if (at + 1 > data.size()) return false;
             length = data[at++];
             if (length == 255) {
@@ -376,10 +351,7 @@ bool TemplateDecoder::apply_variable(const Template& t, std::span<const std::uin
             }
         }
         if (at + length > data.size()) return false;
-        if (op < t.ops.size() && target_of(f) != Target::kSkip) {
-            apply(t.ops[op], data.data() + at, length);
-            ++op;
-        }
+        if (op.target != Target::kSkip) apply(op, data.data() + at, length);
         at += length;
     }
     used = at;
@@ -500,7 +472,6 @@ void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_
                 r.in_vlan = r.vlan;
             }
             break;
-        case Target::kDot1qCustomerVlan: break;
         case Target::kCos: r.cos = static_cast<std::uint8_t>(u()); break;
         case Target::kEtype: r.etype = static_cast<std::uint16_t>(u()); break;
         case Target::kFlowLabel: r.flow_label = static_cast<std::uint32_t>(u()) & 0xFFFFFU; break;
@@ -514,15 +485,8 @@ void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_
             raw_.has_sampler_id = true;
             break;
         case Target::kSamplingInterval: raw_.sampling_interval = static_cast<std::uint32_t>(u()); break;
-        case Target::kSamplingAlgorithm: break;
         case Target::kPacketInterval: raw_.packet_interval = static_cast<std::uint32_t>(u()); break;
         case Target::kPacketSpace: raw_.packet_space = static_cast<std::uint32_t>(u()); break;
-        case Target::kExporterV4:
-            if (n == 4) raw_.exporter_ie = IpAddress::v4_bytes(p);
-            break;
-        case Target::kExporterV6:
-            if (n == 16) raw_.exporter_ie = IpAddress::v6_bytes(p);
-            break;
         case Target::kIpVersion: raw_.ip_version = static_cast<std::uint8_t>(u()); break;
         case Target::kInPhysIface: raw_.in_phys_iface = static_cast<std::uint32_t>(u()); break;
         case Target::kOutPhysIface: raw_.out_phys_iface = static_cast<std::uint32_t>(u()); break;
@@ -613,10 +577,7 @@ void TemplateDecoder::finish_record() {
 
     // Sampling: the record's own interval, else its sampler's (sampler 0 when it names none).
     std::uint32_t rate = raw_.rate();
-    if (rate == 0 && !samplers_.empty()) {
-        auto it = samplers_.find(SamplerKey{exporter_, header_.source_id, raw_.has_sampler_id ? raw_.sampler_id : 0});
-        if (it != samplers_.end()) rate = it->second.rate;
-    }
+    if (rate == 0 && !samplers_.empty()) rate = sampler_rate(raw_.has_sampler_id ? raw_.sampler_id : 0);
     if (rate != 0) {
         if (options_.renormalize) {
             r.bytes *= rate;
@@ -684,7 +645,18 @@ void TemplateDecoder::dissect_frame(const std::uint8_t* p, std::size_t n) {
 void TemplateDecoder::learn_options() {
     const std::uint32_t rate = raw_.rate();
     if (rate == 0) return;
-    samplers_[SamplerKey{exporter_, header_.source_id, raw_.has_sampler_id ? raw_.sampler_id : 0}].rate = rate;
+    samplers_[SamplerKey{exporter_, raw_.has_sampler_id ? raw_.sampler_id : 0}].rate = rate;
+    memo_valid_ = false;
+}
+
+std::uint32_t TemplateDecoder::sampler_rate(std::uint32_t id) {
+    if (!memo_valid_ || memo_sampler_ != id) {
+        auto it = samplers_.find(SamplerKey{exporter_, id});
+        memo_sampler_ = id;
+        memo_rate_ = it == samplers_.end() ? 0 : it->second.rate;
+        memo_valid_ = true;
+    }
+    return memo_rate_;
 }
 
 }  // namespace pmacct::flow

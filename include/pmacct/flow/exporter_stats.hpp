@@ -39,6 +39,10 @@ struct ExporterKey {
     friend bool operator==(const ExporterKey&, const ExporterKey&) = default;
 };
 
+// FNV-1a over the address family, bytes and source id; `more` continues it (tables keyed by an
+// exporter and something else, e.g. a template id).
+std::size_t exporter_hash(const ExporterKey& k, std::uint64_t more = 0) noexcept;
+
 struct ExporterCounters {
     std::uint64_t packets = 0;  // datagrams
     std::uint64_t bytes = 0;    // UDP payload bytes

@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "pmacct/flow/exporter_stats.hpp"
 #include "pmacct/record/flow_record.hpp"
 
 namespace pmacct::flow {
@@ -74,9 +75,9 @@ enum class Target : std::uint8_t {
     kInIface, kOutIface, kNextHopV4, kNextHopV6, kBgpNextHopV4, kBgpNextHopV6, kSrcAs, kDstAs,
     kFirstUptime, kLastUptime, kStartSec, kEndSec, kStartMs, kEndMs, kStartUs, kEndUs,
     kStartNs, kEndNs, kSysInitMs,
-    kSrcMac, kDstMac, kPostSrcMac, kPostDstMac, kVlan, kPostVlan, kDot1qVlan, kDot1qCustomerVlan,
-    kCos, kEtype, kFlowLabel, kDirection, kSamplerId, kSamplingInterval, kSamplingAlgorithm,
-    kSelectorId, kPacketInterval, kPacketSpace, kExporterV4, kExporterV6,
+    kSrcMac, kDstMac, kPostSrcMac, kPostDstMac, kVlan, kPostVlan, kDot1qVlan,
+    kCos, kEtype, kFlowLabel, kDirection, kSamplerId, kSamplingInterval,
+    kSelectorId, kPacketInterval, kPacketSpace,
     kIpVersion, kInPhysIface, kOutPhysIface, kObservationSec, kObservationMs, kObservationUs,
     kObservationNs, kDataLinkFrame,
 };
@@ -84,7 +85,7 @@ enum class Target : std::uint8_t {
 struct FieldOp {
     Target target = Target::kSkip;
     std::uint16_t offset = 0;  // in the record; meaningful for fixed-layout templates
-    std::uint16_t length = 0;
+    std::uint16_t length = 0;  // 65535: variable
 };
 
 struct Template {
@@ -92,14 +93,15 @@ struct Template {
     bool options = false;
     std::uint16_t scope_fields = 0;  // options templates: how many fields are scope
     std::vector<TemplateField> fields;
-    std::vector<FieldOp> ops;        // one per field with a target, in field order
+    // Fixed layout: one per field with a target, at its offset. Variable layout: one per field,
+    // kSkip included, walked in order (offsets are known only per record).
+    std::vector<FieldOp> ops;
     bool variable = false;           // has a variable-length field
     std::uint32_t record_length = 0; // fixed templates: the record size; variable: its minimum
 };
 
 struct TemplateKey {
-    IpAddress exporter;
-    std::uint32_t source_id = 0;
+    ExporterKey exporter;  // address and source id / observation domain
     std::uint16_t id = 0;
     std::uint8_t version = 0;
     friend bool operator==(const TemplateKey&, const TemplateKey&) = default;
@@ -169,8 +171,7 @@ private:
         std::uint32_t rate = 0;
     };
     struct SamplerKey {
-        IpAddress exporter;
-        std::uint32_t source_id = 0;
+        ExporterKey exporter;
         std::uint32_t id = 0;
         friend bool operator==(const SamplerKey&, const SamplerKey&) = default;
     };
@@ -186,7 +187,10 @@ private:
     // template returns it, with `data` its records (padding included).
     const Template* next_set(std::span<const std::uint8_t>& sets, V9DecodeResult& result,
                              std::span<const std::uint8_t>& data);
-    void learn_templates(std::span<const std::uint8_t> body, std::uint16_t set_id, V9DecodeResult& result);
+    void learn_templates(std::span<const std::uint8_t> body, std::uint16_t set_id);
+    // The rate of a sampler of the current exporter, 0 when unknown (the last answer is kept:
+    // the records of a datagram mostly name the same sampler).
+    std::uint32_t sampler_rate(std::uint32_t id);
 
     template <typename Sink>
     void for_each_record(const Template& t, std::span<const std::uint8_t> data, V9DecodeResult& result,
@@ -229,7 +233,9 @@ private:
 
     // Per datagram.
     V9Header header_;
-    IpAddress exporter_;
+    ExporterKey exporter_;
+    std::uint32_t memo_sampler_ = 0, memo_rate_ = 0;
+    bool memo_valid_ = false;
     FlowRecord base_;
     // Per record: the fields decoded, and the raw values finish_record() needs.
     FlowRecord record_;
@@ -245,7 +251,6 @@ private:
         bool has_sampler_id = false;
         std::uint8_t direction = 0;
         bool has_direction = false;
-        IpAddress exporter_ie;
         // Addresses by family: which pair the record shows is decided once all fields are in.
         IpAddress src4, dst4, src6, dst6, next_hop4, next_hop6, bgp_next_hop4, bgp_next_hop6;
         std::uint8_t ip_version = 0;  // ipVersion (60), 0 when absent

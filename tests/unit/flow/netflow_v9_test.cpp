@@ -191,6 +191,30 @@ TEST(TemplateDecoder, IpfixVariableLengthAndEnterpriseFields) {
     EXPECT_EQ(c.records[1].bytes, 5U);
 }
 
+// IPFIX relative times count from systemInitTimeMilliseconds; microsecond times are NTP
+// timestamps (seconds since 1900, binary fraction); a record stating no time shows the export.
+TEST(TemplateDecoder, IpfixTimeElements) {
+    TemplateDecoder dec;
+    Datagram d(10);
+    d.open_set(2).u16(301).u16(3).u16(160).u16(8).u16(22).u16(4).u16(21).u16(4).close_set();
+    d.open_set(2).u16(302).u16(2).u16(154).u16(8).u16(155).u16(8).close_set();
+    d.open_set(2).u16(303).u16(1).u16(1).u16(4).close_set();
+    d.open_set(301).u64(1699990000000ULL).u32(10000000).u32(10000250).close_set();
+    const std::uint64_t ntp_start = ((1700000000ULL + 2208988800ULL) << 32) | 0x80000000ULL;  // +0.5 s
+    const std::uint64_t ntp_end = ((1700000001ULL + 2208988800ULL) << 32) | 0x40000000ULL;    // +0.25 s
+    d.open_set(302).u64(ntp_start).u64(ntp_end).close_set();
+    d.open_set(303).u32(9).close_set();
+    Collected c;
+    ASSERT_TRUE(c(dec, d).ok());
+    ASSERT_EQ(c.records.size(), 3U);
+    EXPECT_EQ(c.records[0].time_start, (Timestamp{1700000000, 0}));
+    EXPECT_EQ(c.records[0].time_end, (Timestamp{1700000000, 250000}));
+    EXPECT_EQ(c.records[1].time_start, (Timestamp{1700000000, 500000}));
+    EXPECT_EQ(c.records[1].time_end, (Timestamp{1700000001, 250000}));
+    EXPECT_EQ(c.records[2].time_start, (Timestamp{1700000000, 0}));  // the export time
+    EXPECT_TRUE(c.records[2].time_end.empty());
+}
+
 TEST(TemplateDecoder, IpfixWithdrawalAndReannouncement) {
     TemplateDecoder dec;
     Collected c;
@@ -198,8 +222,8 @@ TEST(TemplateDecoder, IpfixWithdrawalAndReannouncement) {
     a.open_set(2).u16(400).u16(1).u16(1).u16(4).close_set();
     c(dec, a);
     TemplateKey key{};
-    IpAddress::parse("10.0.0.1", key.exporter);
-    key.source_id = 7;
+    IpAddress::parse("10.0.0.1", key.exporter.address);
+    key.exporter.source_id = 7;
     key.id = 400;
     key.version = 10;
     ASSERT_NE(dec.find(key), nullptr);
