@@ -34,6 +34,25 @@ void put_ts(std::uint8_t* out, const Timestamp& t) {
     put(out + 8, t.usec);
 }
 
+// A name as a string key field (64 bytes, NUL-padded; longer names are cut).
+void put_name(std::uint8_t* out, std::string_view name) {
+    std::memcpy(out, name.data(), std::min<std::size_t>(name.size(), 63));
+}
+
+// "label_label_...", top first, as pmacct prints a label stack outside JSON arrays.
+void put_label_stack(std::uint8_t* out, const FlowRecord& r) {
+    char* p = reinterpret_cast<char*>(out);
+    char* const end = p + 63;
+    for (std::uint8_t i = 0; i < r.mpls_stack_depth && i < r.mpls_labels.size(); ++i) {
+        char buf[12];
+        auto res = fmt::format_to_n(buf, sizeof buf, "{}{}", i == 0 ? "" : "_", r.mpls_labels[i]);
+        const auto n = static_cast<std::size_t>(res.out - buf);
+        if (p + n > end) break;
+        std::memcpy(p, buf, n);
+        p += n;
+    }
+}
+
 // A network: the address cut to its mask (0.0.0.0 or :: when the mask is 0).
 IpAddress net_of(const IpAddress& a, std::uint8_t mask) { return a.masked(mask); }
 
@@ -80,6 +99,28 @@ constexpr E kExtractors[] = {
     {"in_iface", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.in_iface); }},
     {"out_iface", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.out_iface); }},
     {"flow_label", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.flow_label); }},
+    {"in_cvlan", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.in_cvlan); }},
+    {"out_cvlan", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.out_cvlan); }},
+    {"mpls_label_top", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.mpls_label_top); }},
+    {"mpls_label_bottom", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.mpls_label_bottom); }},
+    {"mpls_stack_depth", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.mpls_stack_depth); }},
+    {"mpls_label_stack", [](const FlowRecord& r, std::uint8_t* o, int) { put_label_stack(o, r); }},
+    {"mpls_vpn_rd", [](const FlowRecord& r, std::uint8_t* o, int) { std::memcpy(o, r.mpls_vpn_rd.data(), 8); }},
+    {"mpls_pw_id", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.mpls_pw_id); }},
+    {"post_nat_src_host", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, r.post_nat_src_ip); }},
+    {"post_nat_dst_host", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, r.post_nat_dst_ip); }},
+    {"post_nat_src_port", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.post_nat_src_port); }},
+    {"post_nat_dst_port", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.post_nat_dst_port); }},
+    {"nat_event", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.nat_event); }},
+    {"fw_event", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.fw_event); }},
+    {"fwd_status", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.fwd_status); }},
+    {"vxlan", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.vxlan); }},
+    {"class", [](const FlowRecord& r, std::uint8_t* o, int) { put_name(o, r.class_name); }},
+    {"in_iface_name", [](const FlowRecord& r, std::uint8_t* o, int) { put_name(o, r.in_iface_name); }},
+    {"out_iface_name", [](const FlowRecord& r, std::uint8_t* o, int) { put_name(o, r.out_iface_name); }},
+    {"vrf_name", [](const FlowRecord& r, std::uint8_t* o, int) { put_name(o, r.vrf_name); }},
+    {"ingress_vrf_name", [](const FlowRecord& r, std::uint8_t* o, int) { put_name(o, r.ingress_vrf_name); }},
+    {"egress_vrf_name", [](const FlowRecord& r, std::uint8_t* o, int) { put_name(o, r.egress_vrf_name); }},
     {"peer_src_ip", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, r.peer_src_ip); }},
     {"sampling_rate", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.sampling_rate); }},
     {"sampling_direction", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.sampling_direction); }},

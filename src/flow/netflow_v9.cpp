@@ -96,6 +96,36 @@ Target target_of(const TemplateField& f) {
         case 243: return Target::kDot1qVlan;
         case 244: return Target::kCos;
         case 256: return Target::kEtype;
+        case 70: case 71: case 72: case 73: case 74:
+        case 75: case 76: case 77: case 78: case 79: return Target::kMplsLabel;
+        case 82: return Target::kIfName;
+        case 89: return Target::kFwdStatus;
+        case 90: return Target::kMplsRd;
+        case 95: return Target::kAppId;
+        case 96: return Target::kAppName;
+        case 130: return Target::kExporterV4;
+        case 131: return Target::kExporterV6;
+        case 225: return Target::kPostNatSrcV4;
+        case 226: return Target::kPostNatDstV4;
+        case 227: return Target::kPostNatSrcPort;
+        case 228: return Target::kPostNatDstPort;
+        case 230: return Target::kNatEvent;
+        case 233: return Target::kFwEvent;
+        case 234: return Target::kIngressVrf;
+        case 235: return Target::kEgressVrf;
+        case 236: return Target::kVrfName;
+        case 245: return Target::kInCvlan;
+        case 249: return Target::kPwId;
+        case 255: return Target::kOutCvlan;
+        case 281: return Target::kPostNatSrcV6;
+        case 282: return Target::kPostNatDstV6;
+        case 351: return Target::kLayer2Segment;
+        // Cisco ASA NSEL (NetFlow v9 only: in IPFIX these ids carry the enterprise bit).
+        case 40001: return Target::kPostNatSrcV4;
+        case 40002: return Target::kPostNatDstV4;
+        case 40003: return Target::kPostNatSrcPort;
+        case 40004: return Target::kPostNatDstPort;
+        case 40005: return Target::kFwEvent;
         case 302: return Target::kSelectorId;
         case 305: return Target::kPacketInterval;
         case 306: return Target::kPacketSpace;
@@ -110,6 +140,12 @@ std::uint64_t ntp_to_unix_us(std::uint64_t ntp) {
     if (secs < kNtpToUnix) return 0;
     const std::uint64_t frac_us = ((ntp & 0xFFFFFFFFULL) * 1000000ULL) >> 32;
     return (secs - kNtpToUnix) * 1000000ULL + frac_us;
+}
+
+// A text element: up to its first NUL (fixed-length strings are NUL-padded).
+std::string_view text_of(const std::uint8_t* p, std::size_t n) {
+    const char* c = reinterpret_cast<const char*>(p);
+    return {c, strnlen(c, n)};
 }
 
 Timestamp from_us(std::uint64_t us) {
@@ -137,15 +173,24 @@ std::size_t TemplateDecoder::SamplerKeyHash::operator()(const SamplerKey& k) con
     return exporter_hash(k.exporter, k.id);
 }
 
+std::size_t TemplateDecoder::NameKeyHash::operator()(const NameKey& k) const noexcept {
+    return exporter_hash(k.exporter, (k.id << 3) ^ static_cast<std::uint64_t>(k.kind));
+}
+
 void compile_template(Template& t) {
     t.ops.clear();
     t.variable = false;
     for (const TemplateField& f : t.fields) t.variable = t.variable || f.length == kVariableLength;
     std::uint32_t offset = 0;
-    for (const TemplateField& f : t.fields) {
-        const Target target = target_of(f);
+    for (std::size_t i = 0; i < t.fields.size(); ++i) {
+        const TemplateField& f = t.fields[i];
+        // NetFlow v9 scopes are their own numbering: 1 system, 2 interface, 3 line card, 4 cache,
+        // 5 template. Only the interface says something a record can use.
+        const bool v9_scope = t.v9_scopes && i < t.scope_fields;
+        const Target target = !v9_scope ? target_of(f) : f.type == 2 ? Target::kInIface : Target::kSkip;
         if (t.variable || target != Target::kSkip) {
-            t.ops.push_back(FieldOp{target, static_cast<std::uint16_t>(t.variable ? 0 : offset), f.length});
+            const auto index = static_cast<std::uint8_t>(target == Target::kMplsLabel ? f.type - 70 : 0);
+            t.ops.push_back(FieldOp{target, index, static_cast<std::uint16_t>(t.variable ? 0 : offset), f.length});
         }
         offset += f.length == kVariableLength ? 1U : f.length;  // a variable field takes at least its length byte
     }
@@ -264,6 +309,7 @@ void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::u
                 return;
             }
             t.scope_fields = static_cast<std::uint16_t>(scope_bytes / 4);
+            t.v9_scopes = true;
             field_count = (std::uint32_t{scope_bytes} + option_bytes) / 4;
         } else {
             field_count = r.u16();
@@ -504,6 +550,66 @@ void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_
             raw_.has_start_abs = true;
             break;
         case Target::kDataLinkFrame: dissect_frame(p, n); break;
+        case Target::kMplsLabel:
+            if (n == 3 || n == 4) {
+                raw_.labels[op.index] = static_cast<std::uint32_t>(be_uint(p, 3));
+                raw_.label_mask = static_cast<std::uint16_t>(raw_.label_mask | (1U << op.index));
+            }
+            break;
+        case Target::kMplsRd:
+            if (n == 8) {
+                // Wire form: a 2-byte type then 6 bytes; the key keeps the type's low byte.
+                r.mpls_vpn_rd[0] = kRdOriginFlow;
+                r.mpls_vpn_rd[1] = p[1];
+                std::memcpy(r.mpls_vpn_rd.data() + 2, p + 2, 6);
+                raw_.has_rd = p[0] == 0 && p[1] <= 2;
+            }
+            break;
+        case Target::kPwId: r.mpls_pw_id = static_cast<std::uint32_t>(u()); break;
+        case Target::kIngressVrf:
+            raw_.ingress_vrf = static_cast<std::uint32_t>(u());
+            raw_.has_ingress_vrf = true;
+            break;
+        case Target::kEgressVrf:
+            raw_.egress_vrf = static_cast<std::uint32_t>(u());
+            raw_.has_egress_vrf = true;
+            break;
+        case Target::kVrfName: raw_.vrf_name = text_of(p, n); break;
+        case Target::kPostNatSrcV4:
+            if (n == 4) r.post_nat_src_ip = IpAddress::v4_bytes(p);
+            break;
+        case Target::kPostNatDstV4:
+            if (n == 4) r.post_nat_dst_ip = IpAddress::v4_bytes(p);
+            break;
+        case Target::kPostNatSrcV6:
+            if (n == 16) r.post_nat_src_ip = IpAddress::v6_bytes(p);
+            break;
+        case Target::kPostNatDstV6:
+            if (n == 16) r.post_nat_dst_ip = IpAddress::v6_bytes(p);
+            break;
+        case Target::kPostNatSrcPort: r.post_nat_src_port = static_cast<std::uint16_t>(u()); break;
+        case Target::kPostNatDstPort: r.post_nat_dst_port = static_cast<std::uint16_t>(u()); break;
+        case Target::kNatEvent: r.nat_event = static_cast<std::uint8_t>(u()); break;
+        case Target::kFwEvent: r.fw_event = static_cast<std::uint8_t>(u()); break;
+        case Target::kFwdStatus: r.fwd_status = static_cast<std::uint8_t>(u()); break;
+        case Target::kInCvlan: r.in_cvlan = static_cast<std::uint16_t>(u()); break;
+        case Target::kOutCvlan: r.out_cvlan = static_cast<std::uint16_t>(u()); break;
+        case Target::kLayer2Segment:
+            // layer2SegmentId: a segment type byte (1: VXLAN) then the identifier.
+            if (n == 8 && p[0] == 1) r.vxlan = static_cast<std::uint32_t>(be_uint(p + 5, 3));
+            break;
+        case Target::kAppId:
+            raw_.app_id = u();
+            raw_.has_app = true;
+            break;
+        case Target::kAppName: raw_.app_name = text_of(p, n); break;
+        case Target::kIfName: raw_.if_name = text_of(p, n); break;
+        case Target::kExporterV4:
+            if (n == 4) raw_.exporter = IpAddress::v4_bytes(p);
+            break;
+        case Target::kExporterV6:
+            if (n == 16) raw_.exporter = IpAddress::v6_bytes(p);
+            break;
     }
 }
 
@@ -541,6 +647,7 @@ void TemplateDecoder::finish_record() {
     if (options_.use_ip_next_hop && r.bgp_next_hop.empty()) r.bgp_next_hop = r.ip_next_hop;
     if (r.in_iface == 0) r.in_iface = raw_.in_phys_iface;
     if (r.out_iface == 0) r.out_iface = raw_.out_phys_iface;
+    finish_mpls_and_names();
 
     // Times: absolute elements win over sysUptime-relative ones; IPFIX has no sysUptime in its
     // header, so relative times there need systemInitTimeMilliseconds. v9 relative times are
@@ -598,8 +705,8 @@ void TemplateDecoder::finish_record() {
 void TemplateDecoder::dissect_frame(const std::uint8_t* p, std::size_t n) {
     // What nfacctd 1.7.7 takes from a sampled frame: the outer Ethernet addresses, then, past
     // any 802.1Q/802.1ad tags (not shown as vlan), an IPv4 or IPv6 header and the ports and TCP
-    // flags after it. Bytes are the IP packet's length, packets 1. MPLS payloads are not
-    // looked into (the record keeps its MACs, with no addresses and 0 bytes).
+    // flags after it. Bytes are the IP packet's length, packets 1. Of an MPLS frame only the
+    // label stack is read (the record keeps its MACs, with no addresses and 0 bytes).
     FlowRecord& r = record_;
     if (n < 14) return;
     std::memcpy(r.dst_mac.bytes.data(), p, 6);
@@ -611,6 +718,16 @@ void TemplateDecoder::dissect_frame(const std::uint8_t* p, std::size_t n) {
     while ((etype == 0x8100 || etype == 0x88A8) && at + 4 <= n) {
         etype = static_cast<std::uint16_t>((p[at + 2] << 8) | p[at + 3]);
         at += 4;
+    }
+    if (etype == 0x8847 || etype == 0x8848) {
+        // The label stack, as the label elements carry it (label << 4 | exp << 1 | bottom).
+        for (std::size_t i = 0; i < raw_.labels.size() && at + 4 <= n; ++i, at += 4) {
+            const std::uint32_t entry = (std::uint32_t{p[at]} << 16) | (std::uint32_t{p[at + 1]} << 8) | p[at + 2];
+            raw_.labels[i] = entry;
+            raw_.label_mask = static_cast<std::uint16_t>(raw_.label_mask | (1U << i));
+            if ((entry & 1U) != 0) break;
+        }
+        return;
     }
     std::size_t l4 = 0;
     if (etype == 0x0800 && at + 20 <= n && (p[at] >> 4) == 4) {
@@ -642,11 +759,97 @@ void TemplateDecoder::dissect_frame(const std::uint8_t* p, std::size_t n) {
     }
 }
 
+void TemplateDecoder::finish_mpls_and_names() {
+    FlowRecord& r = record_;
+    if (raw_.label_mask != 0) {
+        // The stack, top first, up to the bottom-of-stack bit or the first missing label.
+        r.mpls_label_top = raw_.labels[0] >> 4;
+        for (std::size_t i = 0; i < raw_.labels.size(); ++i) {
+            if ((raw_.label_mask & (1U << i)) == 0 || raw_.labels[i] == 0) break;
+            r.mpls_labels[r.mpls_stack_depth++] = raw_.labels[i] >> 4;
+            if ((raw_.labels[i] & 1U) != 0) {
+                r.mpls_label_bottom = raw_.labels[i] >> 4;
+                break;
+            }
+        }
+    }
+    // The VRF of the flow: the egress one on egress flows, else the ingress one when set.
+    const bool egress = raw_.has_direction && raw_.direction == 1;
+    std::uint32_t vrf = 0;
+    if (egress && raw_.egress_vrf != 0) {
+        vrf = raw_.egress_vrf;
+    } else {
+        vrf = raw_.ingress_vrf != 0 ? raw_.ingress_vrf : raw_.egress_vrf;
+    }
+    if (name_kinds_ != 0) {
+        const auto has = [this](NameKind k) { return (name_kinds_ & (1U << static_cast<unsigned>(k))) != 0; };
+        if (has(NameKind::kInterface)) {
+            r.in_iface_name = name_of(NameKind::kInterface, r.in_iface);
+            r.out_iface_name = name_of(NameKind::kInterface, r.out_iface);
+        }
+        if (has(NameKind::kVrfName)) {
+            if (raw_.has_ingress_vrf) r.ingress_vrf_name = name_of(NameKind::kVrfName, raw_.ingress_vrf);
+            if (raw_.has_egress_vrf) r.egress_vrf_name = name_of(NameKind::kVrfName, raw_.egress_vrf);
+            if (vrf != 0) r.vrf_name = name_of(NameKind::kVrfName, vrf);
+        }
+        if (has(NameKind::kVrfRd) && !raw_.has_rd && vrf != 0) {
+            const std::string_view rd = name_of(NameKind::kVrfRd, vrf);
+            if (rd.size() == r.mpls_vpn_rd.size()) {
+                std::memcpy(r.mpls_vpn_rd.data(), rd.data(), rd.size());
+                raw_.has_rd = true;
+            }
+        }
+        if (has(NameKind::kApplication) && raw_.has_app) r.class_name = name_of(NameKind::kApplication, raw_.app_id);
+        if (has(NameKind::kExporter) && raw_.exporter.empty()) {
+            const std::string_view a = name_of(NameKind::kExporter, 0);
+            if (a.size() == sizeof(IpAddress)) std::memcpy(&raw_.exporter, a.data(), a.size());
+        }
+    }
+    // No RD from the record or from options: the VRF id itself, as "vrfid:N".
+    if (!raw_.has_rd && r.mpls_vpn_rd[0] == 0 && vrf != 0) {
+        r.mpls_vpn_rd[0] = kRdOriginFlow;
+        r.mpls_vpn_rd[1] = kRdTypeVrfId;
+        r.mpls_vpn_rd[2] = static_cast<std::uint8_t>(vrf >> 24);
+        r.mpls_vpn_rd[3] = static_cast<std::uint8_t>(vrf >> 16);
+        r.mpls_vpn_rd[4] = static_cast<std::uint8_t>(vrf >> 8);
+        r.mpls_vpn_rd[5] = static_cast<std::uint8_t>(vrf);
+    }
+    // exporterIPv4/IPv6Address: the device names itself (behind NAT, or a relay).
+    if (!raw_.exporter.empty()) r.peer_src_ip = raw_.exporter;
+}
+
+std::string_view TemplateDecoder::name_of(NameKind kind, std::uint64_t id) const {
+    auto it = names_.find(NameKey{exporter_, kind, id});
+    return it == names_.end() ? std::string_view{} : std::string_view{it->second};
+}
+
+void TemplateDecoder::learn_name(NameKind kind, std::uint64_t id, std::string_view value) {
+    names_[NameKey{exporter_, kind, id}].assign(value);
+    name_kinds_ |= 1U << static_cast<unsigned>(kind);
+}
+
 void TemplateDecoder::learn_options() {
     const std::uint32_t rate = raw_.rate();
-    if (rate == 0) return;
-    samplers_[SamplerKey{exporter_, raw_.has_sampler_id ? raw_.sampler_id : 0}].rate = rate;
-    memo_valid_ = false;
+    if (rate != 0) {
+        samplers_[SamplerKey{exporter_, raw_.has_sampler_id ? raw_.sampler_id : 0}].rate = rate;
+        memo_valid_ = false;
+    }
+    // Names are keyed by the scope the record carries: an interface index, a VRF id, an
+    // application id.
+    if (!raw_.if_name.empty() && record_.in_iface != 0) learn_name(NameKind::kInterface, record_.in_iface, raw_.if_name);
+    if (!raw_.if_name.empty() && record_.out_iface != 0) learn_name(NameKind::kInterface, record_.out_iface, raw_.if_name);
+    const bool has_vrf = raw_.has_ingress_vrf || raw_.has_egress_vrf;
+    const std::uint32_t vrf = raw_.has_ingress_vrf ? raw_.ingress_vrf : raw_.egress_vrf;
+    if (has_vrf && !raw_.vrf_name.empty()) learn_name(NameKind::kVrfName, vrf, raw_.vrf_name);
+    if (has_vrf && raw_.has_rd) {
+        learn_name(NameKind::kVrfRd, vrf,
+                   std::string_view(reinterpret_cast<const char*>(record_.mpls_vpn_rd.data()), record_.mpls_vpn_rd.size()));
+    }
+    if (raw_.has_app && !raw_.app_name.empty()) learn_name(NameKind::kApplication, raw_.app_id, raw_.app_name);
+    if (!raw_.exporter.empty()) {
+        learn_name(NameKind::kExporter, 0,
+                   std::string_view(reinterpret_cast<const char*>(&raw_.exporter), sizeof(IpAddress)));
+    }
 }
 
 std::uint32_t TemplateDecoder::sampler_rate(std::uint32_t id) {

@@ -295,7 +295,8 @@ std::uint32_t be(const std::uint8_t* p, int n) {
 }
 
 // Route distinguisher key bytes: [0] origin, [1] type, [2..7] administrator and assigned number
-// as on the wire (RFC 4364). Printed "type:admin:number" as pmacct's bgp_rd2str.
+// as on the wire (RFC 4364). Printed "type:admin:number" as pmacct's bgp_rd2str; a bare VRF id
+// (what an exporter sends when it has no RD) as "vrfid:N".
 void append_rd(std::string& out, const std::uint8_t* p) {
     const std::uint8_t type = p[1];
     switch (type) {
@@ -312,6 +313,7 @@ void append_rd(std::string& out, const std::uint8_t* p) {
         case 2:
             fmt::format_to(std::back_inserter(out), "2:{}:{}", be(p + 2, 4), be(p + 6, 2));
             break;
+        case kRdTypeVrfId: fmt::format_to(std::back_inserter(out), "vrfid:{}", be(p + 2, 4)); break;
         default: out += "unknown"; break;
     }
 }

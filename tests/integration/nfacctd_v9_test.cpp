@@ -4,7 +4,9 @@
 // their columns checked on their own.
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -49,9 +51,11 @@ const std::vector<Scenario>& scenarios() {
         {"v9_nat_events", {"nat"}, {}},
         {"v9_icmp", {"icmp-template", "icmp-data"}, {}},
         {"ipfix_datalink_section", {"datalink-template", "datalink-data"}, {}},
+        // 1.7.7 takes the bottom label of a sampled MPLS frame from the bytes after the stack
+        // (the pseudowire's inner headers): the true bottom label is 17.
         {"ipfix_eompls_control_word",
          {"ethernet-over-mpls-with-control-word-template", "ethernet-over-mpls-with-control-word-data"},
-         {}},
+         {"MPLS_LABEL_BOTTOM"}},
         {"ipfix_srv6", {"ipfix-srv6-template", "ipfix-srv6-data"}, {}},
         {"ipfix_juniper_cpid", {"juniper-cpid-template", "juniper-cpid-data"}, {}},
         {"ipfix_mpls", {"mpls"}, {}},
@@ -69,6 +73,8 @@ const char* const kAggregates[] = {
     "peer_dst_ip, in_iface, out_iface, peer_src_ip, timestamp_start, timestamp_end, sampling_rate, "
     "src_mac, dst_mac, vlan, export_proto_version",
     "src_host, dst_host, sampling_rate, sampling_direction, export_proto_sysid, export_proto_seqno, cos, etype",
+    "src_host, dst_host, mpls_label_top, mpls_label_bottom, mpls_vpn_rd, class, post_nat_src_host, "
+    "post_nat_dst_host, post_nat_src_port, post_nat_dst_port, nat_event, flows",
 };
 
 struct SideBySide {
@@ -98,15 +104,25 @@ SideBySide run_both(const TempDir& dir, const Scenario& s, const std::string& ag
     return run;
 }
 
-// Rows as multisets, with the named columns blanked.
-std::multiset<std::vector<std::string>> rows_without(const Table& t, const std::vector<std::string>& columns) {
-    std::multiset<std::vector<std::string>> out;
-    for (auto row : t.rows) {
-        for (const auto& c : columns) {
-            const int i = t.col(c);
-            if (i >= 0 && static_cast<std::size_t>(i) < row.size()) row[static_cast<std::size_t>(i)].clear();
+// Rows with the named columns blanked, merged where that makes them equal (a column that splits
+// 1.7.7's rows wrongly must not split the comparison): key columns -> summed counters.
+std::map<std::vector<std::string>, std::vector<std::uint64_t>> rows_without(const Table& t,
+                                                                            const std::vector<std::string>& columns) {
+    static const std::set<std::string> kCounters = {"PACKETS", "FLOWS", "BYTES"};
+    std::map<std::vector<std::string>, std::vector<std::uint64_t>> out;
+    for (const auto& row : t.rows) {
+        std::vector<std::string> key;
+        std::vector<std::uint64_t> counters;
+        for (std::size_t i = 0; i < row.size() && i < t.header.size(); ++i) {
+            if (kCounters.count(t.header[i]) != 0) {
+                counters.push_back(std::stoull(row[i]));
+            } else {
+                const bool blank = std::find(columns.begin(), columns.end(), t.header[i]) != columns.end();
+                key.push_back(blank ? std::string() : row[i]);
+            }
         }
-        out.insert(row);
+        auto& sums = out.try_emplace(key, counters.size(), 0).first->second;
+        for (std::size_t i = 0; i < counters.size() && i < sums.size(); ++i) sums[i] += counters[i];
     }
     return out;
 }
@@ -126,7 +142,9 @@ TEST_P(DebianAgrees, OnEveryAggregate) {
         }
         ASSERT_FALSE(run.theirs.rows.empty()) << s.name << ": Debian's nfacctd wrote nothing";
         EXPECT_EQ(run.ours.header, run.theirs.header);
-        EXPECT_EQ(run.ours.rows.size(), run.theirs.rows.size()) << s.name << " [" << aggregate << "]";
+        if (s.differing.empty()) {
+            EXPECT_EQ(run.ours.rows.size(), run.theirs.rows.size()) << s.name << " [" << aggregate << "]";
+        }
         EXPECT_TRUE(rows_without(run.ours, s.differing) == rows_without(run.theirs, s.differing))
             << s.name << " [" << aggregate << "]: rows differ\nours:\n"
             << read_file(dir.path() + "/ours.csv") << "theirs:\n" << read_file(dir.path() + "/theirs.csv");
@@ -139,6 +157,7 @@ TEST_P(DebianAgrees, OnEveryAggregate) {
                 const std::string& v = row[static_cast<std::size_t>(i)];
                 if (c == "TCP_FLAGS" && v != "0") ++differing_rows;
                 if (c.rfind("TIMESTAMP_", 0) == 0 && v.find(".000000") == std::string::npos) ++differing_rows;
+                if (c == "MPLS_LABEL_BOTTOM" && v == "17") ++differing_rows;
             }
             EXPECT_GT(differing_rows, 0U) << s.name << ": " << c << " shows nothing 1.7.7 would not";
         }

@@ -19,7 +19,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <array>
 #include <span>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -80,10 +82,16 @@ enum class Target : std::uint8_t {
     kSelectorId, kPacketInterval, kPacketSpace,
     kIpVersion, kInPhysIface, kOutPhysIface, kObservationSec, kObservationMs, kObservationUs,
     kObservationNs, kDataLinkFrame,
+    kMplsLabel,  // 70..79: FieldOp::index is the position in the stack
+    kMplsRd, kPwId, kIngressVrf, kEgressVrf, kVrfName,
+    kPostNatSrcV4, kPostNatDstV4, kPostNatSrcV6, kPostNatDstV6, kPostNatSrcPort, kPostNatDstPort,
+    kNatEvent, kFwEvent, kFwdStatus, kInCvlan, kOutCvlan, kLayer2Segment,
+    kAppId, kAppName, kIfName, kExporterV4, kExporterV6,
 };
 
 struct FieldOp {
     Target target = Target::kSkip;
+    std::uint8_t index = 0;    // kMplsLabel: 0 for the top label
     std::uint16_t offset = 0;  // in the record; meaningful for fixed-layout templates
     std::uint16_t length = 0;  // 65535: variable
 };
@@ -92,6 +100,7 @@ struct Template {
     std::uint16_t id = 0;
     bool options = false;
     std::uint16_t scope_fields = 0;  // options templates: how many fields are scope
+    bool v9_scopes = false;          // v9 options: scope fields are scope types, not elements
     std::vector<TemplateField> fields;
     // Fixed layout: one per field with a target, at its offset. Variable layout: one per field,
     // kSkip included, walked in order (offsets are known only per record).
@@ -178,6 +187,18 @@ private:
     struct SamplerKeyHash {
         std::size_t operator()(const SamplerKey& k) const noexcept;
     };
+    // What options data names: interfaces, VRFs (name and RD), applications, and the exporter
+    // address a device states for itself.
+    enum class NameKind : std::uint8_t { kInterface, kVrfName, kVrfRd, kApplication, kExporter };
+    struct NameKey {
+        ExporterKey exporter;
+        NameKind kind = NameKind::kInterface;
+        std::uint64_t id = 0;
+        friend bool operator==(const NameKey&, const NameKey&) = default;
+    };
+    struct NameKeyHash {
+        std::size_t operator()(const NameKey& k) const noexcept;
+    };
 
     // Parses the header and prepares the per-datagram part of the record; `sets` is what
     // follows the header. False (result.outcome says why) when the datagram is discarded.
@@ -225,11 +246,17 @@ private:
     void learn_options();
     // dataLinkFrameSection (315): the sampled frame's Ethernet, IP and L4 headers.
     void dissect_frame(const std::uint8_t* p, std::size_t n);
+    // MPLS labels, VRFs, names and the exporter address from options data, into record_.
+    void finish_mpls_and_names();
+    std::string_view name_of(NameKind kind, std::uint64_t id) const;
+    void learn_name(NameKind kind, std::uint64_t id, std::string_view value);
 
     TemplateOptions options_;
     TemplateCounters counters_;
     std::unordered_map<TemplateKey, Template, TemplateKeyHash> templates_;
     std::unordered_map<SamplerKey, Sampler, SamplerKeyHash> samplers_;
+    std::unordered_map<NameKey, std::string, NameKeyHash> names_;
+    std::uint32_t name_kinds_ = 0;  // bit per NameKind present in names_
 
     // Per datagram.
     V9Header header_;
@@ -255,6 +282,15 @@ private:
         IpAddress src4, dst4, src6, dst6, next_hop4, next_hop6, bgp_next_hop4, bgp_next_hop6;
         std::uint8_t ip_version = 0;  // ipVersion (60), 0 when absent
         std::uint32_t in_phys_iface = 0, out_phys_iface = 0;
+        // MPLS label elements as sent (label << 4 | exp << 1 | bottom-of-stack), by position.
+        std::array<std::uint32_t, 10> labels{};
+        std::uint16_t label_mask = 0;  // which positions the record has
+        bool has_rd = false, has_ingress_vrf = false, has_egress_vrf = false, has_app = false;
+        std::uint32_t ingress_vrf = 0, egress_vrf = 0;
+        std::uint64_t app_id = 0;
+        // Text and addresses of options records (views into the datagram).
+        std::string_view vrf_name, app_name, if_name;
+        IpAddress exporter;
         // The sampling rate the record states: samplingInterval / samplerRandomInterval, or
         // 1 in (interval + space) / interval packets (PSAMP); 0 when it states none.
         std::uint32_t rate() const {

@@ -45,6 +45,10 @@ struct MacAddress {
     friend bool operator==(const MacAddress&, const MacAddress&) = default;
 };
 
+// Route distinguisher origins and the extra type for a VRF id (key byte 0 and 1 of mpls_vpn_rd).
+inline constexpr std::uint8_t kRdOriginFlow = 3;
+inline constexpr std::uint8_t kRdTypeVrfId = 0x10;
+
 struct Timestamp {
     std::int64_t sec = 0;
     std::uint32_t usec = 0;
@@ -99,6 +103,39 @@ struct FlowRecord {
     IpAddress bgp_next_hop;  // peer_dst_ip
     std::uint32_t in_iface = 0;
     std::uint32_t out_iface = 0;
+
+    // MPLS and VPNs
+    std::uint32_t mpls_label_top = 0;
+    std::uint32_t mpls_label_bottom = 0;
+    std::uint8_t mpls_stack_depth = 0;
+    std::array<std::uint32_t, 10> mpls_labels{};  // the stack, top first: mpls_stack_depth of them
+    // Route distinguisher as key bytes: origin, type, then the 6 value bytes of the wire form
+    // (type kRdTypeVrfId: a VRF id in bytes 2..5, shown "vrfid:N").
+    std::array<std::uint8_t, 8> mpls_vpn_rd{};
+    std::uint32_t mpls_pw_id = 0;
+
+    // NAT, firewall, forwarding
+    IpAddress post_nat_src_ip;
+    IpAddress post_nat_dst_ip;
+    std::uint16_t post_nat_src_port = 0;
+    std::uint16_t post_nat_dst_port = 0;
+    std::uint8_t nat_event = 0;
+    std::uint8_t fw_event = 0;
+    std::uint8_t fwd_status = 0;
+
+    // Customer VLANs and tunnels
+    std::uint16_t in_cvlan = 0;
+    std::uint16_t out_cvlan = 0;
+    std::uint32_t vxlan = 0;
+
+    // Names the exporter sent in options data; views into the decoder's tables, valid while the
+    // record is being handed over (copy the text to keep it).
+    std::string_view class_name;
+    std::string_view in_iface_name;
+    std::string_view out_iface_name;
+    std::string_view vrf_name;          // of the VRF mpls_vpn_rd was taken from
+    std::string_view ingress_vrf_name;
+    std::string_view egress_vrf_name;
 
     // Time
     Timestamp time_start;    // flow start, as the timestamp_start primitive shows it

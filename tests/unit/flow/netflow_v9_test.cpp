@@ -1,5 +1,6 @@
 #include "pmacct/flow/netflow_v9.hpp"
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -277,6 +278,146 @@ TEST(TemplateDecoder, SamplingFromOptionsData) {
         EXPECT_EQ(c.records[1].bytes, 1000U);
         EXPECT_EQ(c.records[1].sampling_rate, 0U);
     }
+}
+
+// NAT (NEL and ASA NSEL), firewall events, forwarding status, customer VLANs and pseudowires.
+TEST(TemplateDecoder, NatFirewallAndForwardingFields) {
+    TemplateDecoder dec;
+    Datagram d(9);
+    d.open_set(0).u16(260).u16(12);
+    d.u16(8).u16(4).u16(12).u16(4).u16(225).u16(4).u16(226).u16(4).u16(227).u16(2).u16(228).u16(2);
+    d.u16(230).u16(1).u16(233).u16(1).u16(89).u16(1).u16(245).u16(2).u16(255).u16(2).u16(249).u16(4);
+    d.close_set();
+    // The same through Cisco ASA's NSEL ids.
+    d.open_set(0).u16(261).u16(5);
+    d.u16(40001).u16(4).u16(40002).u16(4).u16(40003).u16(2).u16(40004).u16(2).u16(40005).u16(1);
+    d.close_set();
+    d.open_set(260).ip4(10, 0, 0, 5).ip4(192, 0, 2, 9).ip4(203, 0, 113, 1).ip4(192, 0, 2, 9).u16(40000).u16(53);
+    d.u8(1).u8(3).u8(0x42).u16(300).u16(301).u32(77).u8(0).u8(0).close_set();
+    d.open_set(261).ip4(203, 0, 113, 2).ip4(198, 51, 100, 7).u16(1024).u16(443).u8(2).close_set();
+    Collected c;
+    ASSERT_TRUE(c(dec, d).ok());
+    ASSERT_EQ(c.records.size(), 2U);
+    const FlowRecord& r = c.records[0];
+    EXPECT_EQ(r.post_nat_src_ip.to_string(), "203.0.113.1");
+    EXPECT_EQ(r.post_nat_dst_ip.to_string(), "192.0.2.9");
+    EXPECT_EQ(r.post_nat_src_port, 40000);
+    EXPECT_EQ(r.post_nat_dst_port, 53);
+    EXPECT_EQ(r.nat_event, 1);
+    EXPECT_EQ(r.fw_event, 3);
+    EXPECT_EQ(r.fwd_status, 0x42);
+    EXPECT_EQ(r.in_cvlan, 300);
+    EXPECT_EQ(r.out_cvlan, 301);
+    EXPECT_EQ(r.mpls_pw_id, 77U);
+    EXPECT_EQ(r.bytes, 0U);  // NAT events carry no counters
+    const FlowRecord& a = c.records[1];
+    EXPECT_EQ(a.post_nat_src_ip.to_string(), "203.0.113.2");
+    EXPECT_EQ(a.post_nat_dst_ip.to_string(), "198.51.100.7");
+    EXPECT_EQ(a.post_nat_src_port, 1024);
+    EXPECT_EQ(a.post_nat_dst_port, 443);
+    EXPECT_EQ(a.fw_event, 2);
+}
+
+// MPLS label elements (label << 4 | exp << 1 | bottom-of-stack), the RD element and VXLAN.
+TEST(TemplateDecoder, MplsStackRouteDistinguisherAndVxlan) {
+    TemplateDecoder dec;
+    Datagram d(10);
+    d.open_set(2).u16(300).u16(6);
+    d.u16(70).u16(3).u16(71).u16(3).u16(72).u16(3).u16(90).u16(8).u16(351).u16(8).u16(1).u16(4);
+    d.close_set();
+    auto label = [&](std::uint32_t v) { d.u8(static_cast<std::uint8_t>(v >> 16)).u16(static_cast<std::uint16_t>(v)); };
+    d.open_set(300);
+    label(100U << 4);
+    label((200U << 4) | 1U);
+    label(0);
+    d.u16(0).u16(65000).u32(7);        // RD type 0, 65000:7
+    d.u8(1).u8(0).u16(0).u8(0).u8(0x12).u16(0x3456);  // VXLAN VNI 0x123456
+    d.u32(1000);
+    // A stack without its bottom-of-stack bit, and an RD of type 1 (192.0.2.1:5).
+    label(300U << 4);
+    label(0);
+    label(0);
+    d.u16(1).ip4(192, 0, 2, 1).u16(5);
+    d.u8(2).u8(0).u16(0).u32(9);       // NVGRE segment: not VXLAN
+    d.u32(10);
+    d.close_set();
+    Collected c;
+    ASSERT_TRUE(c(dec, d).ok());
+    ASSERT_EQ(c.records.size(), 2U);
+    const FlowRecord& r = c.records[0];
+    EXPECT_EQ(r.mpls_label_top, 100U);
+    EXPECT_EQ(r.mpls_label_bottom, 200U);
+    ASSERT_EQ(r.mpls_stack_depth, 2);
+    EXPECT_EQ(r.mpls_labels[0], 100U);
+    EXPECT_EQ(r.mpls_labels[1], 200U);
+    const std::array<std::uint8_t, 8> rd = {kRdOriginFlow, 0, 0xFD, 0xE8, 0, 0, 0, 7};
+    EXPECT_EQ(r.mpls_vpn_rd, rd);
+    EXPECT_EQ(r.vxlan, 0x123456U);
+    const FlowRecord& s = c.records[1];
+    EXPECT_EQ(s.mpls_label_top, 300U);
+    EXPECT_EQ(s.mpls_label_bottom, 0U);
+    EXPECT_EQ(s.mpls_stack_depth, 1);
+    const std::array<std::uint8_t, 8> rd1 = {kRdOriginFlow, 1, 192, 0, 2, 1, 0, 5};
+    EXPECT_EQ(s.mpls_vpn_rd, rd1);
+    EXPECT_EQ(s.vxlan, 0U);
+}
+
+// Options data names interfaces (v9 interface scope), VRFs (name and RD) and applications; data
+// records show the names, the RD of their VRF, or the bare VRF id when nothing maps it.
+TEST(TemplateDecoder, NamesAndRdsFromOptionsData) {
+    TemplateDecoder dec;
+    Datagram d(9);
+    d.open_set(1).u16(400).u16(4).u16(4).u16(2).u16(4).u16(82).u16(8).close_set();  // interface -> name
+    d.open_set(1).u16(401).u16(4).u16(12).u16(1).u16(4).u16(234).u16(4).u16(236).u16(8).u16(90).u16(8).close_set();
+    d.open_set(1).u16(402).u16(4).u16(8).u16(1).u16(0).u16(95).u16(4).u16(96).u16(8).close_set();
+    d.open_set(0).u16(403).u16(7);
+    d.u16(10).u16(4).u16(14).u16(4).u16(234).u16(4).u16(235).u16(4).u16(61).u16(1).u16(95).u16(4).u16(1).u16(4);
+    d.close_set();
+    d.open_set(400).u32(3).u8('x').u8('e').u8('-').u8('0').u8('/').u8('0').u8(0).u8(0);
+    d.u32(4).u8('l').u8('o').u8('0').u8(0).u32(0).close_set();
+    d.open_set(401).u32(0).u32(5).u8('c').u8('u').u8('s').u8('t').u8('-').u8('a').u8(0).u8(0);
+    d.u16(0).u16(64512).u32(5).close_set();
+    d.open_set(402).u32(0x03000050).u8('h').u8('t').u8('t').u8('p').u32(0).close_set();
+    d.open_set(403).u32(3).u32(4).u32(5).u32(0).u8(0).u32(0x03000050).u32(100);
+    d.u32(3).u32(9).u32(1).u32(9).u8(1).u32(0x03000051).u32(100).close_set();
+    Collected c;
+    ASSERT_TRUE(c(dec, d).ok());
+    ASSERT_EQ(c.records.size(), 2U);
+    const FlowRecord& r = c.records[0];
+    EXPECT_EQ(r.in_iface_name, "xe-0/0");
+    EXPECT_EQ(r.out_iface_name, "lo0");
+    EXPECT_EQ(r.ingress_vrf_name, "cust-a");
+    EXPECT_EQ(r.egress_vrf_name, "");
+    EXPECT_EQ(r.vrf_name, "cust-a");
+    const std::array<std::uint8_t, 8> rd = {kRdOriginFlow, 0, 0xFC, 0x00, 0, 0, 0, 5};
+    EXPECT_EQ(r.mpls_vpn_rd, rd);
+    EXPECT_EQ(r.class_name, "http");
+    // Egress flow: the egress VRF (9), which nothing names: "vrfid:9".
+    const FlowRecord& s = c.records[1];
+    EXPECT_EQ(s.out_iface_name, "");
+    EXPECT_EQ(s.vrf_name, "");
+    const std::array<std::uint8_t, 8> vrfid = {kRdOriginFlow, kRdTypeVrfId, 0, 0, 0, 9, 0, 0};
+    EXPECT_EQ(s.mpls_vpn_rd, vrfid);
+    EXPECT_EQ(s.class_name, "");
+}
+
+// exporterIPv4Address in data or options data replaces the sender as peer_src_ip.
+TEST(TemplateDecoder, ExporterAddressElements) {
+    TemplateDecoder dec;
+    Datagram d(10);
+    d.open_set(3).u16(500).u16(2).u16(1).u16(149).u16(4).u16(130).u16(4).close_set();
+    d.open_set(2).u16(501).u16(1).u16(1).u16(4).close_set();
+    d.open_set(2).u16(502).u16(2).u16(131).u16(16).u16(1).u16(4).close_set();
+    d.open_set(501).u32(1).close_set();  // before the options: the sender
+    d.open_set(500).u32(7).ip4(192, 0, 2, 77).close_set();
+    d.open_set(501).u32(2).close_set();
+    d.open_set(502).u32(0x20010db8).u32(0).u32(0).u32(1).u32(3).close_set();
+    Collected c;
+    ASSERT_TRUE(c(dec, d).ok());
+    ASSERT_EQ(c.records.size(), 3U);
+    EXPECT_EQ(c.records[0].peer_src_ip.to_string(), "10.0.0.1");
+    EXPECT_EQ(c.records[1].peer_src_ip.to_string(), "192.0.2.77");
+    EXPECT_EQ(c.records[2].peer_src_ip.to_string(), "2001:db8::1");
 }
 
 TEST(TemplateDecoder, MalformedInputIsCountedAndNeverReadPastTheEnd) {

@@ -458,6 +458,36 @@ TEST(RowWriter, RouteDistinguishers) {
     // Longer than 18 characters: pushes the next column.
     x.set_bytes("mpls_vpn_rd", {0, 1, 192, 0, 2, 255, 0xff, 0xff});
     EXPECT_EQ(x.row(Format::kEventFormatted), "1:192.0.2.255:65535  \n");
+    // A VRF id where no RD is known.
+    x.set_bytes("mpls_vpn_rd", {kRdOriginFlow, kRdTypeVrfId, 0x60, 0, 0, 2, 0, 0});
+    EXPECT_EQ(x.row(Format::kCsv), "vrfid:1610612738,3,180\n");
+}
+
+// Fields decoders fill from NetFlow v9/IPFIX, as a print plugin shows them.
+TEST(RowWriter, MplsNatAndNamesFromRecords) {
+    Fixture x({"mpls_label_top", "mpls_label_bottom", "mpls_stack_depth", "mpls_label_stack", "post_nat_src_host",
+               "post_nat_src_port", "nat_event", "fw_event", "in_cvlan", "vxlan", "class", "in_iface_name",
+               "ingress_vrf_name"});
+    FlowRecord r;
+    r.mpls_label_top = 300012;
+    r.mpls_label_bottom = 17;
+    r.mpls_stack_depth = 2;
+    r.mpls_labels[0] = 300012;
+    r.mpls_labels[1] = 17;
+    r.post_nat_src_ip = IpAddress::v4(0xC0000201);
+    r.post_nat_src_port = 1024;
+    r.nat_event = 1;
+    r.fw_event = 2;
+    r.in_cvlan = 300;
+    r.vxlan = 4096;
+    r.class_name = "http";
+    r.in_iface_name = "xe-0/0/0";
+    r.ingress_vrf_name = "cust-a";
+    x.fill(r);
+    EXPECT_EQ(x.header(Format::kCsv),
+              "CLASS,IN_CVLAN,INGRESS_VRF_NAME,IN_IFACE_NAME,POST_NAT_SRC_IP,POST_NAT_SRC_PORT,NAT_EVENT,FW_EVENT,"
+              "MPLS_LABEL_TOP,MPLS_LABEL_BOTTOM,MPLS_STACK_DEPTH,MPLS_LABEL_STACK,VXLAN,PACKETS,BYTES\n");
+    EXPECT_EQ(x.row(Format::kCsv), "http,300,cust-a,xe-0/0/0,192.0.2.1,1024,1,2,300012,17,2,300012_17,4096,3,180\n");
 }
 
 TEST(RowWriter, RoaAndSamplingDirectionCodes) {
