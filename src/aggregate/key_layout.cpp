@@ -135,6 +135,47 @@ constexpr E kExtractors[] = {
     {"timestamp_export", [](const FlowRecord& r, std::uint8_t* o, int) { put_ts(o, r.time_export); }},
 };
 
+// A custom primitive's element into its key bytes (zero when the record lacks it).
+void put_custom(const KeyField& f, const CustomValue& v, std::uint8_t* out) {
+    using primitives::CustomSemantics;
+    if (v.data == nullptr) return;
+    const primitives::CustomPrimitive& c = *f.custom;
+    switch (c.semantics) {
+        case CustomSemantics::kUint:
+        case CustomSemantics::kHex: {
+            std::uint64_t n = 0;
+            const std::size_t bytes = std::min<std::size_t>(v.length, 8);
+            for (std::size_t i = v.length - bytes; i < v.length; ++i) n = (n << 8) | v.data[i];
+            switch (f.size) {
+                case 1: put(out, static_cast<std::uint8_t>(n)); break;
+                case 2: put(out, static_cast<std::uint16_t>(n)); break;
+                case 4: put(out, static_cast<std::uint32_t>(n)); break;
+                default: put(out, n); break;
+            }
+            break;
+        }
+        case CustomSemantics::kIp:
+            if (v.length == 4) put_ip(out, IpAddress::v4_bytes(v.data));
+            if (v.length == 16) put_ip(out, IpAddress::v6_bytes(v.data));
+            break;
+        case CustomSemantics::kMac:
+            if (v.length >= 6) std::memcpy(out, v.data, 6);
+            break;
+        case CustomSemantics::kStr:
+            std::memcpy(out, v.data, std::min<std::size_t>(v.length, c.vlen ? f.size - 1U : f.size));
+            break;
+        case CustomSemantics::kRaw:
+            if (c.vlen) {
+                const std::size_t n = std::min<std::size_t>(v.length, f.size - 1U);
+                out[0] = static_cast<std::uint8_t>(n);
+                std::memcpy(out + 1, v.data, n);
+            } else {
+                std::memcpy(out, v.data, std::min<std::size_t>(v.length, f.size));
+            }
+            break;
+    }
+}
+
 Extractor extractor_for(std::string_view name) {
     for (const auto& [n, e] : kExtractors) {
         if (n == name) return e;
@@ -186,9 +227,11 @@ Result<KeyLayout> KeyLayout::build(std::span<const std::string> aggregate) {
         KeyField f;
         f.spec = spec;
         // `flows` selects the flows counter and `none` selects nothing: no key bytes.
-        f.size = (spec->name == "flows") ? 0 : key_size_of(spec->kind);
+        f.custom = primitives::custom_of(spec);
+        if (f.custom != nullptr) f.custom_index = static_cast<std::uint16_t>(primitives::custom_index(spec));
+        f.size = (spec->name == "flows") ? 0 : f.custom != nullptr ? f.custom->key_size() : key_size_of(spec->kind);
         f.offset = static_cast<std::uint16_t>(offset);
-        f.extract = f.size > 0 ? extractor_for(spec->name) : nullptr;
+        f.extract = f.size > 0 && f.custom == nullptr ? extractor_for(spec->name) : nullptr;
         offset += f.size;
         layout.fields_.push_back(f);
     }
@@ -212,7 +255,11 @@ std::vector<std::string> KeyLayout::names() const {
 void KeyLayout::extract(const FlowRecord& r, std::uint8_t* out, int side) const {
     std::memset(out, 0, key_size_);
     for (const auto& f : fields_) {
-        if (f.extract != nullptr) f.extract(r, out + f.offset, side);
+        if (f.extract != nullptr) {
+            f.extract(r, out + f.offset, side);
+        } else if (f.custom != nullptr && r.custom != nullptr) {
+            put_custom(f, r.custom[f.custom_index], out + f.offset);
+        }
     }
 }
 
@@ -257,6 +304,12 @@ Timestamp read_timestamp(const KeyField& f, const std::uint8_t* key) {
     std::memcpy(&t.sec, key + f.offset, 8);
     std::memcpy(&t.usec, key + f.offset + 8, 4);
     return t;
+}
+
+std::span<const std::uint8_t> read_raw(const KeyField& f, const std::uint8_t* key) {
+    const std::uint8_t* p = key + f.offset;
+    if (f.custom != nullptr && f.custom->vlen) return {p + 1, std::min<std::size_t>(p[0], f.size - 1U)};
+    return {p, f.size};
 }
 
 std::string_view read_string(const KeyField& f, const std::uint8_t* key) {

@@ -15,6 +15,7 @@
 #include "pmacct/base/files.hpp"
 #include "pmacct/config/values.hpp"
 #include "pmacct/log/log.hpp"
+#include "pmacct/primitives/custom.hpp"
 #include "pmacct/primitives/registry.hpp"
 #include "pmacct/process/daemonize.hpp"
 #include "pmacct/process/pidfile.hpp"
@@ -128,6 +129,7 @@ int run(Daemon d, int argc, const char* const* argv, JobFactory factory) {
         log::error("{}: {} configuration error{}; not starting", prog, errors, errors == 1 ? "" : "s");
         return 1;
     }
+    primitives::install_custom(cfg.custom_primitives);
 
     const std::string dry_run = cfg.core.get_string("dry_run");
     if (dry_run == "config") {

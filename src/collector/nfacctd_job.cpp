@@ -19,6 +19,7 @@
 #include "pmacct/net/udp_input.hpp"
 #include "pmacct/pcap/savefile.hpp"
 #include "pmacct/plugin/host.hpp"
+#include "pmacct/primitives/custom.hpp"
 #include "pmacct/process/signals.hpp"
 #include "pmacct/process/title.hpp"
 
@@ -73,6 +74,13 @@ public:
         t.time_new = o.time_new;
         t.renormalize = o.renormalize;
         t.use_ip_next_hop = o.use_ip_next_hop;
+        t.account_options = s.get_bool("nfacctd_account_options");
+        for (const auto& c : primitives::installed_custom()) t.custom.push_back(flow::CustomElement{c.pen, c.type});
+        if (t.account_options) {
+            // Options records are accounted like flows: without a pre_tag_map rule on
+            // sample_type they land in every plugin (pmacct's own warning).
+            log::warn("nfacctd_account_options is enabled but pre_tag_map does not contain a sample_type rule.");
+        }
         templates_ = flow::TemplateDecoder(t);
         // pmacct checks export sequence numbers only when its sanity checks are not disabled
         // (they are by default).

@@ -15,6 +15,7 @@
 #include "pmacct/config/plugin_types.hpp"
 #include "pmacct/config/registry.hpp"
 #include "pmacct/config/values.hpp"
+#include "pmacct/primitives/custom.hpp"
 #include "pmacct/primitives/registry.hpp"
 
 namespace pmacct::config {
@@ -339,33 +340,28 @@ private:
         for (auto& p : cfg_.plugins) p.settings.set(index, d.value, d.origin);
     }
 
-    // Names defined in the aggregate_primitives file, if one is configured.
-    std::vector<std::string> custom_primitive_names() {
+    // The aggregate_primitives file, if one is configured: bad entries are reported and left
+    // out, as pmacct does.
+    std::vector<std::string> load_custom_primitives() {
         std::vector<std::string> names;
         if (!cfg_.core.is_set("aggregate_primitives")) return names;
-        std::string path = cfg_.core.get_string("aggregate_primitives");
-        std::ifstream in(path);
-        if (!in) {
-            error(*cfg_.core.origin("aggregate_primitives"), "aggregate_primitives",
-                  fmt::format("cannot read '{}'", path));
+        const std::string path = cfg_.core.get_string("aggregate_primitives");
+        primitives::CustomLoad loaded = primitives::load_custom(path);
+        if (!loaded.error.empty()) {
+            error(*cfg_.core.origin("aggregate_primitives"), "aggregate_primitives", loaded.error);
             return names;
         }
-        std::string line;
-        while (std::getline(in, line)) {
-            std::string_view t = trim(line);
-            if (t.empty() || t.front() == '!' || t.front() == '#') continue;
-            std::istringstream words{std::string(t)};
-            std::string w;
-            while (words >> w) {
-                if (w.rfind("name=", 0) == 0) names.push_back(w.substr(5));
-            }
+        for (const auto& s : loaded.skipped) {
+            warning(Origin{path, s.line}, "aggregate_primitives", s.why + "; entry skipped");
         }
+        for (const auto& p : loaded.primitives) names.push_back(p.name);
+        cfg_.custom_primitives = std::move(loaded.primitives);
         return names;
     }
 
     void check_aggregates() {
         if (cfg_.plugins.empty()) return;
-        auto custom = custom_primitive_names();
+        auto custom = load_custom_primitives();
         for (auto& p : cfg_.plugins) {
             auto value = p.settings.value("aggregate");
             auto r = primitives::parse_aggregate(value.value_or("src_host"), cfg_.daemon, custom);

@@ -119,7 +119,7 @@ constexpr KeySpec kKeys[] = {
     {.names = "aggregate_primitives",
      .type = kPath,
      .daemons = kTraffic,
-     .flags = kGlobal | kMap,
+     .flags = kGlobal | kMap | kImplemented,
      .doc = "File that defines custom primitives usable in aggregate."},
 
     // --- clustering and Redis ----------------------------------------------------------

@@ -102,11 +102,6 @@ void NetflowV5Decoder::prepare_datagram(const NetflowV5Header& header, const IpA
     if (options_.renormalize && out.sampling_rate > 0) out.sampling_rate = 1;
     out.time_arrival = arrival;
     out.time_export = Timestamp{std::int64_t{header.unix_secs}, 0};
-    if (options_.time_new) {
-        out.time_start = arrival;
-        out.time_end = arrival;
-        out.time_bin = arrival;
-    }
 }
 
 void NetflowV5Decoder::fill_flow(const NetflowV5Header& header, const std::uint8_t* p, FlowRecord& out) const {
@@ -140,7 +135,6 @@ void NetflowV5Decoder::fill_flow(const NetflowV5Header& header, const std::uint8
         }
     }
     if (options_.use_ip_next_hop) out.bgp_next_hop = out.ip_next_hop;
-    if (options_.time_new) return;  // prepare_datagram() set the arrival time
     if (options_.time_secs) {
         out.time_start = v5_secs_time(header.unix_secs, header.sys_uptime, first);
         out.time_end = v5_secs_time(header.unix_secs, header.sys_uptime, last);
@@ -151,6 +145,8 @@ void NetflowV5Decoder::fill_flow(const NetflowV5Header& header, const std::uint8
         // pmacct bins by a time it rounds differently from the printed timestamp_start.
         out.time_bin = v5_bin_time(header.unix_secs, header.sys_uptime, first);
     }
+    // nfacctd_time_new bins by the arrival time; the flow's own times still print (1.7.7).
+    if (options_.time_new) out.time_bin = out.time_arrival;
 }
 
 void NetflowV5Decoder::fill_record(const NetflowV5Header& header, std::span<const std::uint8_t> record,

@@ -1,5 +1,6 @@
 #include "pmacct/flow/netflow_v9.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "pmacct/base/byte_reader.hpp"
@@ -177,7 +178,7 @@ std::size_t TemplateDecoder::NameKeyHash::operator()(const NameKey& k) const noe
     return exporter_hash(k.exporter, (k.id << 3) ^ static_cast<std::uint64_t>(k.kind));
 }
 
-void compile_template(Template& t) {
+void compile_template(Template& t, std::span<const CustomElement> custom) {
     t.ops.clear();
     t.variable = false;
     for (const TemplateField& f : t.fields) t.variable = t.variable || f.length == kVariableLength;
@@ -188,13 +189,35 @@ void compile_template(Template& t) {
         // 5 template. Only the interface says something a record can use.
         const bool v9_scope = t.v9_scopes && i < t.scope_fields;
         const Target target = !v9_scope ? target_of(f) : f.type == 2 ? Target::kInIface : Target::kSkip;
-        if (t.variable || target != Target::kSkip) {
+        std::uint8_t custom_index = kNoCustom;
+        for (std::size_t c = 0; c < custom.size() && c < kNoCustom; ++c) {
+            if (!v9_scope && custom[c].type == f.type && custom[c].pen == f.pen) {
+                custom_index = static_cast<std::uint8_t>(c);
+                break;
+            }
+        }
+        if (t.variable || target != Target::kSkip || custom_index != kNoCustom) {
             const auto index = static_cast<std::uint8_t>(target == Target::kMplsLabel ? f.type - 70 : 0);
-            t.ops.push_back(FieldOp{target, index, static_cast<std::uint16_t>(t.variable ? 0 : offset), f.length});
+            t.ops.push_back(FieldOp{target, index, static_cast<std::uint16_t>(t.variable ? 0 : offset), f.length,
+                                    custom_index});
         }
         offset += f.length == kVariableLength ? 1U : f.length;  // a variable field takes at least its length byte
     }
     t.record_length = offset;
+}
+
+TemplateDecoder::TemplateDecoder(const TemplateOptions& options) : options_(options) {
+    const std::size_t n = std::min<std::size_t>(options_.custom.size(), kNoCustom);
+    custom_.resize(n);
+    custom_next_.assign(n, kNoCustom);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = i + 1; j < n; ++j) {
+            if (options_.custom[j].type == options_.custom[i].type && options_.custom[j].pen == options_.custom[i].pen) {
+                custom_next_[i] = static_cast<std::uint8_t>(j);
+                break;
+            }
+        }
+    }
 }
 
 const Template* TemplateDecoder::find(const TemplateKey& key) const {
@@ -251,6 +274,7 @@ bool TemplateDecoder::begin(std::span<const std::uint8_t> datagram, const IpAddr
     base_.export_proto_sysid = h.source_id;
     base_.time_arrival = arrival;
     base_.time_export = Timestamp{std::int64_t{h.unix_secs}, 0};
+    base_.custom = custom_.empty() ? nullptr : custom_.data();
     return true;
 }
 
@@ -353,7 +377,7 @@ void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::u
             ++counters_.malformed_templates;
             return;
         }
-        compile_template(t);
+        compile_template(t, options_.custom);
         if (t.record_length == 0 || t.record_length > 65535) {
             ++counters_.malformed_templates;
             continue;
@@ -375,6 +399,7 @@ bool TemplateDecoder::apply_fixed(const Template& t, std::span<const std::uint8_
     if (data.size() < t.record_length) return false;
     record_ = base_;
     raw_ = Raw{};
+    if (!custom_.empty()) std::fill(custom_.begin(), custom_.end(), CustomValue{});
     for (const FieldOp& op : t.ops) apply(op, data.data() + op.offset, op.length);
     used = t.record_length;
     return true;
@@ -384,6 +409,7 @@ bool TemplateDecoder::apply_variable(const Template& t, std::span<const std::uin
     if (data.size() < t.record_length) return false;
     record_ = base_;
     raw_ = Raw{};
+    if (!custom_.empty()) std::fill(custom_.begin(), custom_.end(), CustomValue{});
     std::size_t at = 0;
     for (const FieldOp& op : t.ops) {
         std::size_t length = op.length;
@@ -397,7 +423,7 @@ bool TemplateDecoder::apply_variable(const Template& t, std::span<const std::uin
             }
         }
         if (at + length > data.size()) return false;
-        if (op.target != Target::kSkip) apply(op, data.data() + at, length);
+        if (op.target != Target::kSkip || op.custom != kNoCustom) apply(op, data.data() + at, length);
         at += length;
     }
     used = at;
@@ -407,6 +433,10 @@ bool TemplateDecoder::apply_variable(const Template& t, std::span<const std::uin
 void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_t n) {
     FlowRecord& r = record_;
     const auto u = [&]() { return be_uint(p, n); };
+    // A repeated element: custom primitives read its first occurrence, as pmacct does.
+    for (std::uint8_t c = op.custom; c != kNoCustom; c = custom_next_[c]) {
+        if (custom_[c].data == nullptr) custom_[c] = CustomValue{p, static_cast<std::uint16_t>(n)};
+    }
     switch (op.target) {
         case Target::kSkip: break;
         case Target::kBytes: r.bytes = u(); break;
@@ -652,10 +682,7 @@ void TemplateDecoder::finish_record() {
     // Times: absolute elements win over sysUptime-relative ones; IPFIX has no sysUptime in its
     // header, so relative times there need systemInitTimeMilliseconds. v9 relative times are
     // nfacctd's, as for v5: whole seconds for the primitives, a millisecond-exact bin time.
-    if (options_.time_new) {
-        r.time_start = r.time_arrival;
-        r.time_end = r.time_arrival;
-    } else {
+    {
         if (raw_.has_start_abs) {
             r.time_start = from_us(raw_.start_abs_us);
         } else if (raw_.has_first_uptime) {
@@ -678,6 +705,8 @@ void TemplateDecoder::finish_record() {
             }
         }
     }
+    // nfacctd_time_new bins by the arrival time; the flow's own times still print (1.7.7).
+    if (options_.time_new) r.time_bin = r.time_arrival;
 
     // flowDirection shows as sampling_direction: 'i'ngress, 'e'gress, 'u'nknown (also when absent).
     r.sampling_direction = !raw_.has_direction ? 'u' : raw_.direction == 0 ? 'i' : raw_.direction == 1 ? 'e' : 'u';

@@ -378,6 +378,41 @@ void append_tcp_flags_array(std::string& out, std::uint64_t flags) {
 }
 
 // A JSON string as jansson writes it (UTF-8 kept as is, control characters escaped).
+// Well-formed UTF-8 (no overlong forms, surrogates or values above U+10FFFF).
+bool valid_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = 0;
+        std::uint32_t cp = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            n = 1;
+            cp = c & 0x1FU;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2;
+            cp = c & 0x0FU;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3;
+            cp = c & 0x07U;
+        } else {
+            return false;
+        }
+        if (i + n >= s.size()) return false;  // cut short
+        for (std::size_t k = 1; k <= n; ++k) {
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (cc & 0x3FU);
+        }
+        constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+        if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        i += n + 1;
+    }
+    return true;
+}
+
 void append_json_string(std::string& out, std::string_view s) {
     out += '"';
     for (char ch : s) {
@@ -507,7 +542,13 @@ RowWriter::RowWriter(const aggregate::KeyLayout& layout, Format format, Options 
             continue;
         }
         if (spec.kind == ValueKind::kNone) continue;
-        const Style st = style_of(spec);
+        Style st = style_of(spec);
+        if (f.custom != nullptr) {
+            // pmacct pads a custom column to its value's text width or its name, the wider.
+            const auto w = static_cast<std::uint8_t>(std::min<std::size_t>(
+                std::max<std::size_t>(f.custom->text_width(), spec.name.size()), 200));
+            st = Style{spec.name, Render::kCustom, kStr, static_cast<std::uint8_t>(w + 2), w, 2};
+        }
         Column c;
         c.field = f;
         c.render = st.render;
@@ -541,14 +582,18 @@ RowWriter::RowWriter(const aggregate::KeyLayout& layout, Format format, Options 
         c.json_key = "flows";
         json_columns_.push_back(c);
     }
-    std::stable_sort(
-        json_columns_.begin(), json_columns_.end(), [&](const Column& a, const Column& b) {
-            return position(json, a.field.spec->name) < position(json, b.field.spec->name);
-        });
-    // stamp_inserted / stamp_updated come after timestamp_export, before flows.
+    // Custom primitives go after timestamp_export, before stamp_inserted/updated and flows.
     const std::size_t flows_at = position(json, "flows");
+    const auto json_position = [&](const Column& c) {
+        return c.render == Render::kCustom ? flows_at : position(json, c.field.spec->name);
+    };
+    std::stable_sort(json_columns_.begin(), json_columns_.end(),
+                     [&](const Column& a, const Column& b) { return json_position(a) < json_position(b); });
+    // stamp_inserted / stamp_updated come after timestamp_export, before flows.
     json_stamps_at_ = json_columns_.size();
     for (std::size_t i = 0; i < json_columns_.size(); ++i) {
+        // Custom primitives (unknown to the order table) come before the stamps.
+        if (json_columns_[i].render == Render::kCustom) continue;
         if (position(json, json_columns_[i].field.spec->name) >= flows_at) {
             json_stamps_at_ = i;
             break;
@@ -670,6 +715,10 @@ void RowWriter::row_json(const std::uint8_t* key, const aggregate::Counters& cou
             append_json_uint(out, counters.flows);
             continue;
         }
+        if (c.render == Render::kCustom && c.field.custom->semantics == primitives::CustomSemantics::kStr &&
+            !valid_utf8(aggregate::read_string(c.field, key))) {
+            continue;  // pmacct's JSON encoder refuses such a string and leaves the key out
+        }
         out += ", \"";
         out.append(c.json_key);
         out += "\": ";
@@ -741,6 +790,31 @@ void RowWriter::append_value(const Column& c, const std::uint8_t* key, std::stri
             return;
         }
         case Render::kFlows: return;
+        case Render::kCustom: append_custom(f, key, out); return;
+    }
+}
+
+void RowWriter::append_custom(const KeyField& f, const std::uint8_t* key, std::string& out) const {
+    using primitives::CustomSemantics;
+    switch (f.custom->semantics) {
+        case CustomSemantics::kUint: append_uint(out, aggregate::read_uint(f, key)); return;
+        case CustomSemantics::kHex: fmt::format_to(std::back_inserter(out), "{:x}", aggregate::read_uint(f, key)); return;
+        case CustomSemantics::kIp:
+            append_ip(out, key + f.offset, format_ == Format::kFormatted || format_ == Format::kEventFormatted);
+            return;
+        case CustomSemantics::kMac: append_mac(out, key + f.offset); return;
+        case CustomSemantics::kStr: out.append(aggregate::read_string(f, key)); return;
+        case CustomSemantics::kRaw: {
+            // Bytes as upper-case hex pairs joined by '-', as pmacct prints raw values.
+            bool first = true;
+            for (const std::uint8_t b : aggregate::read_raw(f, key)) {
+                if (!first) out += '-';
+                first = false;
+                out += "0123456789ABCDEF"[b >> 4];
+                out += "0123456789ABCDEF"[b & 0x0F];
+            }
+            return;
+        }
     }
 }
 
@@ -780,6 +854,16 @@ void RowWriter::append_json_value(const Column& c, const std::uint8_t* key,
             append_json_string(out, s);
             return;
         }
+        case Render::kCustom:
+            // Every custom value is a JSON string in pmacct.
+            if (f.custom->semantics == primitives::CustomSemantics::kStr) {
+                append_json_string(out, aggregate::read_string(f, key));
+            } else {
+                out += '"';
+                append_custom(f, key, out);
+                out += '"';
+            }
+            return;
         default:
             if (c.json_string) {
                 out += '"';

@@ -1,5 +1,7 @@
 #include "pmacct/primitives/registry.hpp"
 
+#include "pmacct/primitives/custom.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -271,7 +273,7 @@ const PrimitiveSpec* find(std::string_view name) {
     for (const auto& p : kPrimitives) {
         if (p.name == name) return &p;
     }
-    return nullptr;
+    return find_custom(name);
 }
 
 std::span<const std::string_view> csv_order() { return kCsvOrder; }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "pmacct/base/result.hpp"
+#include "pmacct/primitives/custom.hpp"
 #include "pmacct/primitives/registry.hpp"
 #include "pmacct/record/flow_record.hpp"
 
@@ -24,6 +25,9 @@ struct KeyField {
     std::uint16_t offset = 0;
     std::uint16_t size = 0;
     Extractor extract = nullptr;
+    // A custom primitive: its definition and its index in FlowRecord::custom.
+    const primitives::CustomPrimitive* custom = nullptr;
+    std::uint16_t custom_index = 0;
 };
 
 // Byte size of a value of this kind inside a key.
@@ -59,6 +63,8 @@ IpAddress read_ip(const KeyField& f, const std::uint8_t* key);
 MacAddress read_mac(const KeyField& f, const std::uint8_t* key);
 Timestamp read_timestamp(const KeyField& f, const std::uint8_t* key);
 std::string_view read_string(const KeyField& f, const std::uint8_t* key);
+// The bytes of a raw custom primitive (its length byte says how many when it is vlen).
+std::span<const std::uint8_t> read_raw(const KeyField& f, const std::uint8_t* key);
 
 // What travels with each key on the ring and in the caches.
 struct Counters {

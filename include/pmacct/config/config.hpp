@@ -16,6 +16,7 @@
 
 #include "pmacct/base/daemon.hpp"
 #include "pmacct/config/key_spec.hpp"
+#include "pmacct/primitives/custom.hpp"
 
 namespace pmacct::config {
 
@@ -83,6 +84,8 @@ struct Config {
     Settings core;
     std::vector<PluginInstance> plugins;
     std::vector<Diagnostic> diagnostics;
+    // From aggregate_primitives; install them (primitives::install_custom) before building keys.
+    std::vector<primitives::CustomPrimitive> custom_primitives;
 
     bool has_errors() const;
 };

@@ -44,17 +44,15 @@ std::string discard_message(V5Outcome outcome, std::string_view collector, std::
 // The configuration that changes what the decoder produces (nfacctd key names).
 //
 // time_start / time_end are, by default, exactly nfacctd's timestamp_start / timestamp_end
-// primitives (v5_primitive_time). nfacctd_time_secs and nfacctd_time_new change them here; in
-// nfacctd 1.7.7 those two keys change only the time used for time-bins and stitching
-// (pdata->time_start), while the printed timestamp_start / timestamp_end keep the millisecond
-// formula. FlowRecord has one start time, used for both, so under those keys the printed
-// timestamps follow the bin time. Without them, the bin time nfacctd uses (v5_bin_time) is
-// one second earlier when sysUptime - First is not a multiple of 1000, and does not wrap when
-// First > sysUptime; time_start follows the printed value.
+// primitives (v5_primitive_time), and time_bin the time nfacctd bins by (v5_bin_time: one second
+// earlier when sysUptime - First is not a multiple of 1000, and not wrapping when First >
+// sysUptime). nfacctd_time_new sets only time_bin, to the arrival time, as in 1.7.7.
+// nfacctd_time_secs changes time_start / time_end here too, whereas 1.7.7 changes only its bin
+// and stitching time and keeps the millisecond formula for the printed values.
 struct NetflowV5Options {
     // nfacctd_time_secs: sysUptime, First and Last are in seconds (v5_secs_time).
     bool time_secs = false;
-    // nfacctd_time_new: time_start and time_end are the arrival time. Wins over time_secs.
+    // nfacctd_time_new: flows are binned by their arrival time (time_start/end unchanged).
     bool time_new = false;
     // nfacctd_renormalize: bytes and packets multiplied by the sampling rate when it is > 0;
     // sampling_rate then reads 1, as in pmacct.

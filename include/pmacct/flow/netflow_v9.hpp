@@ -45,10 +45,19 @@ enum class V9Outcome : std::uint8_t {
 // pmacct-like words for a discarded datagram ("discarding malformed NetFlow v9/IPFIX packet").
 std::string_view describe(V9Outcome outcome);
 
+// An element a custom primitive reads (aggregate_primitives).
+struct CustomElement {
+    std::uint32_t pen = 0;
+    std::uint16_t type = 0;
+};
+
 struct TemplateOptions {
-    bool time_new = false;     // nfacctd_time_new: start and end are the arrival time
+    bool time_new = false;     // nfacctd_time_new: bin by the arrival time
     bool renormalize = false;  // nfacctd_renormalize: bytes and packets × sampling rate
     bool use_ip_next_hop = false;  // peer_dst_ip takes the IP next hop when no BGP next hop
+    bool account_options = false;  // nfacctd_account_options: options records reach the sink too
+    // The custom primitives' elements, in installed order: FlowRecord::custom has one value each.
+    std::vector<CustomElement> custom;
 };
 
 struct V9Header {
@@ -89,11 +98,14 @@ enum class Target : std::uint8_t {
     kAppId, kAppName, kIfName, kExporterV4, kExporterV6,
 };
 
+inline constexpr std::uint8_t kNoCustom = 0xFF;
+
 struct FieldOp {
     Target target = Target::kSkip;
     std::uint8_t index = 0;    // kMplsLabel: 0 for the top label
     std::uint16_t offset = 0;  // in the record; meaningful for fixed-layout templates
     std::uint16_t length = 0;  // 65535: variable
+    std::uint8_t custom = kNoCustom;  // the first custom primitive reading this field
 };
 
 struct Template {
@@ -143,13 +155,14 @@ struct TemplateCounters {
     std::uint64_t malformed = 0;            // datagrams discarded
 };
 
-// Compiles the fields of a template into its operations (public for tests).
-void compile_template(Template& t);
+// Compiles the fields of a template into its operations (public for tests). `custom` lists the
+// elements custom primitives read; a field one of them reads gets its index.
+void compile_template(Template& t, std::span<const CustomElement> custom = {});
 
 class TemplateDecoder {
 public:
     TemplateDecoder() = default;
-    explicit TemplateDecoder(const TemplateOptions& options) : options_(options) {}
+    explicit TemplateDecoder(const TemplateOptions& options);
 
     const TemplateCounters& counters() const { return counters_; }
     const TemplateOptions& options() const { return options_; }
@@ -227,6 +240,12 @@ private:
             if (t.options) {
                 learn_options();
                 ++counters_.options_records;
+                if (!options_.account_options) continue;
+                finish_record();
+                record_.bytes = record_.packets = record_.flows = 0;
+                record_.type = FlowType::kOption;
+                ++result.records;
+                sink(static_cast<const FlowRecord&>(record_));
                 continue;
             }
             finish_record();
@@ -257,6 +276,10 @@ private:
     std::unordered_map<SamplerKey, Sampler, SamplerKeyHash> samplers_;
     std::unordered_map<NameKey, std::string, NameKeyHash> names_;
     std::uint32_t name_kinds_ = 0;  // bit per NameKind present in names_
+    // Custom primitives: values of the current record, and for each index the next index that
+    // reads the same element (kNoCustom ends the chain).
+    std::vector<CustomValue> custom_;
+    std::vector<std::uint8_t> custom_next_;
 
     // Per datagram.
     V9Header header_;

@@ -75,6 +75,7 @@ enum class Render : std::uint8_t {
     kLongitude,
     kFwdStatus,
     kFlows,
+    kCustom,  // an aggregate_primitives entry, by its semantics
 };
 
 // One output column of a RowWriter, computed once at construction: where its value is in the
@@ -112,6 +113,7 @@ private:
     // Date and time as the timestamps_* options want; `with_usec` adds ".uuuuuu".
     void append_time(std::int64_t sec, bool with_usec, std::uint32_t usec, std::string& out) const;
     void append_value(const detail::Column& c, const std::uint8_t* key, std::string& out) const;
+    void append_custom(const aggregate::KeyField& f, const std::uint8_t* key, std::string& out) const;
     void append_json_value(const detail::Column& c, const std::uint8_t* key,
                            std::string& out) const;
     void row_json(const std::uint8_t* key, const aggregate::Counters& counters,

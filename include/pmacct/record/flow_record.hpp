@@ -56,6 +56,12 @@ struct Timestamp {
     friend auto operator<=>(const Timestamp&, const Timestamp&) = default;
 };
 
+// The bytes of an element a custom primitive (aggregate_primitives) reads, as the record had it.
+struct CustomValue {
+    const std::uint8_t* data = nullptr;
+    std::uint16_t length = 0;
+};
+
 // What kind of record it is (pmacct's flow types); events and options carry no counters.
 enum class FlowType : std::uint8_t { kIpv4, kIpv6, kMpls, kEvent, kOption };
 
@@ -136,6 +142,9 @@ struct FlowRecord {
     std::string_view vrf_name;          // of the VRF mpls_vpn_rd was taken from
     std::string_view ingress_vrf_name;
     std::string_view egress_vrf_name;
+    // Custom primitives' elements, indexed like the installed custom primitives; nullptr when
+    // none are configured. Owned by the decoder, valid while the record is handed over.
+    const CustomValue* custom = nullptr;
 
     // Time
     Timestamp time_start;    // flow start, as the timestamp_start primitive shows it

@@ -176,15 +176,18 @@ TEST(NetflowV5, TimeSecsTreatsUptimeAndFirstLastAsSeconds) {
     EXPECT_EQ(c.records[0].time_export, (Timestamp{1000000000, 0}));
 }
 
-TEST(NetflowV5, TimeNewUsesArrivalTime) {
+// nfacctd_time_new puts flows in the time-bin of their arrival; timestamp_start/end still show
+// the flow's own times, as 1.7.7 prints them.
+TEST(NetflowV5, TimeNewBinsByArrivalTime) {
     NetflowV5Options options;
     options.time_new = true;
-    options.time_secs = true;  // time_new wins
+    options.time_secs = true;
     const Collected c = decode(from_hex(kHandBuiltHex), options);
     ASSERT_EQ(c.records.size(), 2u);
+    EXPECT_EQ(c.records[0].time_start, (Timestamp{1000000000 - 1500, 0}));
+    EXPECT_EQ(c.records[1].time_end, (Timestamp{1000000000 + 2500, 0}));
     for (const FlowRecord& r : c.records) {
-        EXPECT_EQ(r.time_start, kArrival);
-        EXPECT_EQ(r.time_end, kArrival);
+        EXPECT_EQ(r.time_bin, kArrival);
         EXPECT_EQ(r.time_arrival, kArrival);
         EXPECT_EQ(r.time_export, (Timestamp{1000000000, 0}));
     }

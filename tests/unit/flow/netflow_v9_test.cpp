@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -418,6 +419,54 @@ TEST(TemplateDecoder, ExporterAddressElements) {
     EXPECT_EQ(c.records[0].peer_src_ip.to_string(), "10.0.0.1");
     EXPECT_EQ(c.records[1].peer_src_ip.to_string(), "192.0.2.77");
     EXPECT_EQ(c.records[2].peer_src_ip.to_string(), "2001:db8::1");
+}
+
+// Custom primitives get the bytes of their element: from fixed and variable-length templates,
+// enterprise elements, the first of repeated elements, two primitives on one element; options
+// records reach the sink when nfacctd_account_options asks.
+TEST(TemplateDecoder, CustomElementsAndAccountedOptions) {
+    TemplateOptions o;
+    o.custom = {{0, 234}, {2636, 137}, {0, 82}, {0, 234}};
+    o.account_options = true;
+    TemplateDecoder dec(o);
+    Datagram d(10);
+    d.open_set(2).u16(300).u16(4).u16(234).u16(4).u16(0x8000 | 137).u16(2).u32(2636);
+    d.u16(0x8000 | 137).u16(2).u32(2636).u16(82).u16(65535).close_set();
+    d.open_set(3).u16(301).u16(2).u16(1).u16(10).u16(4).u16(82).u16(4).close_set();
+    d.open_set(300).u32(7).u16(0x1111).u16(0x2222).u8(3).u8('e').u8('t').u8('h').u16(0).close_set();
+    d.open_set(301).u32(5).u8('l').u8('o').u8('0').u8(0).close_set();
+    // The values live in the decoder while a record is handed over: keep copies.
+    struct Seen {
+        FlowRecord record;
+        std::vector<std::string> custom;  // "" for an absent element
+        std::vector<bool> present;
+    };
+    std::vector<Seen> seen;
+    IpAddress from;
+    IpAddress::parse("10.0.0.1", from);
+    const auto bytes = d.bytes();
+    ASSERT_TRUE(dec.decode(bytes, from, Timestamp{1700000100, 0}, [&](const FlowRecord& r) {
+                      Seen s{r, {}, {}};
+                      for (std::size_t i = 0; i < o.custom.size(); ++i) {
+                          s.custom.emplace_back(reinterpret_cast<const char*>(r.custom[i].data), r.custom[i].length);
+                          s.present.push_back(r.custom[i].data != nullptr);
+                      }
+                      seen.push_back(std::move(s));
+                  }).ok());
+    ASSERT_EQ(seen.size(), 2U);
+    const Seen& r = seen[0];
+    EXPECT_EQ(r.custom[0], std::string("\0\0\0\x07", 4));
+    EXPECT_EQ(r.custom[1], "\x11\x11");  // the first of the repeated element
+    EXPECT_EQ(r.custom[2], "eth");
+    EXPECT_EQ(r.custom[3], r.custom[0]);
+    EXPECT_EQ(r.record.type, FlowType::kIpv4);
+    const Seen& opt = seen[1];
+    EXPECT_EQ(opt.record.type, FlowType::kOption);
+    EXPECT_EQ(opt.record.bytes + opt.record.packets + opt.record.flows, 0U);
+    EXPECT_EQ(opt.record.in_iface, 5U);
+    // Elements the options template lacks read as absent, not as the last record's.
+    EXPECT_FALSE(opt.present[0]);
+    EXPECT_EQ(opt.custom[2], std::string("lo0\0", 4));
 }
 
 TEST(TemplateDecoder, MalformedInputIsCountedAndNeverReadPastTheEnd) {

@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pmacct/primitives/custom.hpp"
 #include "test_support.hpp"
 
 namespace pmacct::output {
@@ -533,6 +534,34 @@ TEST(RowWriter, ClassStringsAndGeo) {
                   .find("\"lat_ip_src\": 41.899999999999999, \"lon_ip_src\": "
                         "-0.10000000000000001"),
               std::string::npos);
+}
+
+// Custom primitives: after every built-in column in CSV, before the stamps in JSON, always JSON
+// strings; raw values as dash-joined hex pairs.
+TEST(RowWriter, CustomPrimitives) {
+    const auto loaded = primitives::parse_custom(
+        "name=descr field_type=83 len=16 semantics=str\n"
+        "name=frame field_type=315 len=vlen semantics=raw\n"
+        "name=vrf field_type=234 len=4 semantics=u_int\n");
+    primitives::install_custom(loaded.primitives);
+    {
+        Fixture x({"frame", "descr", "src_port", "vrf"});
+        x.set_string("descr", "a \"b\"");
+        x.set_bytes("frame", {3, 0x0a, 0xff, 0x00});
+        x.set("vrf", std::uint32_t{7});
+        EXPECT_EQ(x.header(Format::kCsv), "SRC_PORT,frame,descr,vrf,PACKETS,BYTES\n");
+        EXPECT_EQ(x.row(Format::kCsv), "0,0A-FF-00,a \"b\",7,3,180\n");
+        EXPECT_EQ(x.row(Format::kJson),
+                  "{\"event_type\": \"purge\", \"port_src\": 0, \"frame\": \"0A-FF-00\", \"descr\": \"a \\\"b\\\"\", "
+                  "\"vrf\": \"7\", \"packets\": 3, \"bytes\": 180}\n");
+        // A string that is not UTF-8 leaves its key out of JSON, as pmacct's encoder does.
+        x.set_string("descr", "\xc0\x14\xfe");
+        EXPECT_EQ(x.row(Format::kJson).find("descr"), std::string::npos);
+        x.set_string("descr", "caf\xc3\xa9");
+        EXPECT_NE(x.row(Format::kJson).find("\"descr\": \"caf\xc3\xa9\""), std::string::npos);
+        EXPECT_EQ(x.row(Format::kCsv), "0,0A-FF-00,caf\xc3\xa9,7,3,180\n");
+    }
+    primitives::install_custom({});
 }
 
 TEST(RowWriter, JsonStringsAreEscaped) {
