@@ -16,6 +16,7 @@
 #include "pmacct/flow/netflow_v5.hpp"
 #include "pmacct/flow/netflow_v9.hpp"
 #include "pmacct/log/log.hpp"
+#include "pmacct/net/allow_list.hpp"
 #include "pmacct/net/udp_input.hpp"
 #include "pmacct/pcap/savefile.hpp"
 #include "pmacct/plugin/host.hpp"
@@ -69,12 +70,16 @@ public:
         o.time_new = s.get_bool("nfacctd_time_new");
         o.renormalize = s.get_bool("nfacctd_renormalize");
         o.use_ip_next_hop = s.get_bool("use_ip_next_hop");
+        if (s.is_set("nfacctd_ext_sampling_rate")) {
+            o.ext_sampling_rate = static_cast<std::uint32_t>(s.get_uint("nfacctd_ext_sampling_rate"));
+        }
         decoder_ = flow::NetflowV5Decoder(o);
         flow::TemplateOptions t;
         t.time_new = o.time_new;
         t.renormalize = o.renormalize;
         t.use_ip_next_hop = o.use_ip_next_hop;
         t.account_options = s.get_bool("nfacctd_account_options");
+        t.ext_sampling_rate = o.ext_sampling_rate;
         for (const auto& c : primitives::installed_custom()) t.custom.push_back(flow::CustomElement{c.pen, c.type});
         if (t.account_options) {
             // Options records are accounted like flows: without a pre_tag_map rule on
@@ -85,6 +90,10 @@ public:
         // pmacct checks export sequence numbers only when its sanity checks are not disabled
         // (they are by default).
         stats_ = flow::ExporterStats(flow::kDefaultMaxExporters, !s.get_bool("nfacctd_disable_sanity_checks"));
+        if (s.is_set("nfacctd_allow_file")) {
+            allow_path_ = s.get_string("nfacctd_allow_file");
+            if (auto r = load_allow_file(); !r) return r;
+        }
         if (s.is_set("pcap_savefile")) {
             savefile_path_ = s.get_string("pcap_savefile");
             filter_ = s.get_string("pcap_filter");
@@ -120,6 +129,7 @@ public:
             if (host_.reap()) stop_ = true;
         });
         Signals::on(Signal::kUsr1, [this] { print_stats(); });
+        Signals::on(Signal::kUsr2, [this] { reload_maps(); });
         Signals::on(Signal::kInt, [this] { stop_ = true; });
         Signals::on(Signal::kTerm, [this] { stop_ = true; });
 
@@ -130,7 +140,32 @@ public:
     }
 
 private:
+    // The allow file, (re)read: lines that are not addresses or prefixes are reported and left out.
+    Result<void> load_allow_file() {
+        log::info("[{}] (re)loading map.", allow_path_);
+        auto r = allow_.load(allow_path_);
+        if (!r) return fail(fmt::format("nfacctd_allow_file: {}", r.error()));
+        for (const auto& skipped : *r) {
+            log::warn("{}:{}: nfacctd_allow_file: {}; skipped", allow_path_, skipped.line, skipped.why);
+        }
+        log::info("[{}] map successfully (re)loaded.", allow_path_);
+        return ok();
+    }
+
+    // SIGUSR2: maps are read again; a map that cannot be read keeps its previous content.
+    void reload_maps() {
+        if (!allow_path_.empty()) {
+            if (auto r = load_allow_file(); !r) log::error("{}; keeping the previous list", r.error());
+        }
+    }
+
     void handle(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival) {
+        if (!allow_.allows(source)) {
+            ++denied_;
+            PMACCT_LOG_LIMITED(log::Level::kDebug, 60, 5, "discarding datagram from {}: not in nfacctd_allow_file",
+                               source.to_string());
+            return;
+        }
         const std::uint16_t v = version_of(payload);
         if (v == 9 || v == 10) {
             handle_templated(payload, source, arrival);
@@ -196,6 +231,7 @@ private:
     void print_stats() {
         const auto now = static_cast<std::int64_t>(std::time(nullptr));
         for (const auto& line : stats_.report_lines(collector_text(), listen_port(), now)) log::notice("{}", line);
+        if (allow_.active()) log::notice("datagrams refused by nfacctd_allow_file: {}", denied_);
         for (const auto& line : host_.stats_lines()) log::notice("{}", line);
     }
 
@@ -327,6 +363,9 @@ private:
     std::optional<net::UdpInput> input_;
     std::string savefile_path_;
     std::string filter_;
+    std::string allow_path_;
+    net::AllowList allow_;
+    std::uint64_t denied_ = 0;  // datagrams from exporters the allow file does not list
     plugin::PluginHost host_;
     bool stop_ = false;
 };

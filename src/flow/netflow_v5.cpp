@@ -128,7 +128,7 @@ void NetflowV5Decoder::fill_flow(const NetflowV5Header& header, const std::uint8
     // p[46..47]: pad2
 
     if (options_.renormalize) {
-        const std::uint32_t rate = header.sampling_rate();
+        const std::uint32_t rate = options_.ext_sampling_rate != 0 ? options_.ext_sampling_rate : header.sampling_rate();
         if (rate > 0) {
             out.bytes *= rate;
             out.packets *= rate;

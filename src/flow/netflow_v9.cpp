@@ -714,14 +714,17 @@ void TemplateDecoder::finish_record() {
     // Sampling: the record's own interval, else its sampler's (sampler 0 when it names none).
     std::uint32_t rate = raw_.rate();
     if (rate == 0 && !samplers_.empty()) rate = sampler_rate(raw_.has_sampler_id ? raw_.sampler_id : 0);
-    if (rate != 0) {
-        if (options_.renormalize) {
-            r.bytes *= rate;
-            r.packets *= rate;
-            r.sampling_rate = 1;
-        } else {
-            r.sampling_rate = rate;
+    if (options_.renormalize) {
+        // An external rate replaces the exporter's for renormalising; the primitive says 1
+        // only when the exporter stated a rate (1.7.7).
+        const std::uint32_t by = options_.ext_sampling_rate != 0 ? options_.ext_sampling_rate : rate;
+        if (by != 0) {
+            r.bytes *= by;
+            r.packets *= by;
         }
+        if (rate != 0) r.sampling_rate = 1;
+    } else if (rate != 0) {
+        r.sampling_rate = rate;
     }
     if (r.src_ip.family == 6 || r.dst_ip.family == 6) r.type = FlowType::kIpv6;
     // No ethernetType element: nfacctd shows the one of the flow's IP version (none when the

@@ -145,13 +145,7 @@ std::uint16_t CustomPrimitive::text_width() const {
 
 CustomLoad parse_custom(std::string_view text) {
     CustomLoad out;
-    int line_no = 0;
-    while (!text.empty()) {
-        const auto nl = text.find('\n');
-        const std::string_view line = trim(text.substr(0, nl));
-        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-        ++line_no;
-        if (line.empty() || line.front() == '!' || line.front() == '#') continue;
+    for_each_map_line(text, [&](int line_no, std::string_view line) {
         CustomPrimitive p;
         std::string why = parse_entry(line, p);
         if (why.empty()) {
@@ -161,10 +155,10 @@ CustomLoad parse_custom(std::string_view text) {
         }
         if (!why.empty()) {
             out.skipped.push_back({line_no, std::move(why)});
-            continue;
+            return;
         }
         out.primitives.push_back(std::move(p));
-    }
+    });
     return out;
 }
 

@@ -371,6 +371,50 @@ TEST(Nfacctd, OutputFilePerExporter) {
 }
 
 // ps shows pmacct's titles; the process name stays nfacctd (pgrep, killall, init scripts).
+// nfacctd_allow_file: datagrams from exporters it does not list are refused (and counted); a
+// bad line is reported and skipped; SIGUSR2 reads the file again.
+TEST(Nfacctd, AllowFileRefusesOtherExportersAndReloadsOnSigusr2) {
+    LiveNfacctd nf;
+    const std::string allow = nf.path("allow.lst");
+    std::ofstream(allow) << "! who may send\n127.0.0.2\nnot-an-address\n";
+    nf.start("nfacctd_allow_file: " + allow + "\nplugins: print[p]\nprint_output[p]: csv\nprint_refresh_time: 3600\n"
+             "print_output_file[p]: " + nf.path("out.csv") + "\naggregate: peer_src_ip\n");
+    EXPECT_THAT(read_file(nf.log),
+                HasSubstr("allow.lst:3: nfacctd_allow_file: 'not-an-address' is not an address or prefix; skipped"));
+    V5Generator refused(50, 30, 1795340000);
+    V5Generator allowed(50, 30, 1795340000, 7);
+    Sender from_1(nf.port, "127.0.0.1");
+    Sender from_2(nf.port, "127.0.0.2");
+    send_datagrams(from_1, refused, 10);
+    send_datagrams(from_2, allowed, 10);
+    const auto report_has = [&](const std::string& pattern) {
+        return wait_for([&] {
+            ::kill(nf.daemon->pid(), SIGUSR1);
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            return std::regex_search(read_file(nf.log), std::regex(pattern));
+        });
+    };
+    ASSERT_TRUE(report_has("datagrams refused by nfacctd_allow_file: 10\n")) << read_file(nf.log);
+    ASSERT_TRUE(report_has("agent=127\\.0\\.0\\.2:256 time=\\d+ packets=10 ")) << read_file(nf.log);
+
+    std::ofstream(allow) << "127.0.0.0/8\n";
+    ::kill(nf.daemon->pid(), SIGUSR2);
+    ASSERT_TRUE(wait_for([&] {
+        const std::string log = read_file(nf.log);
+        return log.find("map successfully (re)loaded.") != log.rfind("map successfully (re)loaded.");
+    })) << read_file(nf.log);
+    V5Generator later(50, 30, 1795340000, 9);
+    send_datagrams(from_1, later, 10);
+    ASSERT_TRUE(report_has("agent=127\\.0\\.0\\.1:256 time=\\d+ packets=10 ")) << read_file(nf.log);
+    EXPECT_EQ(nf.daemon->stop(SIGINT), 0);
+
+    const Table t = parse_csv(read_file(nf.path("out.csv")));
+    std::map<std::string, std::uint64_t> bytes;
+    for (const auto& r : t.rows) bytes[r.at(static_cast<std::size_t>(t.col("PEER_SRC_IP")))] += std::stoull(r.back());
+    EXPECT_EQ(bytes["127.0.0.2"], allowed.totals().bytes);
+    EXPECT_EQ(bytes["127.0.0.1"], later.totals().bytes);  // nothing of what was refused
+}
+
 TEST(Nfacctd, ProcessTitlesAndNames) {
     LiveNfacctd nf;
     nf.start("plugins: print[screen]\nprint_output_file[screen]: " + nf.path("out.txt") + "\n");

@@ -223,6 +223,21 @@ const Scenario& scenario(std::string_view name) {
     return scenarios().front();
 }
 
+// nfacctd_ext_sampling_rate renormalises by the external rate, whatever the exporter states; the
+// sampling_rate primitive keeps showing the exporter's rate (1 once renormalised), as in 1.7.7.
+TEST(NfacctdV9, ExternalSamplingRateAgreesWithDebian) {
+    if (::access("/usr/sbin/nfacctd", X_OK) != 0) GTEST_SKIP() << "Debian's pmacct is not installed";
+    for (const char* name : {"v9_sampling_options", "v9_template_then_data"}) {
+        for (const char* extra : {"nfacctd_ext_sampling_rate: 7\n", "nfacctd_ext_sampling_rate: 7\nnfacctd_renormalize: true\n"}) {
+            TempDir dir;
+            SideBySide run = run_both(dir, scenario(name), "src_host, dst_host, sampling_rate", extra);
+            ASSERT_FALSE(run.theirs.rows.empty()) << name;
+            EXPECT_TRUE(rows_without(run.ours, {}) == rows_without(run.theirs, {}))
+                << name << " " << extra << "ours:\n" << run.ours_text << "theirs:\n" << run.theirs_text;
+        }
+    }
+}
+
 // aggregate_primitives: every semantics, a PEN element and two primitives on one element, in
 // formatted, CSV and JSON, the same as Debian's nfacctd prints them.
 TEST(NfacctdV9, CustomPrimitivesAgreeWithDebian) {

@@ -21,4 +21,19 @@ std::optional<std::uint64_t> parse_decimal(std::string_view s);
 std::optional<std::uint64_t> parse_u64(std::string_view s);
 std::optional<std::int64_t> parse_i64(std::string_view s);
 
+// Calls fn(line_number, line) for each line of a map-like file, trimmed, leaving out blank lines
+// and comments ('!' or '#' first). Lines count from 1.
+template <typename Fn>
+void for_each_map_line(std::string_view text, Fn&& fn) {
+    int line_no = 0;
+    while (!text.empty()) {
+        const auto nl = text.find('\n');
+        const std::string_view line = trim(text.substr(0, nl));
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        ++line_no;
+        if (line.empty() || line.front() == '!' || line.front() == '#') continue;
+        fn(line_no, line);
+    }
+}
+
 }  // namespace pmacct

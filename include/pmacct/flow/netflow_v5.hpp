@@ -57,6 +57,9 @@ struct NetflowV5Options {
     // nfacctd_renormalize: bytes and packets multiplied by the sampling rate when it is > 0;
     // sampling_rate then reads 1, as in pmacct.
     bool renormalize = false;
+    // nfacctd_ext_sampling_rate: what renormalisation multiplies by instead of the exporter's
+    // rate (1.7.7: the sampling_rate primitive still shows the exporter's, or 1 once renormalised).
+    std::uint32_t ext_sampling_rate = 0;
     // use_ip_next_hop: bgp_next_hop (peer_dst_ip) takes the record's IP next hop.
     // Note: nfacctd 1.7.7 leaves peer_dst_ip empty for v5 even with this key set.
     bool use_ip_next_hop = false;

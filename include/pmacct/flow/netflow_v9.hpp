@@ -56,6 +56,7 @@ struct TemplateOptions {
     bool renormalize = false;  // nfacctd_renormalize: bytes and packets × sampling rate
     bool use_ip_next_hop = false;  // peer_dst_ip takes the IP next hop when no BGP next hop
     bool account_options = false;  // nfacctd_account_options: options records reach the sink too
+    std::uint32_t ext_sampling_rate = 0;  // nfacctd_ext_sampling_rate: see NetflowV5Options
     // The custom primitives' elements, in installed order: FlowRecord::custom has one value each.
     std::vector<CustomElement> custom;
 };

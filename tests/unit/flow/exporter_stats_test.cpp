@@ -8,15 +8,12 @@
 #include <vector>
 
 #include "pmacct/flow/netflow_v5.hpp"
+#include "ip_support.hpp"
 
 namespace pmacct::flow {
 namespace {
 
-IpAddress ip(const char* text) {
-    IpAddress a;
-    EXPECT_TRUE(IpAddress::parse(text, a)) << text;
-    return a;
-}
+using pmacct::testing::ip;
 
 // A v5 datagram of `count` records is 24 + 48 * count bytes.
 std::size_t v5_bytes(std::uint32_t count) {

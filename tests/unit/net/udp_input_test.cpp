@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "ip_support.hpp"
+
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -17,11 +19,7 @@
 namespace pmacct::net {
 namespace {
 
-IpAddress ip(const char* text) {
-    IpAddress a;
-    EXPECT_TRUE(IpAddress::parse(text, a)) << text;
-    return a;
-}
+using pmacct::testing::ip;
 
 std::int64_t now_sec() {
     timespec ts{};
