@@ -80,6 +80,8 @@ public:
         t.use_ip_next_hop = o.use_ip_next_hop;
         t.account_options = s.get_bool("nfacctd_account_options");
         t.ext_sampling_rate = o.ext_sampling_rate;
+        t.ignore_exporter_address = s.get_bool("nfacctd_ignore_exporter_address");
+        t.pre_processing_checks = s.get_bool("nfacctd_pre_processing_checks");
         for (const auto& c : primitives::installed_custom()) t.custom.push_back(flow::CustomElement{c.pen, c.type});
         if (t.account_options) {
             // Options records are accounted like flows: without a pre_tag_map rule on
@@ -206,6 +208,12 @@ private:
             PMACCT_LOG_LIMITED(log::Level::kInfo, 60, 5, "{} from {} (a set's length is wrong; the sets before it were used)",
                                flow::describe(result.outcome), source.to_string());
         }
+        if (templates_.counters().templates_refused + templates_.counters().options_refused != refused_seen_) {
+            refused_seen_ = templates_.counters().templates_refused + templates_.counters().options_refused;
+            PMACCT_LOG_LIMITED(log::Level::kWarn, 60, 1,
+                               "NetFlow v9/IPFIX template or options table full: entries from {} refused ({} so far)",
+                               source.to_string(), refused_seen_);
+        }
         if (result.unknown_sets > 0) {
             PMACCT_LOG_LIMITED(log::Level::kInfo, 60, 5,
                                "discarding NetFlow v{} data: unknown template {} from {}:{} ({} data sets so far)",
@@ -232,6 +240,15 @@ private:
         const auto now = static_cast<std::int64_t>(std::time(nullptr));
         for (const auto& line : stats_.report_lines(collector_text(), listen_port(), now)) log::notice("{}", line);
         if (allow_.active()) log::notice("datagrams refused by nfacctd_allow_file: {}", denied_);
+        const flow::TemplateCounters& t = templates_.counters();
+        if (t.datagrams > 0) {
+            log::notice("NetFlow v9/IPFIX: datagrams={} records={} templates={} options_templates={} "
+                        "template_changes={} withdrawals={} unknown_template_sets={} options_records={} "
+                        "malformed_templates={} malformed_datagrams={} templates_refused={} options_refused={}",
+                        t.datagrams, t.records, t.templates, t.options_templates, t.template_changes, t.withdrawals,
+                        t.unknown_template_sets, t.options_records, t.malformed_templates, t.malformed,
+                        t.templates_refused, t.options_refused);
+        }
         for (const auto& line : host_.stats_lines()) log::notice("{}", line);
     }
 
@@ -366,6 +383,7 @@ private:
     std::string allow_path_;
     net::AllowList allow_;
     std::uint64_t denied_ = 0;  // datagrams from exporters the allow file does not list
+    std::uint64_t refused_seen_ = 0;  // template/options entries refused, as last logged
     plugin::PluginHost host_;
     bool stop_ = false;
 };

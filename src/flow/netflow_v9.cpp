@@ -161,7 +161,8 @@ std::string_view describe(V9Outcome outcome) {
         case V9Outcome::kShortHeader: return "discarding short NetFlow v9/IPFIX packet";
         case V9Outcome::kWrongVersion: return "discarding unknown packet";
         case V9Outcome::kBadLength:
-        case V9Outcome::kMalformedSet: return "discarding malformed NetFlow v9/IPFIX packet";
+        case V9Outcome::kMalformedSet:
+        case V9Outcome::kFailedChecks: return "discarding malformed NetFlow v9/IPFIX packet";
     }
     return "discarding unknown packet";
 }
@@ -263,7 +264,7 @@ bool TemplateDecoder::begin(std::span<const std::uint8_t> datagram, const IpAddr
     }
     ++counters_.datagrams;
     header_ = h;
-    exporter_ = ExporterKey{exporter, h.source_id};
+    exporter_ = ExporterKey{options_.ignore_exporter_address ? IpAddress{} : exporter, h.source_id};
     memo_valid_ = false;
     sets = datagram.subspan(h.version == 9 ? kNetflowV9HeaderSize : kIpfixHeaderSize);
 
@@ -275,6 +276,15 @@ bool TemplateDecoder::begin(std::span<const std::uint8_t> datagram, const IpAddr
     base_.time_arrival = arrival;
     base_.time_export = Timestamp{std::int64_t{h.unix_secs}, 0};
     base_.custom = custom_.empty() ? nullptr : custom_.data();
+    return true;
+}
+
+bool TemplateDecoder::sets_well_formed(std::span<const std::uint8_t> sets) {
+    while (sets.size() >= 4) {
+        const std::size_t length = (std::size_t{sets[2]} << 8) | sets[3];
+        if (length < 4 || length > sets.size()) return false;
+        sets = sets.subspan(length);
+    }
     return true;
 }
 
@@ -380,6 +390,10 @@ void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::u
         compile_template(t, options_.custom);
         if (t.record_length == 0 || t.record_length > 65535) {
             ++counters_.malformed_templates;
+            continue;
+        }
+        if (templates_.size() >= options_.max_templates && templates_.find(key) == templates_.end()) {
+            ++counters_.templates_refused;
             continue;
         }
         auto [it, inserted] = templates_.try_emplace(key);
@@ -856,15 +870,25 @@ std::string_view TemplateDecoder::name_of(NameKind kind, std::uint64_t id) const
 }
 
 void TemplateDecoder::learn_name(NameKind kind, std::uint64_t id, std::string_view value) {
-    names_[NameKey{exporter_, kind, id}].assign(value);
+    const NameKey key{exporter_, kind, id};
+    if (names_.size() >= options_.max_options_entries && names_.find(key) == names_.end()) {
+        ++counters_.options_refused;
+        return;
+    }
+    names_[key].assign(value);
     name_kinds_ |= 1U << static_cast<unsigned>(kind);
 }
 
 void TemplateDecoder::learn_options() {
     const std::uint32_t rate = raw_.rate();
     if (rate != 0) {
-        samplers_[SamplerKey{exporter_, raw_.has_sampler_id ? raw_.sampler_id : 0}].rate = rate;
-        memo_valid_ = false;
+        const SamplerKey key{exporter_, raw_.has_sampler_id ? raw_.sampler_id : 0};
+        if (samplers_.size() < options_.max_options_entries || samplers_.find(key) != samplers_.end()) {
+            samplers_[key].rate = rate;
+            memo_valid_ = false;
+        } else {
+            ++counters_.options_refused;
+        }
     }
     // Names are keyed by the scope the record carries: an interface index, a VRF id, an
     // application id.

@@ -40,6 +40,7 @@ enum class V9Outcome : std::uint8_t {
     kWrongVersion,   // neither 9 nor 10
     kBadLength,      // IPFIX message length differs from the datagram's
     kMalformedSet,   // a set/flowset shorter than 4 bytes or longer than what is left
+    kFailedChecks,   // nfacctd_pre_processing_checks: a set is malformed; nothing was used
 };
 
 // pmacct-like words for a discarded datagram ("discarding malformed NetFlow v9/IPFIX packet").
@@ -57,6 +58,16 @@ struct TemplateOptions {
     bool use_ip_next_hop = false;  // peer_dst_ip takes the IP next hop when no BGP next hop
     bool account_options = false;  // nfacctd_account_options: options records reach the sink too
     std::uint32_t ext_sampling_rate = 0;  // nfacctd_ext_sampling_rate: see NetflowV5Options
+    // nfacctd_ignore_exporter_address: templates, samplers and names belong to the source id /
+    // observation domain alone (exporters behind NAT or a load balancer); peer_src_ip is kept.
+    bool ignore_exporter_address = false;
+    // nfacctd_pre_processing_checks: a datagram with any malformed set is dropped whole,
+    // instead of using the sets before the bad one.
+    bool pre_processing_checks = false;
+    // Bounds against floods of spoofed templates and options: new entries past them are
+    // refused and counted.
+    std::size_t max_templates = 65536;
+    std::size_t max_options_entries = 262144;
     // The custom primitives' elements, in installed order: FlowRecord::custom has one value each.
     std::vector<CustomElement> custom;
 };
@@ -153,6 +164,8 @@ struct TemplateCounters {
     std::uint64_t unknown_template_sets = 0;  // data sets whose template is unknown
     std::uint64_t options_records = 0;
     std::uint64_t malformed_templates = 0;
+    std::uint64_t templates_refused = 0;    // new templates past max_templates
+    std::uint64_t options_refused = 0;      // new samplers or names past max_options_entries
     std::uint64_t malformed = 0;            // datagrams discarded
 };
 
@@ -179,6 +192,11 @@ public:
         V9DecodeResult result;
         std::span<const std::uint8_t> sets;
         if (!begin(datagram, exporter, arrival, result, sets)) return result;
+        if (options_.pre_processing_checks && !sets_well_formed(sets)) {
+            ++counters_.malformed;
+            result.outcome = V9Outcome::kFailedChecks;
+            return result;
+        }
         while (!sets.empty()) {
             std::span<const std::uint8_t> data;
             const Template* t = next_set(sets, result, data);
@@ -223,6 +241,8 @@ private:
     const Template* next_set(std::span<const std::uint8_t>& sets, V9DecodeResult& result,
                              std::span<const std::uint8_t>& data);
     void learn_templates(std::span<const std::uint8_t> body, std::uint16_t set_id);
+    // Every set length fits (trailing padding under 4 bytes allowed).
+    static bool sets_well_formed(std::span<const std::uint8_t> sets);
     // The rate of a sampler of the current exporter, 0 when unknown (the last answer is kept:
     // the records of a datagram mostly name the same sampler).
     std::uint32_t sampler_rate(std::uint32_t id);

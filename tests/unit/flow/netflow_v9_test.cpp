@@ -68,6 +68,15 @@ Datagram& v9_record(Datagram& d, std::uint8_t last_octet, std::uint32_t bytes) {
     return d.u32(bytes).u32(3).u32(98000).u32(99500);
 }
 
+// A v9 datagram of source id `source_id` with one record of template 256.
+Datagram v9_data(std::uint32_t source_id) {
+    Datagram d(9, source_id);
+    d.open_set(256);
+    v9_record(d, 10, 1500);
+    d.close_set();
+    return d;
+}
+
 struct Collected {
     std::vector<FlowRecord> records;
     V9DecodeResult operator()(TemplateDecoder& dec, const Datagram& d, const char* exporter = "10.0.0.1") {
@@ -139,20 +148,76 @@ TEST(TemplateDecoder, TemplatesBelongToTheirExporterAndDomain) {
     v9_template(tpl);
     Collected c;
     c(dec, tpl, "10.0.0.1");
-    Datagram data(9, 7);
-    data.open_set(256);
-    v9_record(data, 10, 1500);
-    data.close_set();
+    const Datagram data = v9_data(7);
     c(dec, data, "10.0.0.2");  // another router
-    Datagram other_domain(9, 8);
-    other_domain.open_set(256);
-    v9_record(other_domain, 10, 1500);
-    other_domain.close_set();
-    c(dec, other_domain, "10.0.0.1");
+    c(dec, v9_data(8), "10.0.0.1");
     EXPECT_TRUE(c.records.empty());
     EXPECT_EQ(dec.counters().unknown_template_sets, 2U);
     c(dec, data, "10.0.0.1");
     EXPECT_EQ(c.records.size(), 1U);
+}
+
+// nfacctd_ignore_exporter_address: a template is shared by every address with the same source
+// id; the record still names the address it came from.
+TEST(TemplateDecoder, IgnoringTheExporterAddress) {
+    TemplateOptions o;
+    o.ignore_exporter_address = true;
+    TemplateDecoder dec(o);
+    Datagram tpl(9, 7);
+    v9_template(tpl);
+    Collected c;
+    c(dec, tpl, "10.0.0.1");
+    c(dec, v9_data(7), "10.0.0.2");
+    ASSERT_EQ(c.records.size(), 1U);
+    EXPECT_EQ(c.records[0].peer_src_ip.to_string(), "10.0.0.2");
+    c(dec, v9_data(8), "10.0.0.1");
+    EXPECT_EQ(c.records.size(), 1U);
+}
+
+// nfacctd_pre_processing_checks: one broken set length and nothing of the datagram is used.
+TEST(TemplateDecoder, PreProcessingChecksDropTheWholeDatagram) {
+    Datagram d(9);
+    v9_template(d);
+    d.open_set(256);
+    v9_record(d, 10, 1500);
+    d.close_set();
+    d.u16(256).u16(200);  // a set claiming more than is left
+    Collected lenient;
+    TemplateDecoder plain;
+    EXPECT_EQ(lenient(plain, d).outcome, V9Outcome::kMalformedSet);
+    EXPECT_EQ(lenient.records.size(), 1U);  // what came before the bad set
+    TemplateOptions o;
+    o.pre_processing_checks = true;
+    TemplateDecoder checked(o);
+    Collected strict;
+    EXPECT_EQ(strict(checked, d).outcome, V9Outcome::kFailedChecks);
+    EXPECT_TRUE(strict.records.empty());
+    EXPECT_EQ(checked.template_count(), 0U);
+    EXPECT_EQ(checked.counters().malformed, 1U);
+}
+
+// Spoofed floods cannot grow the tables without bound: new templates and options entries past
+// the limits are refused and counted; known ones are still replaced.
+TEST(TemplateDecoder, TablesAreBounded) {
+    TemplateOptions o;
+    o.max_templates = 3;
+    o.max_options_entries = 1;
+    TemplateDecoder dec(o);
+    Datagram d(10);
+    d.open_set(2).u16(300).u16(1).u16(1).u16(4).close_set();
+    d.open_set(2).u16(301).u16(1).u16(1).u16(4).close_set();
+    d.open_set(3).u16(310).u16(2).u16(1).u16(302).u16(4).u16(305).u16(4).close_set();
+    d.open_set(2).u16(302).u16(1).u16(1).u16(4).close_set();  // one too many
+    d.open_set(2).u16(300).u16(1).u16(2).u16(4).close_set();  // known: replaced
+    d.open_set(310).u32(1).u32(10).u32(2).u32(20).close_set();  // two samplers, room for one
+    d.open_set(302).u32(5).close_set();
+    Collected c;
+    ASSERT_TRUE(c(dec, d).ok());
+    EXPECT_EQ(dec.template_count(), 3U);
+    EXPECT_EQ(dec.counters().templates_refused, 1U);
+    EXPECT_EQ(dec.counters().template_changes, 1U);
+    EXPECT_EQ(dec.counters().options_refused, 1U);
+    EXPECT_EQ(dec.counters().unknown_template_sets, 1U);  // the data of the refused template
 }
 
 // IPFIX: a variable-length element and an enterprise element before the fields that matter,
