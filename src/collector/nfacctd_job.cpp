@@ -15,6 +15,7 @@
 #include "pmacct/flow/exporter_stats.hpp"
 #include "pmacct/flow/netflow_v5.hpp"
 #include "pmacct/flow/netflow_v9.hpp"
+#include "pmacct/flow/templates_file.hpp"
 #include "pmacct/log/log.hpp"
 #include "pmacct/net/allow_list.hpp"
 #include "pmacct/net/udp_input.hpp"
@@ -89,6 +90,17 @@ public:
             log::warn("nfacctd_account_options is enabled but pre_tag_map does not contain a sample_type rule.");
         }
         templates_ = flow::TemplateDecoder(t);
+        if (s.is_set("nfacctd_templates_file")) {
+            templates_path_ = s.get_string("nfacctd_templates_file");
+            auto loaded = flow::load_templates(templates_, templates_path_);
+            if (!loaded) {
+                log::warn("nfacctd_templates_file: {}; starting without saved templates", loaded.error());
+            } else {
+                log::info("[{}] {} templates loaded ({} entries skipped)", templates_path_, loaded->installed,
+                          loaded->skipped);
+            }
+            saved_generation_ = templates_.template_generation();
+        }
         // pmacct checks export sequence numbers only when its sanity checks are not disabled
         // (they are by default).
         stats_ = flow::ExporterStats(flow::kDefaultMaxExporters, !s.get_bool("nfacctd_disable_sanity_checks"));
@@ -136,6 +148,7 @@ public:
         Signals::on(Signal::kTerm, [this] { stop_ = true; });
 
         const int rc = input_ ? run_socket() : run_savefile();
+        save_templates(true);
         const int plugins_rc = host_.shutdown(std::chrono::seconds(60));
         log::info("OK, Exiting ...");
         return rc != 0 ? rc : plugins_rc;
@@ -196,8 +209,21 @@ private:
         }
     }
 
+    // nfacctd_templates_file: rewritten when templates changed, at most once a second (and at exit).
+    void save_templates(bool now) {
+        if (templates_path_.empty() || templates_.template_generation() == saved_generation_) return;
+        const auto t = std::chrono::steady_clock::now();
+        if (!now && t - last_save_ < std::chrono::seconds(1)) return;
+        last_save_ = t;
+        saved_generation_ = templates_.template_generation();
+        if (auto r = flow::save_templates(templates_, templates_path_); !r) {
+            PMACCT_LOG_LIMITED(log::Level::kWarn, 60, 1, "nfacctd_templates_file: {}", r.error());
+        }
+    }
+
     void handle_templated(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival) {
         auto result = templates_.decode(payload, source, arrival, [this](const FlowRecord& r) { host_.send(r); });
+        save_templates(false);
         if (!result.ok() && result.outcome != flow::V9Outcome::kMalformedSet) {
             stats_.count_discarded();
             PMACCT_LOG_LIMITED(log::Level::kInfo, 60, 5, "{} from {}", flow::describe(result.outcome),
@@ -384,6 +410,9 @@ private:
     net::AllowList allow_;
     std::uint64_t denied_ = 0;  // datagrams from exporters the allow file does not list
     std::uint64_t refused_seen_ = 0;  // template/options entries refused, as last logged
+    std::string templates_path_;
+    std::uint64_t saved_generation_ = 0;
+    std::chrono::steady_clock::time_point last_save_{};
     plugin::PluginHost host_;
     bool stop_ = false;
 };

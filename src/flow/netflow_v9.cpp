@@ -221,6 +221,16 @@ TemplateDecoder::TemplateDecoder(const TemplateOptions& options) : options_(opti
     }
 }
 
+bool TemplateDecoder::install_template(const TemplateKey& key, Template t) {
+    if (t.id < kFirstDataSet || t.fields.empty() || t.scope_fields > t.fields.size()) return false;
+    compile_template(t, options_.custom);
+    if (t.record_length == 0 || t.record_length > 65535) return false;
+    if (templates_.size() >= options_.max_templates && templates_.find(key) == templates_.end()) return false;
+    templates_[key] = std::move(t);
+    ++template_generation_;
+    return true;
+}
+
 const Template* TemplateDecoder::find(const TemplateKey& key) const {
     auto it = templates_.find(key);
     return it == templates_.end() ? nullptr : &it->second;
@@ -357,6 +367,7 @@ void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::u
         if (ipfix && field_count == 0) {
             // Withdrawal: one template, or all data (id 2) / options (id 3) templates.
             ++counters_.withdrawals;
+            ++template_generation_;
             if (t.id == kIpfixTemplateSet || t.id == kIpfixOptionsTemplateSet) {
                 const bool options = t.id == kIpfixOptionsTemplateSet;
                 std::erase_if(templates_, [&](const auto& kv) {
@@ -397,9 +408,9 @@ void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::u
             continue;
         }
         auto [it, inserted] = templates_.try_emplace(key);
-        if (!inserted && (it->second.fields != t.fields || it->second.options != t.options)) {
-            ++counters_.template_changes;
-        }
+        const bool changed = !inserted && (it->second.fields != t.fields || it->second.options != t.options);
+        if (changed) ++counters_.template_changes;
+        if (inserted || changed) ++template_generation_;
         it->second = std::move(t);
         if (it->second.options) {
             ++counters_.options_templates;

@@ -183,6 +183,17 @@ public:
     // The template for a key, nullptr when unknown.
     const Template* find(const TemplateKey& key) const;
     std::size_t template_count() const { return templates_.size(); }
+    // Every template held, as f(const TemplateKey&, const Template&).
+    template <typename F>
+    void for_each_template(F&& f) const {
+        for (const auto& [key, t] : templates_) f(key, t);
+    }
+    // Adds a template as if its exporter had announced it (templates file, templates port);
+    // `t` needs id, options, scope_fields, v9_scopes and fields. False when it is malformed or
+    // the table is full.
+    bool install_template(const TemplateKey& key, Template t);
+    // Changes whenever a template is added, replaced by another layout or withdrawn.
+    std::uint64_t template_generation() const { return template_generation_; }
 
     // Decodes one NetFlow v9 or IPFIX datagram from `exporter`, calling sink(const FlowRecord&)
     // for each flow record. Reads nothing outside the span.
@@ -297,6 +308,7 @@ private:
     std::unordered_map<SamplerKey, Sampler, SamplerKeyHash> samplers_;
     std::unordered_map<NameKey, std::string, NameKeyHash> names_;
     std::uint32_t name_kinds_ = 0;  // bit per NameKind present in names_
+    std::uint64_t template_generation_ = 0;
     // Custom primitives: values of the current record, and for each index the next index that
     // reads the same element (kNoCustom ends the chain).
     std::vector<CustomValue> custom_;
