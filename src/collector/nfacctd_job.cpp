@@ -82,6 +82,10 @@ public:
         t.account_options = s.get_bool("nfacctd_account_options");
         t.ext_sampling_rate = o.ext_sampling_rate;
         t.ignore_exporter_address = s.get_bool("nfacctd_ignore_exporter_address");
+        // Data templates are compiled to extract only what the plugins aggregate on.
+        t.needed.reset();
+        for (const auto& p : cfg.plugins) t.needed |= flow::targets_for(p.aggregate);
+        if (cfg.plugins.empty()) t.needed.set();
         t.pre_processing_checks = s.get_bool("nfacctd_pre_processing_checks");
         for (const auto& c : primitives::installed_custom()) t.custom.push_back(flow::CustomElement{c.pen, c.type});
         if (t.account_options) {

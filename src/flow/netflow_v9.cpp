@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <initializer_list>
+#include <iterator>
+#include <type_traits>
 
 #include "pmacct/base/byte_reader.hpp"
 #include "pmacct/flow/netflow_v5.hpp"
@@ -19,7 +22,27 @@ constexpr std::uint16_t kFirstDataSet = 256;
 constexpr std::uint64_t kNtpToUnix = 2208988800ULL;
 
 // Unsigned big-endian value of 1..8 bytes (longer fields: their last 8 bytes).
-std::uint64_t be_uint(const std::uint8_t* p, std::size_t n) {
+inline std::uint64_t be_uint(const std::uint8_t* p, std::size_t n) {
+    // The common lengths in one load each.
+    switch (n) {
+        case 1: return p[0];
+        case 2: {
+            std::uint16_t v;
+            std::memcpy(&v, p, 2);
+            return __builtin_bswap16(v);
+        }
+        case 4: {
+            std::uint32_t v;
+            std::memcpy(&v, p, 4);
+            return __builtin_bswap32(v);
+        }
+        case 8: {
+            std::uint64_t v;
+            std::memcpy(&v, p, 8);
+            return __builtin_bswap64(v);
+        }
+        default: break;
+    }
     if (n > 8) {
         p += n - 8;
         n = 8;
@@ -134,6 +157,28 @@ Target target_of(const TemplateField& f) {
     }
 }
 
+// Copies a plain object 16 bytes at a time. Per record this replaces `dst = src` and `dst = {}`
+// on the FlowRecord and the raw values: the string instructions compilers use for those sizes
+// cost more to start, and stall the narrow stores that follow into the same lines.
+using Chunk = unsigned char __attribute__((vector_size(16)));
+
+template <typename T>
+void copy_plain(T& dst, const T& src) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    auto* d = reinterpret_cast<unsigned char*>(&dst);
+    const auto* s = reinterpret_cast<const unsigned char*>(&src);
+    std::size_t i = 0;
+    for (; i + sizeof(Chunk) <= sizeof(T); i += sizeof(Chunk)) {
+        Chunk c;
+        std::memcpy(&c, s + i, sizeof c);
+        std::memcpy(d + i, &c, sizeof c);
+    }
+    if constexpr (sizeof(T) % sizeof(Chunk) != 0) {
+        std::memcpy(d + sizeof(T) - sizeof(T) % sizeof(Chunk), s + sizeof(T) - sizeof(T) % sizeof(Chunk),
+                    sizeof(T) % sizeof(Chunk));
+    }
+}
+
 // NTP-format timestamp (IPFIX dateTimeMicroseconds / dateTimeNanoseconds) to Unix
 // microseconds; 0 before 1970.
 std::uint64_t ntp_to_unix_us(std::uint64_t ntp) {
@@ -154,6 +199,8 @@ Timestamp from_us(std::uint64_t us) {
 }
 
 }  // namespace
+
+const TemplateDecoder::Raw TemplateDecoder::kEmptyRaw{};
 
 std::string_view describe(V9Outcome outcome) {
     switch (outcome) {
@@ -179,7 +226,61 @@ std::size_t TemplateDecoder::NameKeyHash::operator()(const NameKey& k) const noe
     return exporter_hash(k.exporter, (k.id << 3) ^ static_cast<std::uint64_t>(k.kind));
 }
 
-void compile_template(Template& t, std::span<const CustomElement> custom) {
+namespace {
+
+using T = Target;
+
+// What each primitive reads from a record beyond what every record needs.
+struct PrimitiveTargets {
+    std::string_view primitive;
+    std::initializer_list<Target> targets;
+};
+const PrimitiveTargets kPrimitiveTargets[] = {
+    {"src_host", {}}, {"dst_host", {}}, {"sum_host", {}}, {"sum", {}},
+    {"src_net", {T::kSrcMask, T::kSrcMask6}}, {"dst_net", {T::kDstMask, T::kDstMask6}},
+    {"sum_net", {T::kSrcMask, T::kSrcMask6, T::kDstMask, T::kDstMask6}},
+    {"src_mask", {T::kSrcMask, T::kSrcMask6}}, {"dst_mask", {T::kDstMask, T::kDstMask6}},
+    {"src_port", {T::kSrcPort}}, {"dst_port", {T::kDstPort, T::kIcmpTypeCode}},
+    {"sum_port", {T::kSrcPort, T::kDstPort, T::kIcmpTypeCode}},
+    {"proto", {T::kProto}}, {"tos", {T::kTos}}, {"tcpflags", {}}, {"flows", {}}, {"none", {}},
+    {"src_as", {T::kSrcAs}}, {"dst_as", {T::kDstAs}}, {"sum_as", {T::kSrcAs, T::kDstAs}},
+    {"peer_dst_ip", {T::kNextHopV4, T::kNextHopV6, T::kBgpNextHopV4, T::kBgpNextHopV6}},
+    {"in_iface", {T::kInIface, T::kInPhysIface}}, {"out_iface", {T::kOutIface, T::kOutPhysIface}},
+    {"src_mac", {T::kSrcMac, T::kPostSrcMac}}, {"dst_mac", {T::kDstMac, T::kPostDstMac}},
+    {"sum_mac", {T::kSrcMac, T::kPostSrcMac, T::kDstMac, T::kPostDstMac}},
+    {"vlan", {T::kVlan, T::kDot1qVlan}}, {"in_vlan", {T::kVlan, T::kDot1qVlan}}, {"out_vlan", {T::kPostVlan}},
+    {"cos", {T::kCos}}, {"etype", {T::kEtype}}, {"flow_label", {T::kFlowLabel}},
+    {"sampling_rate", {}}, {"sampling_direction", {T::kDirection}}, {"peer_src_ip", {}},
+    {"export_proto_seqno", {}}, {"export_proto_version", {}}, {"export_proto_sysid", {}},
+    {"timestamp_start", {}}, {"timestamp_end", {}}, {"timestamp_arrival", {}}, {"timestamp_export", {}},
+    {"tag", {}}, {"tag2", {}},
+};
+
+}  // namespace
+
+TargetSet targets_for(std::span<const std::string> primitives) {
+    // Every record: counters, times, addresses (flow type, etype), sampling, sampled frames,
+    // the exporter's own address, TCP flags (they travel with the counters).
+    TargetSet needed;
+    for (const Target t : {T::kBytes, T::kPackets, T::kFlows, T::kOutBytes, T::kOutPackets, T::kTotalBytes,
+                           T::kTotalPackets, T::kTcpFlags, T::kSrcV4, T::kDstV4, T::kSrcV6, T::kDstV6, T::kIpVersion,
+                           T::kFirstUptime, T::kLastUptime, T::kStartSec, T::kEndSec, T::kStartMs, T::kEndMs,
+                           T::kStartUs, T::kEndUs, T::kStartNs, T::kEndNs, T::kSysInitMs, T::kObservationSec,
+                           T::kObservationMs, T::kObservationUs, T::kObservationNs, T::kSamplerId,
+                           T::kSamplingInterval, T::kSelectorId, T::kPacketInterval, T::kPacketSpace,
+                           T::kDataLinkFrame, T::kExporterV4, T::kExporterV6}) {
+        needed.set(static_cast<std::size_t>(t));
+    }
+    for (const std::string& p : primitives) {
+        const auto it = std::find_if(std::begin(kPrimitiveTargets), std::end(kPrimitiveTargets),
+                                     [&](const PrimitiveTargets& e) { return e.primitive == p; });
+        if (it == std::end(kPrimitiveTargets)) return TargetSet().set();  // not listed: keep everything
+        for (const Target t : it->targets) needed.set(static_cast<std::size_t>(t));
+    }
+    return needed;
+}
+
+void compile_template(Template& t, std::span<const CustomElement> custom, const TargetSet& needed) {
     t.ops.clear();
     t.variable = false;
     for (const TemplateField& f : t.fields) t.variable = t.variable || f.length == kVariableLength;
@@ -189,7 +290,8 @@ void compile_template(Template& t, std::span<const CustomElement> custom) {
         // NetFlow v9 scopes are their own numbering: 1 system, 2 interface, 3 line card, 4 cache,
         // 5 template. Only the interface says something a record can use.
         const bool v9_scope = t.v9_scopes && i < t.scope_fields;
-        const Target target = !v9_scope ? target_of(f) : f.type == 2 ? Target::kInIface : Target::kSkip;
+        Target target = !v9_scope ? target_of(f) : f.type == 2 ? Target::kInIface : Target::kSkip;
+        if (!t.options && !needed.test(static_cast<std::size_t>(target))) target = Target::kSkip;
         std::uint8_t custom_index = kNoCustom;
         for (std::size_t c = 0; c < custom.size() && c < kNoCustom; ++c) {
             if (!v9_scope && custom[c].type == f.type && custom[c].pen == f.pen) {
@@ -223,7 +325,7 @@ TemplateDecoder::TemplateDecoder(const TemplateOptions& options) : options_(opti
 
 bool TemplateDecoder::install_template(const TemplateKey& key, Template t) {
     if (t.id < kFirstDataSet || t.fields.empty() || t.scope_fields > t.fields.size()) return false;
-    compile_template(t, options_.custom);
+    compile_template(t, options_.custom, options_.needed);
     if (t.record_length == 0 || t.record_length > 65535) return false;
     if (templates_.size() >= options_.max_templates && templates_.find(key) == templates_.end()) return false;
     templates_[key] = std::move(t);
@@ -398,7 +500,7 @@ void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::u
             ++counters_.malformed_templates;
             return;
         }
-        compile_template(t, options_.custom);
+        compile_template(t, options_.custom, options_.needed);
         if (t.record_length == 0 || t.record_length > 65535) {
             ++counters_.malformed_templates;
             continue;
@@ -422,8 +524,8 @@ void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::u
 
 bool TemplateDecoder::apply_fixed(const Template& t, std::span<const std::uint8_t> data, std::size_t& used) {
     if (data.size() < t.record_length) return false;
-    record_ = base_;
-    raw_ = Raw{};
+    copy_plain(record_, base_);
+    copy_plain(raw_, kEmptyRaw);
     if (!custom_.empty()) std::fill(custom_.begin(), custom_.end(), CustomValue{});
     for (const FieldOp& op : t.ops) apply(op, data.data() + op.offset, op.length);
     used = t.record_length;
@@ -432,8 +534,8 @@ bool TemplateDecoder::apply_fixed(const Template& t, std::span<const std::uint8_
 
 bool TemplateDecoder::apply_variable(const Template& t, std::span<const std::uint8_t> data, std::size_t& used) {
     if (data.size() < t.record_length) return false;
-    record_ = base_;
-    raw_ = Raw{};
+    copy_plain(record_, base_);
+    copy_plain(raw_, kEmptyRaw);
     if (!custom_.empty()) std::fill(custom_.begin(), custom_.end(), CustomValue{});
     std::size_t at = 0;
     for (const FieldOp& op : t.ops) {
@@ -481,16 +583,16 @@ void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_
             if (r.dst_port == 0) r.dst_port = static_cast<std::uint16_t>(u());
             break;
         case Target::kSrcV4:
-            if (n == 4) raw_.src4 = IpAddress::v4_bytes(p);
+            if (n == 4) raw_.src4 = p;
             break;
         case Target::kDstV4:
-            if (n == 4) raw_.dst4 = IpAddress::v4_bytes(p);
+            if (n == 4) raw_.dst4 = p;
             break;
         case Target::kSrcV6:
-            if (n == 16) raw_.src6 = IpAddress::v6_bytes(p);
+            if (n == 16) raw_.src6 = p;
             break;
         case Target::kDstV6:
-            if (n == 16) raw_.dst6 = IpAddress::v6_bytes(p);
+            if (n == 16) raw_.dst6 = p;
             break;
         case Target::kSrcMask:
         case Target::kSrcMask6: r.src_mask = static_cast<std::uint8_t>(u()); break;
@@ -499,16 +601,16 @@ void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_
         case Target::kInIface: r.in_iface = static_cast<std::uint32_t>(u()); break;
         case Target::kOutIface: r.out_iface = static_cast<std::uint32_t>(u()); break;
         case Target::kNextHopV4:
-            if (n == 4) raw_.next_hop4 = IpAddress::v4_bytes(p);
+            if (n == 4) raw_.next_hop4 = p;
             break;
         case Target::kNextHopV6:
-            if (n == 16) raw_.next_hop6 = IpAddress::v6_bytes(p);
+            if (n == 16) raw_.next_hop6 = p;
             break;
         case Target::kBgpNextHopV4:
-            if (n == 4) raw_.bgp_next_hop4 = IpAddress::v4_bytes(p);
+            if (n == 4) raw_.bgp_next_hop4 = p;
             break;
         case Target::kBgpNextHopV6:
-            if (n == 16) raw_.bgp_next_hop6 = IpAddress::v6_bytes(p);
+            if (n == 16) raw_.bgp_next_hop6 = p;
             break;
         case Target::kSrcAs: r.src_as = static_cast<std::uint32_t>(u()); break;
         case Target::kDstAs: r.dst_as = static_cast<std::uint32_t>(u()); break;
@@ -607,7 +709,7 @@ void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_
         case Target::kDataLinkFrame: dissect_frame(p, n); break;
         case Target::kMplsLabel:
             if (n == 3 || n == 4) {
-                raw_.labels[op.index] = static_cast<std::uint32_t>(be_uint(p, 3));
+                labels_[op.index] = static_cast<std::uint32_t>(be_uint(p, 3));
                 raw_.label_mask = static_cast<std::uint16_t>(raw_.label_mask | (1U << op.index));
             }
             break;
@@ -676,25 +778,25 @@ void TemplateDecoder::finish_record() {
     // The address pair: ipVersion decides when present, else IPv4 fields win over IPv6 ones
     // (templates with both exist, the other pair being zero). A frame section already set them.
     const bool v6 = raw_.ip_version == 6 ||
-                    (raw_.ip_version != 4 && raw_.src4.empty() && raw_.dst4.empty() &&
-                     (!raw_.src6.empty() || !raw_.dst6.empty()));
+                    (raw_.ip_version != 4 && raw_.src4 == nullptr && raw_.dst4 == nullptr &&
+                     (raw_.src6 != nullptr || raw_.dst6 != nullptr));
     if (v6) {
-        if (!raw_.src6.empty()) r.src_ip = raw_.src6;
-        if (!raw_.dst6.empty()) r.dst_ip = raw_.dst6;
+        if (raw_.src6 != nullptr) r.src_ip = IpAddress::v6_bytes(raw_.src6);
+        if (raw_.dst6 != nullptr) r.dst_ip = IpAddress::v6_bytes(raw_.dst6);
     } else {
-        if (!raw_.src4.empty()) r.src_ip = raw_.src4;
-        if (!raw_.dst4.empty()) r.dst_ip = raw_.dst4;
+        if (raw_.src4 != nullptr) r.src_ip = IpAddress::v4_bytes(raw_.src4);
+        if (raw_.dst4 != nullptr) r.dst_ip = IpAddress::v4_bytes(raw_.dst4);
     }
     // Next hops: the IPv4 element wins when both are there; on an IPv6 flow nfacctd shows it
     // IPv4-mapped (::ffff:a.b.c.d).
-    const auto next_hop = [v6](const IpAddress& a4, const IpAddress& a6) {
-        if (a4.empty()) return a6;
-        if (!v6) return a4;
+    const auto next_hop = [v6](const std::uint8_t* a4, const std::uint8_t* a6) {
+        if (a4 == nullptr) return a6 == nullptr ? IpAddress{} : IpAddress::v6_bytes(a6);
+        if (!v6) return IpAddress::v4_bytes(a4);
         IpAddress m;
         m.family = 6;
         m.bytes[10] = 0xFF;
         m.bytes[11] = 0xFF;
-        std::memcpy(m.bytes.data() + 12, a4.bytes.data(), 4);
+        std::memcpy(m.bytes.data() + 12, a4, 4);
         return m;
     };
     r.ip_next_hop = next_hop(raw_.next_hop4, raw_.next_hop6);
@@ -778,9 +880,9 @@ void TemplateDecoder::dissect_frame(const std::uint8_t* p, std::size_t n) {
     }
     if (etype == 0x8847 || etype == 0x8848) {
         // The label stack, as the label elements carry it (label << 4 | exp << 1 | bottom).
-        for (std::size_t i = 0; i < raw_.labels.size() && at + 4 <= n; ++i, at += 4) {
+        for (std::size_t i = 0; i < labels_.size() && at + 4 <= n; ++i, at += 4) {
             const std::uint32_t entry = (std::uint32_t{p[at]} << 16) | (std::uint32_t{p[at + 1]} << 8) | p[at + 2];
-            raw_.labels[i] = entry;
+            labels_[i] = entry;
             raw_.label_mask = static_cast<std::uint16_t>(raw_.label_mask | (1U << i));
             if ((entry & 1U) != 0) break;
         }
@@ -793,16 +895,16 @@ void TemplateDecoder::dissect_frame(const std::uint8_t* p, std::size_t n) {
         r.tos = p[at + 1];
         r.bytes = (std::uint64_t{p[at + 2]} << 8) | p[at + 3];
         r.proto = p[at + 9];
-        raw_.src4 = IpAddress::v4_bytes(p + at + 12);
-        raw_.dst4 = IpAddress::v4_bytes(p + at + 16);
+        raw_.src4 = p + at + 12;
+        raw_.dst4 = p + at + 16;
         const bool fragment = (((p[at + 6] & 0x1FU) << 8) | p[at + 7]) != 0;
         if (!fragment) l4 = at + ihl;
     } else if (etype == 0x86DD && at + 40 <= n && (p[at] >> 4) == 6) {
         r.tos = static_cast<std::uint8_t>(((p[at] & 0x0FU) << 4) | (p[at + 1] >> 4));
         r.bytes = ((std::uint64_t{p[at + 4]} << 8) | p[at + 5]) + 40;
         r.proto = p[at + 6];
-        raw_.src6 = IpAddress::v6_bytes(p + at + 8);
-        raw_.dst6 = IpAddress::v6_bytes(p + at + 24);
+        raw_.src6 = p + at + 8;
+        raw_.dst6 = p + at + 24;
         raw_.ip_version = 6;
         l4 = at + 40;
     } else {
@@ -820,12 +922,12 @@ void TemplateDecoder::finish_mpls_and_names() {
     FlowRecord& r = record_;
     if (raw_.label_mask != 0) {
         // The stack, top first, up to the bottom-of-stack bit or the first missing label.
-        r.mpls_label_top = raw_.labels[0] >> 4;
-        for (std::size_t i = 0; i < raw_.labels.size(); ++i) {
-            if ((raw_.label_mask & (1U << i)) == 0 || raw_.labels[i] == 0) break;
-            r.mpls_labels[r.mpls_stack_depth++] = raw_.labels[i] >> 4;
-            if ((raw_.labels[i] & 1U) != 0) {
-                r.mpls_label_bottom = raw_.labels[i] >> 4;
+        if ((raw_.label_mask & 1U) != 0) r.mpls_label_top = labels_[0] >> 4;
+        for (std::size_t i = 0; i < labels_.size(); ++i) {
+            if ((raw_.label_mask & (1U << i)) == 0 || labels_[i] == 0) break;
+            r.mpls_labels[r.mpls_stack_depth++] = labels_[i] >> 4;
+            if ((labels_[i] & 1U) != 0) {
+                r.mpls_label_bottom = labels_[i] >> 4;
                 break;
             }
         }

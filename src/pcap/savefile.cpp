@@ -2,6 +2,10 @@
 
 #include <pcap/pcap.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "pmacct/base/byte_reader.hpp"
@@ -181,7 +185,15 @@ Savefile::~Savefile() = default;
 Result<Savefile> Savefile::open(const std::string& path, const std::string& filter) {
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     Savefile file;
-    file.handle_.reset(pcap_open_offline(path.c_str(), errbuf));
+    // A large stdio buffer: the file is read in 1 MB system calls instead of 4 KB ones.
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (f != nullptr) {
+        std::setvbuf(f, nullptr, _IOFBF, std::size_t{1} << 20);
+        file.handle_.reset(pcap_fopen_offline(f, errbuf));
+        if (!file.handle_) std::fclose(f);
+    } else {
+        std::snprintf(errbuf, sizeof errbuf, "%s", std::strerror(errno));
+    }
     if (!file.handle_) {
         return fail(fmt::format("pcap_savefile '{}': {}", path, static_cast<const char*>(errbuf)));
     }

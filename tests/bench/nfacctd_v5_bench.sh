@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # NetFlow v5 through nfacctd, ours and Debian's pmacct 1.7.7 side by side, on loopback.
 #
-#   tests/bench/nfacctd_v5_bench.sh [BUILD_DIR] [DATAGRAMS] [RATES...]
+#   [NF_VERSION=9|10] tests/bench/nfacctd_v5_bench.sh [BUILD_DIR] [DATAGRAMS] [RATES...]
 #
+# NF_VERSION=9 or 10 sends the same records as NetFlow v9 or IPFIX (one template, re-sent every
+# 64 datagrams).
 # One print plugin aggregates on the 5-tuple (10k distinct flows, 30 records per datagram).
 # For each rate (datagrams per second, 0 = as fast as one sender can go) it reports, per daemon:
 # records received (from the PACKETS total against what was sent), loss, the CPU time start-up
@@ -15,6 +17,7 @@ shift 2 2>/dev/null || true
 rates=("$@")
 [[ ${#rates[@]} -gt 0 ]] || rates=(2000 10000 0)
 gen="$build/tests/v5gen"
+version=${NF_VERSION:-5}
 ours="$build/daemons/nfacctd"
 work=$(mktemp -d /tmp/pmacct-ng-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -54,7 +57,7 @@ EOF
     local startup
     startup=$(cpu_of "$pid")
     local sent
-    sent=$("$gen" send 127.0.0.1 "$port" "$datagrams" 10000 30 "$rate")
+    sent=$("$gen" send 127.0.0.1 "$port" "$datagrams" 10000 30 "$rate" "$version")
     # Let the daemon finish what is queued, then measure and stop it.
     local prev=-1 now
     for _ in $(seq 1 60); do
@@ -85,7 +88,7 @@ EOF
 # Let SO_RCVBUF (nfacctd_pipe_size) be as large as configured, for both daemons.
 if [[ $(id -u) -eq 0 ]]; then sysctl -qw net.core.rmem_max=33554432 || true; fi
 echo "net.core.rmem_max=$(cat /proc/sys/net/core/rmem_max)"
-echo "datagrams=$datagrams records_per_datagram=30 distinct_flows=10000 (rate 0 = as fast as possible)"
+echo "version=$version datagrams=$datagrams records_per_datagram=30 distinct_flows=10000 (rate 0 = as fast as possible)"
 for rate in "${rates[@]}"; do
     run_one pmacct-ng "$ours" "$rate"
     if [[ -x /usr/sbin/nfacctd ]]; then run_one pmacct "/usr/sbin/nfacctd" "$rate"; fi

@@ -3,6 +3,7 @@
 #include <pcap/pcap.h>
 
 #include <cstring>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -51,23 +52,70 @@ std::string V5Generator::ip_string(std::uint32_t v) {
     return fmt::format("{}.{}.{}.{}", v >> 24, (v >> 16) & 0xFF, (v >> 8) & 0xFF, v & 0xFF);
 }
 
+// The v5 record layout as a v9/IPFIX template (paddingOctets where v5 pads); IPFIX takes
+// flowStart/EndSeconds where v9 takes first/last switched.
+constexpr std::uint16_t kTemplateFields[][2] = {
+    {8, 4}, {12, 4}, {15, 4}, {10, 2}, {14, 2}, {2, 4}, {1, 4}, {22, 4}, {21, 4}, {7, 2},
+    {11, 2}, {210, 1}, {6, 1}, {4, 1}, {5, 1}, {16, 2}, {17, 2}, {9, 1}, {13, 1}, {210, 2},
+};
+constexpr std::size_t kTemplateSetSize = 4 + 4 + 4 * std::size(kTemplateFields);
+
 void V5Generator::next(std::vector<std::uint8_t>& out) {
     const std::uint32_t count = per_datagram_;
-    out.assign(24 + 48 * std::size_t{count}, 0);
+    const bool templated = version_ == 9 || version_ == 10;
+    const bool with_template = templated && datagrams_ % 64 == 0;
+    ++datagrams_;
+    const std::size_t header = version_ == 9 ? 20 : version_ == 10 ? 16 : 24;
+    const std::size_t records_at = header + (with_template ? kTemplateSetSize : 0) + (templated ? 4 : 0);
+    out.assign(records_at + 48 * std::size_t{count}, 0);
     std::uint8_t* h = out.data();
     uptime_ms_ += 1000;
-    put16(h, 5);
-    put16(h + 2, static_cast<std::uint16_t>(count));
-    put32(h + 4, uptime_ms_);
-    put32(h + 8, unix_secs_ + (uptime_ms_ - 3600000U) / 1000U);
-    put32(h + 12, 0);
-    put32(h + 16, sequence_);
-    h[20] = 0;  // engine type
-    h[21] = 1;  // engine id
-    put16(h + 22, 0);
+    const std::uint32_t now = unix_secs_ + (uptime_ms_ - 3600000U) / 1000U;
+    if (version_ == 9) {
+        put16(h, 9);
+        put16(h + 2, static_cast<std::uint16_t>(count + (with_template ? 1 : 0)));
+        put32(h + 4, uptime_ms_);
+        put32(h + 8, now);
+        put32(h + 12, static_cast<std::uint32_t>(datagrams_ - 1));
+        put32(h + 16, 1);  // source id
+    } else if (version_ == 10) {
+        put16(h, 10);
+        put16(h + 2, static_cast<std::uint16_t>(out.size()));
+        put32(h + 4, now);
+        put32(h + 8, sequence_);
+        put32(h + 12, 1);  // observation domain
+    } else {
+        put16(h, 5);
+        put16(h + 2, static_cast<std::uint16_t>(count));
+        put32(h + 4, uptime_ms_);
+        put32(h + 8, now);
+        put32(h + 12, 0);
+        put32(h + 16, sequence_);
+        h[20] = 0;  // engine type
+        h[21] = 1;  // engine id
+        put16(h + 22, 0);
+    }
+    if (with_template) {
+        std::uint8_t* t = out.data() + header;
+        put16(t, version_ == 9 ? 0 : 2);
+        put16(t + 2, static_cast<std::uint16_t>(kTemplateSetSize));
+        put16(t + 4, 256);
+        put16(t + 6, static_cast<std::uint16_t>(std::size(kTemplateFields)));
+        for (std::size_t i = 0; i < std::size(kTemplateFields); ++i) {
+            std::uint16_t type = kTemplateFields[i][0];
+            if (version_ == 10 && (type == 22 || type == 21)) type = type == 22 ? 150 : 151;
+            put16(t + 8 + 4 * i, type);
+            put16(t + 10 + 4 * i, kTemplateFields[i][1]);
+        }
+    }
+    if (templated) {
+        std::uint8_t* d = out.data() + records_at - 4;
+        put16(d, 256);
+        put16(d + 2, static_cast<std::uint16_t>(4 + 48 * count));
+    }
     sequence_ += count;
     for (std::uint32_t i = 0; i < count; ++i) {
-        std::uint8_t* r = out.data() + 24 + 48 * std::size_t{i};
+        std::uint8_t* r = out.data() + records_at + 48 * std::size_t{i};
         const auto idx = static_cast<std::uint32_t>(splitmix(state_) % distinct_);
         const V5Flow f = flow(idx);
         const std::uint32_t packets = 1 + static_cast<std::uint32_t>(splitmix(state_) % 20);
@@ -79,8 +127,13 @@ void V5Generator::next(std::vector<std::uint8_t>& out) {
         put16(r + 14, 2);            // output ifindex
         put32(r + 16, packets);
         put32(r + 20, bytes);
-        put32(r + 24, uptime_ms_ - 500);  // first
-        put32(r + 28, uptime_ms_ - 100);  // last
+        if (version_ == 10) {
+            put32(r + 24, now - 1);  // flowStartSeconds
+            put32(r + 28, now);      // flowEndSeconds
+        } else {
+            put32(r + 24, uptime_ms_ - 500);  // first
+            put32(r + 28, uptime_ms_ - 100);  // last
+        }
         put16(r + 32, f.src_port);
         put16(r + 34, f.dst_port);
         r[37] = f.proto == 6 ? 0x18 : 0;  // tcp flags

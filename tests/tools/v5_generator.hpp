@@ -1,6 +1,6 @@
-// Deterministic NetFlow v5 traffic for tests, benchmarks and the quick start: datagrams of up to
-// 30 records drawn from a fixed set of distinct flows (5-tuples), with totals kept so that a
-// test can check that every packet and byte came out the other end.
+// Deterministic NetFlow v5 (or v9/IPFIX) traffic for tests, benchmarks and the quick start:
+// datagrams of up to 30 records drawn from a fixed set of distinct flows (5-tuples), with totals
+// kept so that a test can check that every packet and byte came out the other end.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +36,10 @@ public:
 
     // Writes the next datagram into `out` (replacing its content).
     void next(std::vector<std::uint8_t>& out);
+    // 5 (default), 9 or 10: the same records as NetFlow v9 or IPFIX, under one template that
+    // the first datagram and every 64th carry (IPFIX with flowStart/EndSeconds instead of
+    // sysUptime times).
+    void set_version(std::uint16_t version) { version_ = version; }
 
     const V5Totals& totals() const { return totals_; }
     // Per 5-tuple packets and bytes sent so far (only when tracking is on).
@@ -51,6 +55,8 @@ private:
     std::uint64_t state_;
     std::uint32_t sequence_ = 0;
     std::uint32_t uptime_ms_ = 3600000;
+    std::uint16_t version_ = 5;
+    std::uint64_t datagrams_ = 0;
     V5Totals totals_;
     bool track_ = false;
     std::map<V5Flow, V5Totals> per_flow_;

@@ -1,6 +1,7 @@
-// v5gen: NetFlow v5 traffic for tests, benchmarks and the quick start.
-//   v5gen pcap FILE DATAGRAMS [DISTINCT] [PER_DATAGRAM]
-//   v5gen send HOST PORT DATAGRAMS [DISTINCT] [PER_DATAGRAM] [DATAGRAMS_PER_SECOND (0: as fast as possible)]
+// v5gen: NetFlow v5 (or v9/IPFIX) traffic for tests, benchmarks and the quick start.
+//   v5gen pcap FILE DATAGRAMS [DISTINCT] [PER_DATAGRAM] [VERSION]
+//   v5gen send HOST PORT DATAGRAMS [DISTINCT] [PER_DATAGRAM] [DATAGRAMS_PER_SECOND (0: as fast as possible)] [VERSION]
+// VERSION: 5 (default), 9 or 10 (IPFIX).
 // Prints "records=N packets=N bytes=N" (what was sent) on stdout at the end.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -21,8 +22,8 @@ namespace {
 
 int usage() {
     std::fprintf(stderr,
-                 "usage: v5gen pcap FILE DATAGRAMS [DISTINCT] [PER_DATAGRAM]\n"
-                 "       v5gen send HOST PORT DATAGRAMS [DISTINCT] [PER_DATAGRAM] [RATE]\n");
+                 "usage: v5gen pcap FILE DATAGRAMS [DISTINCT] [PER_DATAGRAM] [VERSION]\n"
+                 "       v5gen send HOST PORT DATAGRAMS [DISTINCT] [PER_DATAGRAM] [RATE] [VERSION]\n");
     return 2;
 }
 
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
     if (mode == "pcap" && argc >= 4) {
         pmacct::testing::V5Generator gen(static_cast<std::uint32_t>(arg(argc, argv, 4, 1000)),
                                          static_cast<std::uint32_t>(arg(argc, argv, 5, 30)), now);
+        gen.set_version(static_cast<std::uint16_t>(arg(argc, argv, 6, 5)));
         if (!pmacct::testing::write_v5_pcap(argv[2], gen, static_cast<std::uint32_t>(arg(argc, argv, 3, 1)),
                                             0x7F000001U, 2100)) {
             std::fprintf(stderr, "v5gen: cannot write %s\n", argv[2]);
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
     pmacct::testing::V5Generator gen(static_cast<std::uint32_t>(arg(argc, argv, 5, 10000)),
                                      static_cast<std::uint32_t>(arg(argc, argv, 6, 30)), now);
     const unsigned long rate = arg(argc, argv, 7, 0);
+    gen.set_version(static_cast<std::uint16_t>(arg(argc, argv, 8, 5)));
 
     sockaddr_storage ss{};
     socklen_t sl = 0;

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <array>
+#include <bitset>
 #include <span>
 #include <string>
 #include <string_view>
@@ -46,6 +47,14 @@ enum class V9Outcome : std::uint8_t {
 // pmacct-like words for a discarded datagram ("discarding malformed NetFlow v9/IPFIX packet").
 std::string_view describe(V9Outcome outcome);
 
+// A set of targets (bit = a Target value, see below).
+using TargetSet = std::bitset<128>;
+
+// The targets records need for plugins aggregating on `primitives`: what every record needs
+// (counters, times, addresses, sampling, sampled frames, the exporter) plus what each primitive
+// reads. A primitive it does not know keeps every target.
+TargetSet targets_for(std::span<const std::string> primitives);
+
 // An element a custom primitive reads (aggregate_primitives).
 struct CustomElement {
     std::uint32_t pen = 0;
@@ -70,6 +79,8 @@ struct TemplateOptions {
     std::size_t max_options_entries = 262144;
     // The custom primitives' elements, in installed order: FlowRecord::custom has one value each.
     std::vector<CustomElement> custom;
+    // What data templates are compiled to extract (targets_for); options templates keep all.
+    TargetSet needed = TargetSet().set();
 };
 
 struct V9Header {
@@ -171,7 +182,8 @@ struct TemplateCounters {
 
 // Compiles the fields of a template into its operations (public for tests). `custom` lists the
 // elements custom primitives read; a field one of them reads gets its index.
-void compile_template(Template& t, std::span<const CustomElement> custom = {});
+void compile_template(Template& t, std::span<const CustomElement> custom = {},
+                      const TargetSet& needed = TargetSet().set());
 
 class TemplateDecoder {
 public:
@@ -334,13 +346,19 @@ private:
         bool has_sampler_id = false;
         std::uint8_t direction = 0;
         bool has_direction = false;
-        // Addresses by family: which pair the record shows is decided once all fields are in.
-        IpAddress src4, dst4, src6, dst6, next_hop4, next_hop6, bgp_next_hop4, bgp_next_hop6;
+        // Addresses by family, as pointers to their bytes in the datagram (nullptr: absent):
+        // which pair the record shows is decided once all fields are in.
+        const std::uint8_t* src4 = nullptr;
+        const std::uint8_t* dst4 = nullptr;
+        const std::uint8_t* src6 = nullptr;
+        const std::uint8_t* dst6 = nullptr;
+        const std::uint8_t* next_hop4 = nullptr;
+        const std::uint8_t* next_hop6 = nullptr;
+        const std::uint8_t* bgp_next_hop4 = nullptr;
+        const std::uint8_t* bgp_next_hop6 = nullptr;
         std::uint8_t ip_version = 0;  // ipVersion (60), 0 when absent
         std::uint32_t in_phys_iface = 0, out_phys_iface = 0;
-        // MPLS label elements as sent (label << 4 | exp << 1 | bottom-of-stack), by position.
-        std::array<std::uint32_t, 10> labels{};
-        std::uint16_t label_mask = 0;  // which positions the record has
+        std::uint16_t label_mask = 0;  // which positions of labels_ the record has
         bool has_rd = false, has_ingress_vrf = false, has_egress_vrf = false, has_app = false;
         std::uint32_t ingress_vrf = 0, egress_vrf = 0;
         std::uint64_t app_id = 0;
@@ -355,6 +373,10 @@ private:
             return 0;
         }
     } raw_;
+    static const Raw kEmptyRaw;
+    // MPLS label elements as sent (label << 4 | exp << 1 | bottom-of-stack), by position; only
+    // the positions raw_.label_mask names belong to the current record.
+    std::array<std::uint32_t, 10> labels_{};
 };
 
 }  // namespace pmacct::flow

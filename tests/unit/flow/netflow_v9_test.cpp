@@ -534,6 +534,40 @@ TEST(TemplateDecoder, CustomElementsAndAccountedOptions) {
     EXPECT_EQ(opt.custom[2], std::string("lo0\0", 4));
 }
 
+// Data templates are compiled to extract what the plugins aggregate on (and what every record
+// needs); a primitive the table does not know keeps every field.
+TEST(TemplateDecoder, TemplatesCompileToWhatThePluginsNeed) {
+    const std::vector<std::string> five_tuple = {"src_host", "dst_host", "src_port", "dst_port", "proto"};
+    const TargetSet needed = targets_for(five_tuple);
+    EXPECT_TRUE(needed.test(static_cast<std::size_t>(Target::kBytes)));
+    EXPECT_TRUE(needed.test(static_cast<std::size_t>(Target::kFirstUptime)));
+    EXPECT_TRUE(needed.test(static_cast<std::size_t>(Target::kSamplerId)));
+    EXPECT_TRUE(needed.test(static_cast<std::size_t>(Target::kProto)));
+    EXPECT_FALSE(needed.test(static_cast<std::size_t>(Target::kSrcAs)));
+    EXPECT_FALSE(needed.test(static_cast<std::size_t>(Target::kNatEvent)));
+    EXPECT_TRUE(targets_for(std::vector<std::string>{"src_host", "post_nat_src_host"}).all());
+
+    TemplateOptions o;
+    o.needed = needed;
+    TemplateDecoder dec(o);
+    Datagram d(9);
+    d.open_set(0).u16(256).u16(4).u16(8).u16(4).u16(16).u16(4).u16(4).u16(1).u16(1).u16(4).close_set();
+    d.open_set(256).ip4(192, 0, 2, 1).u32(65001).u8(6).u32(100).u8(0).u8(0).u8(0).close_set();
+    Collected c;
+    ASSERT_TRUE(c(dec, d).ok());
+    ASSERT_EQ(c.records.size(), 1U);
+    EXPECT_EQ(c.records[0].src_as, 0U);  // not needed: not read
+    EXPECT_EQ(c.records[0].proto, 6);
+    EXPECT_EQ(c.records[0].bytes, 100U);
+    TemplateKey key{};
+    IpAddress::parse("10.0.0.1", key.exporter.address);
+    key.exporter.source_id = 7;
+    key.id = 256;
+    key.version = 9;
+    ASSERT_NE(dec.find(key), nullptr);
+    EXPECT_EQ(dec.find(key)->ops.size(), 3U);
+}
+
 TEST(TemplateDecoder, MalformedInputIsCountedAndNeverReadPastTheEnd) {
     TemplateDecoder dec;
     Collected c;
