@@ -13,19 +13,7 @@ datagrams=${2:-100000}
 shift 2 2>/dev/null || true
 versions=("$@")
 [[ ${#versions[@]} -gt 0 ]] || versions=(5 9 10)
-gen="$build/tests/v5gen"
-ours="$build/daemons/nfacctd"
-work=$(mktemp -d /tmp/pmacct-ng-bench-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-
-# CPU seconds of one process (every thread, not its children), from schedstat.
-core_cpu() {
-    local total=0
-    for t in /proc/$1/task/*/schedstat; do
-        [[ -r $t ]] && total=$((total + $(awk '{print $1}' "$t")))
-    done
-    echo "scale=3; $total / 1000000000" | bc
-}
+source "$(dirname "$0")/bench_common.sh"
 
 run_one() {
     local name=$1 binary=$2 pcap=$3 records=$4

@@ -16,23 +16,8 @@ datagrams=${2:-20000}
 shift 2 2>/dev/null || true
 rates=("$@")
 [[ ${#rates[@]} -gt 0 ]] || rates=(2000 10000 0)
-gen="$build/tests/v5gen"
 version=${NF_VERSION:-5}
-ours="$build/daemons/nfacctd"
-work=$(mktemp -d /tmp/pmacct-ng-bench-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-
-# CPU seconds of a process and its children, every thread, from schedstat (nanoseconds on CPU;
-# clock-tick accounting is too coarse on some virtual machines).
-cpu_of() {
-    local pid=$1 total=0
-    for p in $pid $(pgrep -P "$pid" || true); do
-        for t in /proc/$p/task/*/schedstat; do
-            [[ -r $t ]] && total=$((total + $(awk '{print $1}' "$t")))
-        done
-    done
-    echo "scale=3; $total / 1000000000" | bc
-}
+source "$(dirname "$0")/bench_common.sh"
 
 run_one() {
     local name=$1 binary=$2 rate=$3 port=$((20000 + RANDOM % 20000))
