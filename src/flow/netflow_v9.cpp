@@ -781,26 +781,25 @@ void TemplateDecoder::finish_record() {
                     (raw_.ip_version != 4 && raw_.src4 == nullptr && raw_.dst4 == nullptr &&
                      (raw_.src6 != nullptr || raw_.dst6 != nullptr));
     if (v6) {
-        if (raw_.src6 != nullptr) r.src_ip = IpAddress::v6_bytes(raw_.src6);
-        if (raw_.dst6 != nullptr) r.dst_ip = IpAddress::v6_bytes(raw_.dst6);
+        if (raw_.src6 != nullptr) r.src_ip.set_v6(raw_.src6);
+        if (raw_.dst6 != nullptr) r.dst_ip.set_v6(raw_.dst6);
     } else {
-        if (raw_.src4 != nullptr) r.src_ip = IpAddress::v4_bytes(raw_.src4);
-        if (raw_.dst4 != nullptr) r.dst_ip = IpAddress::v4_bytes(raw_.dst4);
+        if (raw_.src4 != nullptr) r.src_ip.set_v4(raw_.src4);
+        if (raw_.dst4 != nullptr) r.dst_ip.set_v4(raw_.dst4);
     }
     // Next hops: the IPv4 element wins when both are there; on an IPv6 flow nfacctd shows it
     // IPv4-mapped (::ffff:a.b.c.d).
-    const auto next_hop = [v6](const std::uint8_t* a4, const std::uint8_t* a6) {
-        if (a4 == nullptr) return a6 == nullptr ? IpAddress{} : IpAddress::v6_bytes(a6);
-        if (!v6) return IpAddress::v4_bytes(a4);
-        IpAddress m;
-        m.family = 6;
-        m.bytes[10] = 0xFF;
-        m.bytes[11] = 0xFF;
-        std::memcpy(m.bytes.data() + 12, a4, 4);
-        return m;
+    const auto next_hop = [v6](IpAddress& out, const std::uint8_t* a4, const std::uint8_t* a6) {
+        if (a4 == nullptr) {
+            if (a6 != nullptr) out.set_v6(a6);
+        } else if (!v6) {
+            out.set_v4(a4);
+        } else {
+            out.set_v4_mapped(a4);
+        }
     };
-    r.ip_next_hop = next_hop(raw_.next_hop4, raw_.next_hop6);
-    r.bgp_next_hop = next_hop(raw_.bgp_next_hop4, raw_.bgp_next_hop6);
+    next_hop(r.ip_next_hop, raw_.next_hop4, raw_.next_hop6);
+    next_hop(r.bgp_next_hop, raw_.bgp_next_hop4, raw_.bgp_next_hop6);
     if (options_.use_ip_next_hop && r.bgp_next_hop.empty()) r.bgp_next_hop = r.ip_next_hop;
     if (r.in_iface == 0) r.in_iface = raw_.in_phys_iface;
     if (r.out_iface == 0) r.out_iface = raw_.out_phys_iface;

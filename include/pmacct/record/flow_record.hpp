@@ -26,6 +26,24 @@ struct IpAddress {
     }
     static IpAddress v4_bytes(const std::uint8_t* network_order);
     static IpAddress v6_bytes(const std::uint8_t* network_order);
+    // The same in place (decoders: no temporary to copy from).
+    void set_v4(const std::uint8_t* network_order) {
+        family = 4;
+        std::memcpy(bytes.data(), network_order, 4);
+        std::memset(bytes.data() + 4, 0, 12);
+    }
+    void set_v6(const std::uint8_t* network_order) {
+        family = 6;
+        std::memcpy(bytes.data(), network_order, 16);
+    }
+    // ::ffff:a.b.c.d
+    void set_v4_mapped(const std::uint8_t* network_order) {
+        family = 6;
+        std::memset(bytes.data(), 0, 10);
+        bytes[10] = 0xFF;
+        bytes[11] = 0xFF;
+        std::memcpy(bytes.data() + 12, network_order, 4);
+    }
     // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) becomes plain IPv4.
     IpAddress unmapped() const;
     // Keeps the first `bits` bits, zeroes the rest.
