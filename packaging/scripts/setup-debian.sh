@@ -17,6 +17,8 @@ test_pkgs=(
     python3
     # Debian's pmacct 1.7.7: the reference implementation tests compare against.
     pmacct
+    # An independent NetFlow v5/v9/IPFIX exporter (tests/integration/softflowd_test.cpp).
+    softflowd
 )
 
 want=("${build_pkgs[@]}")

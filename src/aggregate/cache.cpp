@@ -130,7 +130,7 @@ bool Cache::add(const std::uint8_t* key, std::int64_t basetime, const Counters& 
         }
         std::uint8_t* e = entry(count_);
         new (e) Aggregate{basetime, c};
-        std::memcpy(e + kKeyOffset, key, key_size_);
+        if (key_size_ != 0) std::memcpy(e + kKeyOffset, key, key_size_);  // an empty key may be nullptr
         index_[i] = (std::uint64_t{tag} << 32) | (count_ + 1);
         ++count_;
         return true;

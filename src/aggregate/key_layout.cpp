@@ -36,7 +36,7 @@ void put_ts(std::uint8_t* out, const Timestamp& t) {
 
 // A name as a string key field (64 bytes, NUL-padded; longer names are cut).
 void put_name(std::uint8_t* out, std::string_view name) {
-    std::memcpy(out, name.data(), std::min<std::size_t>(name.size(), 63));
+    if (!name.empty()) std::memcpy(out, name.data(), std::min<std::size_t>(name.size(), 63));
 }
 
 // "label_label_...", top first, as pmacct prints a label stack outside JSON arrays.
@@ -253,6 +253,7 @@ std::vector<std::string> KeyLayout::names() const {
 }
 
 void KeyLayout::extract(const FlowRecord& r, std::uint8_t* out, int side) const {
+    if (key_size_ == 0) return;  // `out` may be nullptr then
     std::memset(out, 0, key_size_);
     for (const auto& f : fields_) {
         if (f.extract != nullptr) {

@@ -84,7 +84,6 @@ Target target_of(const TemplateField& f) {
         case 29: return Target::kSrcMask6;
         case 30: return Target::kDstMask6;
         case 31: return Target::kFlowLabel;
-        case 32: return Target::kIcmpTypeCode;
         case 34: return Target::kSamplingInterval;
         case 48: return Target::kSamplerId;
         case 50: return Target::kSamplingInterval;
@@ -99,7 +98,6 @@ Target target_of(const TemplateField& f) {
         case 81: return Target::kPostSrcMac;
         case 85: return Target::kTotalBytes;
         case 86: return Target::kTotalPackets;
-        case 139: return Target::kIcmpTypeCode;
         case 150: return Target::kStartSec;
         case 151: return Target::kEndSec;
         case 152: return Target::kStartMs;
@@ -240,8 +238,8 @@ const PrimitiveTargets kPrimitiveTargets[] = {
     {"src_net", {T::kSrcMask, T::kSrcMask6}}, {"dst_net", {T::kDstMask, T::kDstMask6}},
     {"sum_net", {T::kSrcMask, T::kSrcMask6, T::kDstMask, T::kDstMask6}},
     {"src_mask", {T::kSrcMask, T::kSrcMask6}}, {"dst_mask", {T::kDstMask, T::kDstMask6}},
-    {"src_port", {T::kSrcPort}}, {"dst_port", {T::kDstPort, T::kIcmpTypeCode}},
-    {"sum_port", {T::kSrcPort, T::kDstPort, T::kIcmpTypeCode}},
+    {"src_port", {T::kSrcPort}}, {"dst_port", {T::kDstPort}},
+    {"sum_port", {T::kSrcPort, T::kDstPort}},
     {"proto", {T::kProto}}, {"tos", {T::kTos}}, {"tcpflags", {}}, {"flows", {}}, {"none", {}},
     {"src_as", {T::kSrcAs}}, {"dst_as", {T::kDstAs}}, {"sum_as", {T::kSrcAs, T::kDstAs}},
     {"peer_dst_ip", {T::kNextHopV4, T::kNextHopV6, T::kBgpNextHopV4, T::kBgpNextHopV6}},
@@ -578,10 +576,6 @@ void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_
         case Target::kTcpFlags: r.tcp_flags = static_cast<std::uint8_t>(u()); break;
         case Target::kSrcPort: r.src_port = static_cast<std::uint16_t>(u()); break;
         case Target::kDstPort: r.dst_port = static_cast<std::uint16_t>(u()); break;
-        case Target::kIcmpTypeCode:
-            // nfacctd shows ICMP type and code as the destination port (type * 256 + code).
-            if (r.dst_port == 0) r.dst_port = static_cast<std::uint16_t>(u());
-            break;
         case Target::kSrcV4:
             if (n == 4) raw_.src4 = p;
             break;

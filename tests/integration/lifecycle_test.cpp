@@ -20,14 +20,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-bool wait_for(const std::function<bool()>& cond, int ms = 5000) {
-    for (int i = 0; i < ms / 10; ++i) {
-        if (cond()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return cond();
-}
-
 bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
 
 mode_t mode_of(const std::string& p) {

@@ -29,6 +29,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "daemon.hpp"
 #include "run_program.hpp"
 #include "test_support.hpp"
 #include "v5_generator.hpp"
@@ -37,91 +38,6 @@ namespace pmacct::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-std::uint16_t free_udp_port() {
-    int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t l = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &l);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
-bool wait_for(const std::function<bool()>& cond, int ms = 10000) {
-    for (int i = 0; i < ms / 20; ++i) {
-        if (cond()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return cond();
-}
-
-// A daemon started in the background, with its stderr in a file.
-class Daemon {
-public:
-    Daemon(const std::string& program, const std::string& conf, const std::string& log) {
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            ::dup2(fd, 2);
-            ::dup2(fd, 1);
-            std::string path = program_path(program);
-            ::execl(path.c_str(), path.c_str(), "-f", conf.c_str(), static_cast<char*>(nullptr));
-            ::_exit(127);
-        }
-    }
-    ~Daemon() {
-        if (pid_ > 0 && !exited_) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-    pid_t pid() const { return pid_; }
-    // Sends `sig` and waits for the exit; the exit code (128+signal when killed).
-    int stop(int sig = SIGINT, int timeout_ms = 30000) {
-        ::kill(pid_, sig);
-        return wait_exit(timeout_ms);
-    }
-    int wait_exit(int timeout_ms = 30000) {
-        for (int i = 0; i < timeout_ms / 10; ++i) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                exited_ = true;
-                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        return -1;
-    }
-
-private:
-    pid_t pid_ = -1;
-    bool exited_ = false;
-};
-
-struct Sender {
-    int fd = -1;
-    sockaddr_in to{};
-    // From `source` (a loopback address) to 127.0.0.1:`port`.
-    explicit Sender(std::uint16_t port, const char* source = nullptr) {
-        fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-        if (source != nullptr) {
-            sockaddr_in from{};
-            from.sin_family = AF_INET;
-            ::inet_pton(AF_INET, source, &from.sin_addr);
-            ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from);
-        }
-        to.sin_family = AF_INET;
-        to.sin_port = htons(port);
-        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    }
-    ~Sender() { ::close(fd); }
-    void send(const std::vector<std::uint8_t>& d) {
-        ::sendto(fd, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
-    }
-};
 
 // Sends `n` datagrams from `gen`.
 void send_datagrams(Sender& tx, V5Generator& gen, int n) {

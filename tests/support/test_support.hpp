@@ -1,4 +1,4 @@
-// Helpers shared by the tests: scratch directories and whole-file reads.
+// Helpers shared by the tests: scratch directories, whole-file reads, CSV tables, waiting.
 #pragma once
 
 #include <stdlib.h>
@@ -6,10 +6,13 @@
 #include <cstdlib>
 #include <ctime>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace pmacct::testing {
@@ -58,6 +61,15 @@ private:
     bool had_ = false;
     std::string old_;
 };
+
+// Polls `cond` every 20 ms for up to `ms` milliseconds; its last value.
+inline bool wait_for(const std::function<bool()>& cond, int ms = 10000) {
+    for (int i = 0; i < ms / 20; ++i) {
+        if (cond()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return cond();
+}
 
 inline std::string read_file(const std::string& path) {
     std::ifstream in(path);

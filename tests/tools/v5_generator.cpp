@@ -1,11 +1,11 @@
 #include "v5_generator.hpp"
 
-#include <pcap/pcap.h>
-
 #include <cstring>
 #include <iterator>
 
 #include <fmt/format.h>
+
+#include "pcap_writer.hpp"
 
 namespace pmacct::testing {
 namespace {
@@ -157,13 +157,8 @@ void V5Generator::next(std::vector<std::uint8_t>& out) {
 
 bool write_v5_pcap(const std::string& path, V5Generator& gen, std::uint32_t datagrams,
                    std::uint32_t exporter, std::uint16_t port) {
-    pcap_t* dead = ::pcap_open_dead(DLT_EN10MB, 65535);
-    if (dead == nullptr) return false;
-    pcap_dumper_t* d = ::pcap_dump_open(dead, path.c_str());
-    if (d == nullptr) {
-        ::pcap_close(dead);
-        return false;
-    }
+    PcapWriter out(path);
+    if (!out.ok()) return false;
     std::vector<std::uint8_t> payload;
     std::vector<std::uint8_t> frame;
     for (std::uint32_t i = 0; i < datagrams; ++i) {
@@ -183,15 +178,9 @@ bool write_v5_pcap(const std::string& path, V5Generator& gen, std::uint32_t data
         put16(udp + 2, port);
         put16(udp + 4, static_cast<std::uint16_t>(8 + payload.size()));
         std::memcpy(udp + 8, payload.data(), payload.size());
-        struct pcap_pkthdr hdr {};
-        hdr.ts.tv_sec = 1700000000 + static_cast<time_t>(i);
-        hdr.caplen = static_cast<bpf_u_int32>(frame.size());
-        hdr.len = hdr.caplen;
-        ::pcap_dump(reinterpret_cast<u_char*>(d), &hdr, frame.data());
+        out.write(static_cast<std::time_t>(1700000000 + i), 0, frame);
     }
-    ::pcap_dump_close(d);
-    ::pcap_close(dead);
-    return true;
+    return out.close();
 }
 
 }  // namespace pmacct::testing

@@ -104,7 +104,7 @@ struct TemplateField {
 enum class Target : std::uint8_t {
     kSkip,
     kBytes, kPackets, kFlows, kOutBytes, kOutPackets, kTotalBytes, kTotalPackets,
-    kProto, kTos, kTcpFlags, kSrcPort, kDstPort, kIcmpTypeCode,
+    kProto, kTos, kTcpFlags, kSrcPort, kDstPort,
     kSrcV4, kDstV4, kSrcV6, kDstV6, kSrcMask, kDstMask, kSrcMask6, kDstMask6,
     kInIface, kOutIface, kNextHopV4, kNextHopV6, kBgpNextHopV4, kBgpNextHopV6, kSrcAs, kDstAs,
     kFirstUptime, kLastUptime, kStartSec, kEndSec, kStartMs, kEndMs, kStartUs, kEndUs,

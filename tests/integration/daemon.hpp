@@ -1,0 +1,106 @@
+// Daemons started in the background for the integration tests, and UDP to them on loopback.
+#pragma once
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "run_program.hpp"
+
+namespace pmacct::testing {
+
+// A UDP port on 127.0.0.1 that was free a moment ago.
+inline std::uint16_t free_udp_port() {
+    int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t l = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &l);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+// A daemon started in the background with `-f conf`, its stdout and stderr in `log`. `program`
+// is a name in PMACCT_PROGRAM_DIR or an absolute path. Killed if still running at the end.
+class Daemon {
+public:
+    Daemon(const std::string& program, const std::string& conf, const std::string& log) {
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            ::dup2(fd, 2);
+            ::dup2(fd, 1);
+            std::string path = program_path(program);
+            ::execl(path.c_str(), path.c_str(), "-f", conf.c_str(), static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+    }
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+    ~Daemon() {
+        if (pid_ > 0 && !exited_) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    pid_t pid() const { return pid_; }
+    // Sends `sig` and waits for the exit; the exit code (128+signal when killed).
+    int stop(int sig = SIGINT, int timeout_ms = 30000) {
+        ::kill(pid_, sig);
+        return wait_exit(timeout_ms);
+    }
+    // The exit code, or -1 when still running after `timeout_ms`.
+    int wait_exit(int timeout_ms = 30000) {
+        for (int i = 0; i < timeout_ms / 10; ++i) {
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                exited_ = true;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return -1;
+    }
+
+private:
+    pid_t pid_ = -1;
+    bool exited_ = false;
+};
+
+// Datagrams from `source` (a loopback address; any when null) to 127.0.0.1:`port`.
+struct Sender {
+    int fd = -1;
+    sockaddr_in to{};
+    explicit Sender(std::uint16_t port, const char* source = nullptr) {
+        fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+        if (source != nullptr) {
+            sockaddr_in from{};
+            from.sin_family = AF_INET;
+            ::inet_pton(AF_INET, source, &from.sin_addr);
+            ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from);
+        }
+        to.sin_family = AF_INET;
+        to.sin_port = htons(port);
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    }
+    Sender(const Sender&) = delete;
+    Sender& operator=(const Sender&) = delete;
+    ~Sender() { ::close(fd); }
+    void send(const std::vector<std::uint8_t>& d) {
+        ::sendto(fd, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    }
+};
+
+}  // namespace pmacct::testing
