@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -154,17 +155,25 @@ Result<void> save_templates(const TemplateDecoder& decoder, const std::string& p
 }
 
 Result<TemplatesLoaded> load_templates(TemplateDecoder& decoder, const std::string& path) {
-    TemplatesLoaded loaded;
     std::ifstream in(path);
     if (!in) {
-        if (errno == ENOENT) return loaded;
+        if (errno == ENOENT) return TemplatesLoaded{};
         return fail(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
     }
-    std::string line;
-    while (std::getline(in, line)) {
+    std::stringstream text;
+    text << in.rdbuf();
+    return parse_templates(decoder, text.str());
+}
+
+TemplatesLoaded parse_templates(TemplateDecoder& decoder, std::string_view text) {
+    TemplatesLoaded loaded;
+    while (!text.empty()) {
+        const auto nl = text.find('\n');
+        const std::string_view line = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
         if (line.empty()) continue;
         json_error_t error;
-        JsonRef o(json_loads(line.c_str(), 0, &error));
+        JsonRef o(json_loadb(line.data(), line.size(), 0, &error));
         TemplateKey key;
         Template t;
         const json_t* agent = json_object_get(o.j, "agent");
@@ -229,6 +238,8 @@ Result<void> save_templates(const TemplateDecoder&, const std::string&) {
 Result<TemplatesLoaded> load_templates(TemplateDecoder&, const std::string&) {
     return fail("templates files need jansson, which this build does not include");
 }
+
+TemplatesLoaded parse_templates(TemplateDecoder&, std::string_view) { return {}; }
 
 #endif
 

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "pmacct/base/result.hpp"
 #include "pmacct/flow/netflow_v9.hpp"
@@ -31,5 +32,7 @@ struct TemplatesLoaded {
 };
 // A missing file is not an error (nothing learnt yet): zero templates.
 Result<TemplatesLoaded> load_templates(TemplateDecoder& decoder, const std::string& path);
+// The same from the file's text (one JSON object per line).
+TemplatesLoaded parse_templates(TemplateDecoder& decoder, std::string_view text);
 
 }  // namespace pmacct::flow
