@@ -17,6 +17,7 @@
 #include "pmacct/flow/netflow_v9.hpp"
 #include "pmacct/flow/templates_file.hpp"
 #include "pmacct/log/log.hpp"
+#include "pmacct/maps/flow_lookups.hpp"
 #include "pmacct/net/allow_list.hpp"
 #include "pmacct/net/udp_input.hpp"
 #include "pmacct/pcap/savefile.hpp"
@@ -66,6 +67,10 @@ public:
                                         p.type, p.name, p.type, version()));
             }
         }
+        // networks_file, nfacctd_net/nfacctd_as, ports_file...: per plugin, applied to its keys.
+        auto lookups = maps::FlowLookups::for_config(cfg);
+        if (!lookups) return fail(lookups.error());
+        lookups_ = std::move(*lookups);
         flow::NetflowV5Options o;
         o.time_secs = s.get_bool("nfacctd_time_secs");
         o.time_new = s.get_bool("nfacctd_time_new");
@@ -139,6 +144,9 @@ public:
         std::vector<int> inherited;
         if (input_) inherited.push_back(input_->fd());
         host_.set_wait_when_full(!savefile_path_.empty());
+        std::vector<const maps::FlowLookups*> lookups;
+        for (const auto& l : lookups_) lookups.push_back(l.get());
+        host_.set_lookups(std::move(lookups));
         if (auto r = host_.start(*cfg_, lookup_, "nfacctd", inherited); !r) {
             log::error("{}", r.error());
             return 1;
@@ -175,6 +183,9 @@ private:
     void reload_maps() {
         if (!allow_path_.empty()) {
             if (auto r = load_allow_file(); !r) log::error("{}; keeping the previous list", r.error());
+        }
+        for (auto& l : lookups_) {
+            if (l) l->reload();
         }
     }
 
@@ -412,6 +423,7 @@ private:
     std::string filter_;
     std::string allow_path_;
     net::AllowList allow_;
+    std::vector<std::unique_ptr<maps::FlowLookups>> lookups_;  // per plugin, null: none
     std::uint64_t denied_ = 0;  // datagrams from exporters the allow file does not list
     std::uint64_t refused_seen_ = 0;  // template/options entries refused, as last logged
     std::string templates_path_;

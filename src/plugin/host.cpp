@@ -78,6 +78,7 @@ Result<void> PluginHost::start(const config::Config& cfg, FactoryLookup lookup, 
         Channel ch;
         ch.instance = &inst;
         ch.layout = std::move(*layout);
+        if (channels_.size() < lookups_.size()) ch.lookups = lookups_[channels_.size()];
         ch.ring = std::move(*ring);
         log::debug("plugin {}[{}]: record={} bytes, batch={} bytes, ring={} batches", inst.type,
                    inst.name, ch.ring.record_size(), ch.ring.batch_bytes(), ch.ring.slot_count());

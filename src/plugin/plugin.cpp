@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "pmacct/log/log.hpp"
+#include "pmacct/maps/flow_lookups.hpp"
 #include "pmacct/process/signals.hpp"
 
 namespace pmacct::plugin {
@@ -50,7 +51,7 @@ std::size_t ring_record_size(const aggregate::KeyLayout& layout) {
 }
 
 void write_ring_record(std::uint8_t* dst, const aggregate::KeyLayout& layout, const FlowRecord& r,
-                       int side) {
+                       int side, const maps::FlowLookups* lookups) {
     // Field by field into the ring (building a Counters and copying it whole would read back
     // narrow stores with wide loads). The start time decides the time-bin.
     const Timestamp& start = r.time_bin.empty() ? r.time_start : r.time_bin;
@@ -68,6 +69,7 @@ void write_ring_record(std::uint8_t* dst, const aggregate::KeyLayout& layout, co
     std::memcpy(dst + kEndSecAt, &r.time_end.sec, 8);
     std::memcpy(dst + kPackedAt, &packed, 8);
     layout.extract(r, dst + kCountersBytes, side);
+    if (lookups != nullptr) lookups->apply(r, dst + kCountersBytes, side);
 }
 
 aggregate::Counters ring_record_counters(const std::uint8_t* record) {

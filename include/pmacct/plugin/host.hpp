@@ -43,6 +43,9 @@ public:
             send_to(ch, r);
         }
     }
+    // The lookups (networks_file, ports_file, ...) of each plugin, in `plugins` order, null for
+    // a plugin without any; set before start(), owned by the caller (which reloads them).
+    void set_lookups(std::vector<const maps::FlowLookups*> lookups) { lookups_ = std::move(lookups); }
     // Replaying a savefile: wait for a plugin to make room instead of dropping (nothing is
     // lost by waiting when the input is a file).
     void set_wait_when_full(bool on) { wait_when_full_ = on; }
@@ -71,6 +74,7 @@ private:
     struct Channel {
         const config::PluginInstance* instance = nullptr;
         aggregate::KeyLayout layout;
+        const maps::FlowLookups* lookups = nullptr;
         ipc::Ring ring;
         pid_t pid = -1;
         bool alive = false;
@@ -82,10 +86,10 @@ private:
     };
     void send_to(Channel& ch, const FlowRecord& r) {
         if (wait_when_full_ && ch.ring.pending() == 0 && ch.ring.full()) wait_for_room(ch);
-        write_ring_record(ch.ring.reserve(), ch.layout, r, 0);
+        write_ring_record(ch.ring.reserve(), ch.layout, r, 0, ch.lookups);
         ch.ring.commit();
         if (ch.layout.is_sum()) {
-            write_ring_record(ch.ring.reserve(), ch.layout, r, 1);
+            write_ring_record(ch.ring.reserve(), ch.layout, r, 1, ch.lookups);
             ch.ring.commit();
         }
     }
@@ -93,6 +97,7 @@ private:
     void wait_for_room(Channel& ch);
 
     std::vector<Channel> channels_;
+    std::vector<const maps::FlowLookups*> lookups_;
     bool exit_any_ = false;
     bool wait_when_full_ = false;
     bool shut_down_ = false;

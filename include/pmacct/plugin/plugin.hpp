@@ -14,6 +14,10 @@
 #include "pmacct/config/config.hpp"
 #include "pmacct/ipc/ring.hpp"
 
+namespace pmacct::maps {
+class FlowLookups;
+}
+
 namespace pmacct::plugin {
 
 // What a plugin process is given.
@@ -25,10 +29,11 @@ struct Environment {
     pid_t core_pid = 0;
 };
 
-// Records on the ring: the counters, then the key bytes; record_size() bytes each.
+// Records on the ring: the counters, then the key bytes; record_size() bytes each. `lookups`,
+// when the plugin has any (networks_file, ports_file, ...), rewrite the key's fields.
 std::size_t ring_record_size(const aggregate::KeyLayout& layout);
 void write_ring_record(std::uint8_t* dst, const aggregate::KeyLayout& layout, const FlowRecord& r,
-                       int side);
+                       int side, const maps::FlowLookups* lookups = nullptr);
 // Counters of a ring record (copied out: records are not aligned for the struct).
 aggregate::Counters ring_record_counters(const std::uint8_t* record);
 const std::uint8_t* ring_record_key(const std::uint8_t* record);
