@@ -83,7 +83,8 @@ Result<std::unique_ptr<FlowLookups>> FlowLookups::for_plugin(Daemon daemon,
     auto sources = [&](const std::string& key, std::uint8_t unset) {
         if (!s.is_set(key)) return unset;
         std::uint8_t bits = 0;
-        for (std::string_view v : split(s.get_string(key), ',')) {
+        const std::string methods = s.get_string(key);
+        for (std::string_view v : split(methods, ',')) {
             const std::string name = to_lower(v);
             if (name == "netflow" || name == "sflow") bits |= kSourceExport;
             if (name == "mask") bits |= kSourceMask;
