@@ -144,9 +144,13 @@ void NetflowV5Decoder::fill_flow(const NetflowV5Header& header, const std::uint8
         out.time_end = v5_primitive_time(header.unix_secs, header.sys_uptime, last);
         // pmacct bins by a time it rounds differently from the printed timestamp_start.
         out.time_bin = v5_bin_time(header.unix_secs, header.sys_uptime, first);
+        out.time_bin_end = v5_bin_time(header.unix_secs, header.sys_uptime, last);
     }
     // nfacctd_time_new bins by the arrival time; the flow's own times still print (1.7.7).
-    if (options_.time_new) out.time_bin = out.time_arrival;
+    if (options_.time_new) {
+        out.time_bin = out.time_arrival;
+        out.time_bin_end = out.time_arrival;
+    }
 }
 
 void NetflowV5Decoder::fill_record(const NetflowV5Header& header, std::span<const std::uint8_t> record,

@@ -801,14 +801,14 @@ void TemplateDecoder::finish_record() {
 
     // Times: absolute elements win over sysUptime-relative ones; IPFIX has no sysUptime in its
     // header, so relative times there need systemInitTimeMilliseconds. v9 relative times are
-    // nfacctd's, as for v5: whole seconds for the primitives, a millisecond-exact bin time.
+    // nfacctd's whole seconds, for the primitives, the time-bin and stitching alike (unlike v5,
+    // which bins by a millisecond-exact time: checked on 1.7.7 around bin boundaries).
     {
         if (raw_.has_start_abs) {
             r.time_start = from_us(raw_.start_abs_us);
         } else if (raw_.has_first_uptime) {
             if (header_.version == 9) {
                 r.time_start = v5_primitive_time(header_.unix_secs, header_.sys_uptime, raw_.first_uptime);
-                r.time_bin = v5_bin_time(header_.unix_secs, header_.sys_uptime, raw_.first_uptime);
             } else if (raw_.has_sys_init) {
                 r.time_start = from_us((raw_.sys_init_ms + raw_.first_uptime) * 1000ULL);
             }
@@ -826,7 +826,10 @@ void TemplateDecoder::finish_record() {
         }
     }
     // nfacctd_time_new bins by the arrival time; the flow's own times still print (1.7.7).
-    if (options_.time_new) r.time_bin = r.time_arrival;
+    if (options_.time_new) {
+        r.time_bin = r.time_arrival;
+        r.time_bin_end = r.time_arrival;
+    }
 
     // flowDirection shows as sampling_direction: 'i'ngress, 'e'gress, 'u'nknown (also when absent).
     r.sampling_direction = !raw_.has_direction ? 'u' : raw_.direction == 0 ? 'i' : raw_.direction == 1 ? 'e' : 'u';

@@ -551,6 +551,7 @@ RowWriter::RowWriter(const aggregate::KeyLayout& layout, Format format, Options 
         }
         Column c;
         c.field = f;
+        c.name = spec.name;
         c.render = st.render;
         c.json_string = st.json_string;
         c.header_width = st.header_width;
@@ -568,24 +569,46 @@ RowWriter::RowWriter(const aggregate::KeyLayout& layout, Format format, Options 
         }
         columns_.push_back(c);
     }
+    if (options_.stitching) {
+        for (const bool max : {false, true}) {
+            Column c;
+            c.render = max ? Render::kStitchMax : Render::kStitchMin;
+            c.name = max ? "timestamp_max" : "timestamp_min";
+            c.header = max ? "TIMESTAMP_MAX" : "TIMESTAMP_MIN";
+            c.json_key = c.name;
+            c.json_string = true;
+            c.header_width = 31;
+            c.width = 30;
+            c.pad = 1;
+            columns_.push_back(c);
+        }
+    }
+    // Positions are doubled so the stitching columns can sit between two primitives: after
+    // timestamp_export in CSV / formatted, after timestamp_arrival in JSON (as pmacct).
     const auto csv = primitives::csv_order();
-    std::stable_sort(columns_.begin(), columns_.end(), [&](const Column& a, const Column& b) {
-        return position(csv, a.field.spec->name) < position(csv, b.field.spec->name);
-    });
+    const auto csv_position = [&](const Column& c) {
+        if (c.field.spec == nullptr) return 2 * position(csv, "timestamp_export") + 1;
+        return 2 * position(csv, c.name);
+    };
+    std::stable_sort(columns_.begin(), columns_.end(),
+                     [&](const Column& a, const Column& b) { return csv_position(a) < csv_position(b); });
 
     const auto json = primitives::json_order();
     json_columns_ = columns_;
     if (flows_) {
         Column c;
         c.field.spec = primitives::find("flows");
+        c.name = "flows";
         c.render = Render::kFlows;
         c.json_key = "flows";
         json_columns_.push_back(c);
     }
     // Custom primitives go after timestamp_export, before stamp_inserted/updated and flows.
-    const std::size_t flows_at = position(json, "flows");
+    const std::size_t flows_at = 2 * position(json, "flows");
     const auto json_position = [&](const Column& c) {
-        return c.render == Render::kCustom ? flows_at : position(json, c.field.spec->name);
+        if (c.render == Render::kCustom) return flows_at;
+        if (c.field.spec == nullptr) return 2 * position(json, "timestamp_arrival") + 1;
+        return 2 * position(json, c.name);
     };
     std::stable_sort(json_columns_.begin(), json_columns_.end(),
                      [&](const Column& a, const Column& b) { return json_position(a) < json_position(b); });
@@ -594,7 +617,7 @@ RowWriter::RowWriter(const aggregate::KeyLayout& layout, Format format, Options 
     for (std::size_t i = 0; i < json_columns_.size(); ++i) {
         // Custom primitives (unknown to the order table) come before the stamps.
         if (json_columns_[i].render == Render::kCustom) continue;
-        if (position(json, json_columns_[i].field.spec->name) >= flows_at) {
+        if (json_position(json_columns_[i]) >= flows_at) {
             json_stamps_at_ = i;
             break;
         }
@@ -651,7 +674,7 @@ void RowWriter::row(const std::uint8_t* key, const aggregate::Counters& counters
         case Format::kEventFormatted: {
             for (const auto& c : columns_) {
                 std::size_t start = out.size();
-                append_value(c, key, out);
+                append_value(c, key, counters, out);
                 pad_to(out, start, c.width);
                 out.append(c.pad, ' ');
             }
@@ -676,7 +699,7 @@ void RowWriter::row(const std::uint8_t* key, const aggregate::Counters& counters
             bool first = true;
             for (const auto& c : columns_) {
                 if (!first) out += options_.separator;
-                append_value(c, key, out);
+                append_value(c, key, counters, out);
                 first = false;
             }
             if (format_ == Format::kCsv) {
@@ -722,7 +745,7 @@ void RowWriter::row_json(const std::uint8_t* key, const aggregate::Counters& cou
         out += ", \"";
         out.append(c.json_key);
         out += "\": ";
-        append_json_value(c, key, out);
+        append_json_value(c, key, counters, out);
         if (c.render == Render::kRd) {
             out += ", \"mpls_vpn_rd_origin\": \"";
             out += rd_origin(key[c.field.offset]);
@@ -738,7 +761,8 @@ void RowWriter::row_json(const std::uint8_t* key, const aggregate::Counters& cou
     out += "}\n";
 }
 
-void RowWriter::append_value(const Column& c, const std::uint8_t* key, std::string& out) const {
+void RowWriter::append_value(const Column& c, const std::uint8_t* key,
+                             const aggregate::Counters& counters, std::string& out) const {
     const KeyField& f = c.field;
     switch (c.render) {
         case Render::kUint:
@@ -791,6 +815,8 @@ void RowWriter::append_value(const Column& c, const std::uint8_t* key, std::stri
         }
         case Render::kFlows: return;
         case Render::kCustom: append_custom(f, key, out); return;
+        case Render::kStitchMin: append_timestamp(counters.time_start, out); return;
+        case Render::kStitchMax: append_timestamp(counters.time_end, out); return;
     }
 }
 
@@ -819,7 +845,7 @@ void RowWriter::append_custom(const KeyField& f, const std::uint8_t* key, std::s
 }
 
 void RowWriter::append_json_value(const Column& c, const std::uint8_t* key,
-                                  std::string& out) const {
+                                  const aggregate::Counters& counters, std::string& out) const {
     const KeyField& f = c.field;
     switch (c.render) {
         case Render::kUint: append_json_uint(out, aggregate::read_uint(f, key)); return;
@@ -867,10 +893,10 @@ void RowWriter::append_json_value(const Column& c, const std::uint8_t* key,
         default:
             if (c.json_string) {
                 out += '"';
-                append_value(c, key, out);
+                append_value(c, key, counters, out);
                 out += '"';
             } else {
-                append_value(c, key, out);
+                append_value(c, key, counters, out);
             }
             return;
     }

@@ -54,6 +54,12 @@ Result<void> CachingPlugin::do_init(Environment& env) {
             log::warn("preprocess: '{}' applies to the SQL plugins only; ignored", n);
         }
     }
+    if (s.get_bool("nfacctd_pro_rating") && s.get_bool("nfacctd_stitching")) {
+        return fail(
+            "Pro-rating (ie. nfacctd_pro_rating) and stitching (ie. nfacctd_stitching) are mutual "
+            "exclusive");
+    }
+    pro_rating_ = s.get_bool("nfacctd_pro_rating") && bins_.enabled();
     trigger_ = s.get_string("sql_trigger_exec");
     trigger_async_ = s.get_bool("sql_trigger_exec_async");
     startup_delay_ = s.get_seconds("sql_startup_delay");
@@ -67,14 +73,24 @@ Result<void> CachingPlugin::do_init(Environment& env) {
 }
 
 void CachingPlugin::do_record(const std::uint8_t* key, const aggregate::Counters& counters) {
-    const std::int64_t basetime = bins_.bin_start(counters.time_start.sec);
+    if (pro_rating_) {
+        pro_rate(bins_, counters, [&](std::int64_t basetime, const aggregate::Counters& share) {
+            add(key, basetime, share, active_->hash(key, basetime));
+        });
+        return;
+    }
+    const std::int64_t basetime = bins_.record_bin(counters.time_start.sec);
     add(key, basetime, counters, active_->hash(key, basetime));
 }
 
 void CachingPlugin::do_batch(const std::uint8_t* data, std::uint32_t records, std::size_t record_size) {
+    if (pro_rating_) {
+        Plugin::do_batch(data, records, record_size);  // record by record
+        return;
+    }
     add_batch_prefetched(
         data, records, record_size, [this]() -> const aggregate::Cache& { return *active_; },
-        [this](const aggregate::Counters& c) { return bins_.bin_start(c.time_start.sec); },
+        [this](const aggregate::Counters& c) { return bins_.record_bin(c.time_start.sec); },
         [this](const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& c,
                std::uint64_t hash) { add(key, basetime, c, hash); });
 }

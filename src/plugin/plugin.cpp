@@ -55,18 +55,23 @@ void write_ring_record(std::uint8_t* dst, const aggregate::KeyLayout& layout, co
     // Field by field into the ring (building a Counters and copying it whole would read back
     // narrow stores with wide loads). The start time decides the time-bin.
     const Timestamp& start = r.time_bin.empty() ? r.time_start : r.time_bin;
+    // The end (stitching's timestamp_max): the one that goes with the bin time, else the
+    // flow's end, else when it arrived.
+    const Timestamp& end = !r.time_bin_end.empty() ? r.time_bin_end
+                           : !r.time_end.empty()   ? r.time_end
+                                                   : r.time_arrival;
     const std::uint64_t bytes = r.bytes;
     const std::uint64_t packets = r.packets;
     const std::uint64_t flows = r.flows;
     const std::uint64_t packed = (std::uint64_t{start.usec} & kUsecMask) |
-                                 ((std::uint64_t{r.time_end.usec} & kUsecMask) << 20) |
+                                 ((std::uint64_t{end.usec} & kUsecMask) << 20) |
                                  (std::uint64_t{r.tcp_flags} << 40) |
                                  (std::uint64_t{static_cast<std::uint8_t>(r.type)} << 48);
     std::memcpy(dst + kBytesAt, &bytes, 8);
     std::memcpy(dst + kPacketsAt, &packets, 8);
     std::memcpy(dst + kFlowsAt, &flows, 8);
     std::memcpy(dst + kStartSecAt, &start.sec, 8);
-    std::memcpy(dst + kEndSecAt, &r.time_end.sec, 8);
+    std::memcpy(dst + kEndSecAt, &end.sec, 8);
     std::memcpy(dst + kPackedAt, &packed, 8);
     layout.extract(r, dst + kCountersBytes, side);
     if (lookups != nullptr) lookups->apply(r, dst + kCountersBytes, side);

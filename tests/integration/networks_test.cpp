@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "daemon.hpp"
 #include "run_program.hpp"
 #include "test_support.hpp"
 
@@ -41,12 +42,6 @@ bool debian_present() {
     return ::access("/usr/sbin/nfacctd", X_OK) == 0;
 }
 
-struct DaemonRun {
-    std::string text;
-    std::string log;
-    int exit_code = 0;
-};
-
 // One daemon ("ours" or "debian") over `capture` with `extra` config lines.
 DaemonRun run_one(const std::string& who, const TempDir& dir, const std::string& capture,
                   const std::string& aggregate, const std::string& extra) {
@@ -62,18 +57,7 @@ DaemonRun run_one(const std::string& who, const TempDir& dir, const std::string&
                         // 1.7.7 sometimes sends its last buffer twice when a savefile ends
                         // before SIGINT; waiting at the end of the file makes that rare.
                         << (who == "debian" ? "pcap_savefile_wait: true\n" : "");
-    DaemonRun run;
-    if (who == "debian") {
-        run_program(
-            {"/usr/bin/timeout", "-s", "INT", "-k", "5", "6", "/usr/sbin/nfacctd", "-f", conf},
-            20000);
-    } else {
-        auto r = run_program({"nfacctd", "-f", conf}, 30000);
-        run.exit_code = r.exit_code;
-        run.log = r.err;
-    }
-    run.text = read_file(out);
-    return run;
+    return replay_savefile(who, conf, out);
 }
 
 std::uint64_t total_packets(const Table& t) {

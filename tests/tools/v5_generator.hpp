@@ -65,5 +65,23 @@ private:
 // Writes datagrams as a pcap of Ethernet/IPv4/UDP packets from `exporter` to 127.0.0.1:`port`.
 bool write_v5_pcap(const std::string& path, V5Generator& gen, std::uint32_t datagrams,
                    std::uint32_t exporter, std::uint16_t port);
+// The same for given payloads, all stamped `time`.
+bool write_udp_pcap(const std::string& path, const std::vector<std::vector<std::uint8_t>>& datagrams,
+                    std::uint32_t exporter, std::uint16_t port, std::uint32_t time);
+
+// A flow written by hand: TCP from `src` (IPv4, host order) to 10.0.0.1, with its first and
+// last times in milliseconds relative to the header's sysUptime (negative: before).
+struct HandMadeFlow {
+    std::uint32_t src = 0;
+    std::int64_t first_ms = 0;
+    std::int64_t last_ms = 0;
+    std::uint32_t packets = 1;
+    std::uint32_t bytes = 100;
+};
+// One NetFlow v5 datagram, or one v9 datagram carrying its template, holding `flows`.
+std::vector<std::uint8_t> v5_datagram(std::uint32_t unix_secs, std::uint32_t sys_uptime,
+                                      const std::vector<HandMadeFlow>& flows);
+std::vector<std::uint8_t> v9_datagram(std::uint32_t unix_secs, std::uint32_t sys_uptime,
+                                      const std::vector<HandMadeFlow>& flows);
 
 }  // namespace pmacct::testing

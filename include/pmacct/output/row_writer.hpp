@@ -40,6 +40,7 @@ struct Options {
     bool tcpflags_encode_as_array = false;
     bool tos_encode_as_dscp = false;
     bool fwd_status_encode_as_string = false;
+    bool stitching = false;  // *_stitching: timestamp_min / timestamp_max from the counters
 };
 
 // Per purge: the time-bin of the rows (history) and when they are written.
@@ -76,12 +77,15 @@ enum class Render : std::uint8_t {
     kFwdStatus,
     kFlows,
     kCustom,  // an aggregate_primitives entry, by its semantics
+    kStitchMin,  // stitching: the earliest start among the aggregated flows (from the counters)
+    kStitchMax,  // stitching: the latest end
 };
 
 // One output column of a RowWriter, computed once at construction: where its value is in the
 // key, how it is rendered, its formatted width and its names.
 struct Column {
-    aggregate::KeyField field;
+    aggregate::KeyField field;      // no spec for the stitching columns
+    std::string_view name;          // primitive name, or timestamp_min / timestamp_max
     Render render = Render::kUint;
     bool json_string = false;       // the JSON value is quoted
     std::uint8_t header_width = 0;  // formatted: the header is left-aligned in this many
@@ -112,10 +116,11 @@ public:
 private:
     // Date and time as the timestamps_* options want; `with_usec` adds ".uuuuuu".
     void append_time(std::int64_t sec, bool with_usec, std::uint32_t usec, std::string& out) const;
-    void append_value(const detail::Column& c, const std::uint8_t* key, std::string& out) const;
+    void append_value(const detail::Column& c, const std::uint8_t* key,
+                      const aggregate::Counters& counters, std::string& out) const;
     void append_custom(const aggregate::KeyField& f, const std::uint8_t* key, std::string& out) const;
     void append_json_value(const detail::Column& c, const std::uint8_t* key,
-                           std::string& out) const;
+                           const aggregate::Counters& counters, std::string& out) const;
     void row_json(const std::uint8_t* key, const aggregate::Counters& counters,
                   const RowContext& ctx, std::string& out) const;
 

@@ -5,6 +5,7 @@
 // are handled here; subclasses only write a cache.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -28,6 +29,41 @@ struct PurgeInfo {
     bool history = false;     // time-bins are on (rows carry stamp_inserted)
     std::uint64_t sequence = 0;
 };
+
+// nfacctd_pro_rating: calls add(basetime, share) for each time-bin a record's start..end
+// overlaps, with the counters split in proportion to the seconds in each. Shares are cumulative
+// roundings, so they add up to the record's bytes and packets exactly; every share counts the
+// flow (`flows` is not split), as in pmacct. A record without a later end is added whole to
+// its usual bin (TimeBins::record_bin).
+template <typename AddFn>
+void pro_rate(const aggregate::TimeBins& bins, const aggregate::Counters& c, AddFn&& add) {
+    const std::int64_t start = c.time_start.sec;
+    const std::int64_t end = c.time_end.sec;
+    if (end <= start) {
+        add(bins.record_bin(start), c);
+        return;
+    }
+    std::int64_t bin = bins.bin_start(start);
+    if (bin + bins.bin_length(bin) >= end) {
+        add(bin, c);
+        return;
+    }
+    const auto duration = static_cast<unsigned __int128>(end - start);
+    const auto portion = [&](std::uint64_t total, std::int64_t elapsed) {
+        return static_cast<std::uint64_t>(total * static_cast<unsigned __int128>(elapsed) / duration);
+    };
+    aggregate::Counters share = c;
+    std::int64_t done = 0;  // seconds of the flow in the bins already added
+    while (bin < end) {
+        const std::int64_t next = bin + bins.bin_length(bin);
+        const std::int64_t upto = std::min(next, end) - start;
+        share.bytes = portion(c.bytes, upto) - portion(c.bytes, done);
+        share.packets = portion(c.packets, upto) - portion(c.packets, done);
+        add(bin, share);
+        done = upto;
+        bin = next;
+    }
+}
 
 // P_init_refresh_deadline: the first purge time after `now` on the grid of `refresh` seconds
 // anchored at `now` rounded off by `roundoff`, pushed back by `startup_delay`.
@@ -75,6 +111,7 @@ private:
     aggregate::Preprocess preprocess_;
     std::string trigger_;
     bool trigger_async_ = false;
+    bool pro_rating_ = false;  // nfacctd_pro_rating with time-bins
     std::unique_ptr<aggregate::Cache> active_;
     std::size_t key_size_ = 0;
     std::size_t cache_entries_ = 0;

@@ -167,6 +167,8 @@ struct FlowRecord {
     // Time
     Timestamp time_start;    // flow start, as the timestamp_start primitive shows it
     Timestamp time_bin;      // the time that decides the time-bin; empty: time_start
+    Timestamp time_bin_end;  // the end time that goes with time_bin (stitching's timestamp_max);
+                             // empty: time_end
     Timestamp time_end;
     Timestamp time_arrival;  // when the collector received it
     Timestamp time_export;   // export time stamped by the exporter

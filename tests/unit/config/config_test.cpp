@@ -152,12 +152,12 @@ TEST(ConfigLoad, UnknownKeyWarnsLikePmacct) {
 TEST(ConfigLoad, KeysNotImplementedYetWarnOnce) {
     auto c = load_text(Daemon::kNfacctd,
                        "plugins: print[a], print[b], tee[c]\n"
-                       "nfacctd_pro_rating: true\n"
-                       "nfacctd_pro_rating: false\n",
+                       "nfacctd_templates_port: 2101\n"
+                       "nfacctd_templates_port: 2102\n",
                        "t.conf");
     int count = 0;
     for (const auto& w : warnings(c)) {
-        if (w.find("nfacctd_pro_rating: not implemented yet") != std::string::npos) ++count;
+        if (w.find("nfacctd_templates_port: not implemented yet") != std::string::npos) ++count;
     }
     EXPECT_EQ(count, 1);
     EXPECT_TRUE(any_contains(warnings(c), "plugin type 'tee' is not implemented yet"));

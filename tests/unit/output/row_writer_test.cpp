@@ -396,6 +396,40 @@ TEST(RowWriter, HistoryStampsGoBeforeFlowsInJsonOnly) {
     EXPECT_EQ(x.row(Format::kJson).find("stamp_inserted"), std::string::npos);
 }
 
+// Stitching adds TIMESTAMP_MIN / TIMESTAMP_MAX from the counters' earliest start and latest
+// end: after TIMESTAMP_EXPORT in CSV and formatted, after timestamp_arrival in JSON (the
+// orders Debian's nfacctd 1.7.7 printed).
+TEST(RowWriter, StitchingColumnsComeFromTheCounters) {
+    ScopedTz tz("UTC");
+    Fixture x({"src_port", "timestamp_arrival", "timestamp_export", "export_proto_seqno"});
+    Options o;
+    o.stitching = true;
+    Counters c = Fixture::counters();
+    c.time_start = {1684085313, 0};   // 2023-05-14 17:28:33
+    c.time_end = {1684085317, 250};  // 2023-05-14 17:28:37.000250
+    EXPECT_EQ(x.header(Format::kCsv, o),
+              "SRC_PORT,TIMESTAMP_ARRIVAL,TIMESTAMP_EXPORT,TIMESTAMP_MIN,TIMESTAMP_MAX,"
+              "EXPORT_PROTO_SEQNO,PACKETS,BYTES\n");
+    EXPECT_EQ(x.row(Format::kCsv, o, c),
+              "0,0000-00-00 00:00:00.000000,0000-00-00 00:00:00.000000,2023-05-14 17:28:33.000000,"
+              "2023-05-14 17:28:37.000250,0,3,180\n");
+    EXPECT_EQ(x.row(Format::kJson, o, c),
+              "{\"event_type\": \"purge\", \"port_src\": 0, \"timestamp_arrival\": "
+              "\"0000-00-00 00:00:00.000000\", \"timestamp_min\": \"2023-05-14 17:28:33.000000\", "
+              "\"timestamp_max\": \"2023-05-14 17:28:37.000250\", \"export_proto_seqno\": 0, "
+              "\"timestamp_export\": \"0000-00-00 00:00:00.000000\", \"packets\": 3, \"bytes\": 180}\n");
+    const std::string formatted = x.header(Format::kFormatted, o);
+    EXPECT_NE(formatted.find("TIMESTAMP_EXPORT               TIMESTAMP_MIN                  "
+                             "TIMESTAMP_MAX                  EXPORT_PROTO_SEQNO"),
+              std::string::npos)
+        << formatted;
+    Options secs = o;
+    secs.timestamps_secs = true;
+    EXPECT_NE(x.row(Format::kCsv, secs, c).find("2023-05-14 17:28:37.000000"), std::string::npos);
+    // Off by default.
+    EXPECT_EQ(x.header(Format::kCsv).find("TIMESTAMP_MIN"), std::string::npos);
+}
+
 TEST(RowWriter, TcpFlags) {
     Fixture x({"tcpflags"});
     FlowRecord r;

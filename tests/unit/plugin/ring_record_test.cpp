@@ -63,6 +63,24 @@ TEST(RingRecord, TimeBinTravelsAsTheStart) {
     EXPECT_EQ(c.flow_type, FlowType::kIpv4);
 }
 
+// The end travels as the one that goes with the bin time, else the flow's end, else the
+// arrival time (stitching's timestamp_max comes from it).
+TEST(RingRecord, EndIsTheBinEndThenTheFlowEndThenTheArrival) {
+    const auto layout = layout_of({"proto"});
+    std::vector<std::uint8_t> rec(ring_record_size(layout));
+    FlowRecord r;
+    r.time_start = {1000, 0};
+    r.time_arrival = {5000, 9};
+    write_ring_record(rec.data(), layout, r, 0);
+    EXPECT_EQ(ring_record_counters(rec.data()).time_end, (Timestamp{5000, 9}));
+    r.time_end = {3000, 4};
+    write_ring_record(rec.data(), layout, r, 0);
+    EXPECT_EQ(ring_record_counters(rec.data()).time_end, (Timestamp{3000, 4}));
+    r.time_bin_end = {3001, 0};
+    write_ring_record(rec.data(), layout, r, 0);
+    EXPECT_EQ(ring_record_counters(rec.data()).time_end, (Timestamp{3001, 0}));
+}
+
 // Records are smaller than a Counters struct plus the key: the ring carries less.
 TEST(RingRecord, SizeIsCompact) {
     const auto layout = layout_of({"src_host", "dst_host", "src_port", "dst_port", "proto"});
