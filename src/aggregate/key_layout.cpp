@@ -126,6 +126,7 @@ constexpr E kExtractors[] = {
     {"sampling_direction", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.sampling_direction); }},
     {"tag", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tag); }},
     {"tag2", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tag2); }},
+    {"label", [](const FlowRecord& r, std::uint8_t* o, int) { put_name(o, r.label); }},
     {"export_proto_seqno", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.export_proto_seqno); }},
     {"export_proto_version", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.export_proto_version); }},
     {"export_proto_sysid", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.export_proto_sysid); }},

@@ -18,6 +18,7 @@
 #include "pmacct/flow/templates_file.hpp"
 #include "pmacct/log/log.hpp"
 #include "pmacct/maps/flow_lookups.hpp"
+#include "pmacct/maps/pre_tag_map.hpp"
 #include "pmacct/net/allow_list.hpp"
 #include "pmacct/net/udp_input.hpp"
 #include "pmacct/pcap/savefile.hpp"
@@ -117,6 +118,12 @@ public:
             allow_path_ = s.get_string("nfacctd_allow_file");
             if (auto r = load_allow_file(); !r) return r;
         }
+        if (s.is_set("pre_tag_map")) {
+            tag_map_path_ = s.get_string("pre_tag_map");
+            map_limits_.entries = static_cast<std::size_t>(s.get_uint("maps_entries"));
+            map_limits_.row_len = static_cast<std::size_t>(s.get_uint("maps_row_len"));
+            if (auto r = load_tag_map(); !r) return r;
+        }
         if (s.is_set("pcap_savefile")) {
             savefile_path_ = s.get_string("pcap_savefile");
             filter_ = s.get_string("pcap_filter");
@@ -179,8 +186,39 @@ private:
         return ok();
     }
 
+    // pre_tag_map, (re)read: rules that cannot be used are reported and left out.
+    Result<void> load_tag_map() {
+        log::info("[{}] (re)loading map.", tag_map_path_);
+        auto m = maps::PreTagMap::load(tag_map_path_, Daemon::kNfacctd, map_limits_);
+        if (!m) return fail(fmt::format("pre_tag_map: {}", m.error()));
+        for (const auto& p : m->problems) {
+            if (p.line == 0) {
+                log::warn("{}: pre_tag_map: {}", tag_map_path_, p.why);
+            } else {
+                log::warn("{}:{}: pre_tag_map: {}; rule ignored", tag_map_path_, p.line, p.why);
+            }
+        }
+        tag_map_ = std::move(m->map);
+        log::info("[{}] map successfully (re)loaded.", tag_map_path_);
+        return ok();
+    }
+
+    // A decoded record to the plugins, tagged first when there is a pre_tag_map.
+    void deliver(const FlowRecord& r) {
+        if (tag_map_path_.empty()) {
+            host_.send(r);
+            return;
+        }
+        tagged_ = r;
+        tag_map_.apply(tagged_, label_buffer_);
+        host_.send(tagged_);
+    }
+
     // SIGUSR2: maps are read again; a map that cannot be read keeps its previous content.
     void reload_maps() {
+        if (!tag_map_path_.empty() && cfg_->core.get_bool("maps_refresh")) {
+            if (auto r = load_tag_map(); !r) log::error("{}; keeping the previous map", r.error());
+        }
         if (!allow_path_.empty()) {
             if (auto r = load_allow_file(); !r) log::error("{}; keeping the previous list", r.error());
         }
@@ -208,7 +246,7 @@ private:
                                source.to_string(), v);
             return;
         }
-        auto result = decoder_.decode(payload, source, arrival, [this](const FlowRecord& r) { host_.send(r); });
+        auto result = decoder_.decode(payload, source, arrival, [this](const FlowRecord& r) { deliver(r); });
         if (!result.ok()) {
             stats_.count_discarded();
             PMACCT_LOG_LIMITED(log::Level::kInfo, 60, 5, "{} from {}", flow::describe(result.outcome),
@@ -237,7 +275,7 @@ private:
     }
 
     void handle_templated(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival) {
-        auto result = templates_.decode(payload, source, arrival, [this](const FlowRecord& r) { host_.send(r); });
+        auto result = templates_.decode(payload, source, arrival, [this](const FlowRecord& r) { deliver(r); });
         save_templates(false);
         if (!result.ok() && result.outcome != flow::V9Outcome::kMalformedSet) {
             stats_.count_discarded();
@@ -424,6 +462,11 @@ private:
     std::string allow_path_;
     net::AllowList allow_;
     std::vector<std::unique_ptr<maps::FlowLookups>> lookups_;  // per plugin, null: none
+    std::string tag_map_path_;
+    maps::MapLimits map_limits_;
+    maps::PreTagMap tag_map_;
+    FlowRecord tagged_;         // the record being tagged (copied: decoders hand out const)
+    std::string label_buffer_;  // its label
     std::uint64_t denied_ = 0;  // datagrams from exporters the allow file does not list
     std::uint64_t refused_seen_ = 0;  // template/options entries refused, as last logged
     std::string templates_path_;

@@ -98,6 +98,7 @@ void NetflowV5Decoder::prepare_datagram(const NetflowV5Header& header, const IpA
     out.export_proto_version = 5;
     out.export_proto_seqno = header.flow_sequence;
     out.export_proto_sysid = header.engine_id;
+    out.engine_type = header.engine_type;
     out.sampling_rate = header.sampling_rate();
     if (options_.renormalize && out.sampling_rate > 0) out.sampling_rate = 1;
     out.time_arrival = arrival;

@@ -80,6 +80,14 @@ Result<void> PluginHost::start(const config::Config& cfg, FactoryLookup lookup, 
         ch.layout = std::move(*layout);
         if (channels_.size() < lookups_.size()) ch.lookups = lookups_[channels_.size()];
         ch.ring = std::move(*ring);
+        for (const auto& [key, filter] : {std::pair{"pre_tag_filter", &ch.tag_filter}, std::pair{"pre_tag2_filter", &ch.tag2_filter}}) {
+            if (!s.is_set(key)) continue;
+            auto parsed = maps::TagFilter::parse(s.get_string(key));
+            if (!parsed) return fail(fmt::format("plugin {}[{}]: {}: {}", inst.type, inst.name, key, parsed.error()));
+            *filter = std::move(*parsed);
+        }
+        if (s.is_set("pre_tag_label_filter")) ch.label_filter = maps::LabelFilter::parse(s.get_string("pre_tag_label_filter"));
+        ch.filtered = ch.tag_filter.active() || ch.tag2_filter.active() || ch.label_filter.active();
         log::debug("plugin {}[{}]: record={} bytes, batch={} bytes, ring={} batches", inst.type,
                    inst.name, ch.ring.record_size(), ch.ring.batch_bytes(), ch.ring.slot_count());
         channels_.push_back(std::move(ch));

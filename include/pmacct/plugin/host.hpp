@@ -16,6 +16,7 @@
 #include "pmacct/base/result.hpp"
 #include "pmacct/config/config.hpp"
 #include "pmacct/ipc/ring.hpp"
+#include "pmacct/maps/pre_tag_map.hpp"
 #include "pmacct/plugin/plugin.hpp"
 
 namespace pmacct::plugin {
@@ -39,7 +40,7 @@ public:
     void send(const FlowRecord& r) {
         ++records_sent_;
         for (auto& ch : channels_) {
-            if (!ch.alive) continue;
+            if (!ch.alive || !ch.accepts(r)) continue;
             send_to(ch, r);
         }
     }
@@ -75,6 +76,14 @@ private:
         const config::PluginInstance* instance = nullptr;
         aggregate::KeyLayout layout;
         const maps::FlowLookups* lookups = nullptr;
+        // pre_tag_filter, pre_tag2_filter, pre_tag_label_filter
+        maps::TagFilter tag_filter;
+        maps::TagFilter tag2_filter;
+        maps::LabelFilter label_filter;
+        bool filtered = false;  // any of them is set
+        bool accepts(const FlowRecord& r) const {
+            return !filtered || (tag_filter.passes(r.tag) && tag2_filter.passes(r.tag2) && label_filter.passes(r.label));
+        }
         ipc::Ring ring;
         pid_t pid = -1;
         bool alive = false;

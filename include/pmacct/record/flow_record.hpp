@@ -94,6 +94,7 @@ struct FlowRecord {
     std::uint32_t export_proto_seqno = 0;
     std::uint8_t export_proto_version = 0;
     std::uint32_t export_proto_sysid = 0;  // NetFlow v5 engine_id, IPFIX observation domain
+    std::uint8_t engine_type = 0;          // NetFlow v5 engine_type
     std::uint32_t sampling_rate = 0;       // 0: not sampled / unknown
     std::uint8_t sampling_direction = 0;
 
@@ -173,9 +174,11 @@ struct FlowRecord {
     Timestamp time_arrival;  // when the collector received it
     Timestamp time_export;   // export time stamped by the exporter
 
-    // Tagging
+    // Tagging (pre_tag_map). `label` is a view into the map evaluator's buffer, valid while the
+    // record is being handed over.
     std::uint64_t tag = 0;
     std::uint64_t tag2 = 0;
+    std::string_view label;
 
     FlowType type = FlowType::kIpv4;
 };

@@ -1,0 +1,46 @@
+// The text of pmacct's key=value maps (pre_tag_map, sampling_map, bgp_agent_map, ...): one rule
+// per line of whitespace-separated `key=value` tokens, values with spaces in single quotes,
+// comment lines starting with '!' or '#'. Lines longer than maps_row_len are left out with a
+// warning; rules after the first maps_entries are cut. Each map gives the tokens their meaning.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pmacct/base/result.hpp"
+
+namespace pmacct::maps {
+
+struct MapToken {
+    std::string key;    // lower-cased
+    std::string value;  // quotes removed
+};
+
+struct MapRule {
+    int line = 0;
+    std::vector<MapToken> tokens;
+};
+
+// A line left out, or a note about the whole file (line 0).
+struct MapProblem {
+    int line = 0;
+    std::string why;
+};
+
+struct MapLimits {
+    std::size_t entries = 384;  // maps_entries
+    std::size_t row_len = 256;  // maps_row_len
+};
+
+struct MapText {
+    std::vector<MapRule> rules;
+    std::vector<MapProblem> problems;
+};
+
+MapText parse_map_text(std::string_view text, const MapLimits& limits);
+// The file read and parsed; an error when it cannot be read.
+Result<MapText> read_map_file(const std::string& path, const MapLimits& limits);
+
+}  // namespace pmacct::maps

@@ -1,0 +1,173 @@
+// pre_tag_map: the map text, rule evaluation (first match, jumps, stacks, labels, negations)
+// and the per-plugin tag and label filters. The expected tags of the jump and stack cases are
+// what Debian's nfacctd 1.7.7 set on the same maps (tests/integration/pre_tag_map_test.cpp
+// replays them side by side).
+#include "pmacct/maps/pre_tag_map.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace pmacct::maps {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+IpAddress ip(const char* s) {
+    IpAddress a;
+    EXPECT_TRUE(IpAddress::parse(s, a));
+    return a;
+}
+
+FlowRecord flow() {
+    FlowRecord r;
+    r.peer_src_ip = ip("192.0.2.1");
+    r.src_ip = ip("10.1.2.3");
+    r.dst_ip = ip("10.9.8.7");
+    r.in_iface = 5;
+    r.out_iface = 7;
+    r.proto = 6;
+    r.src_port = 443;
+    r.dst_port = 51000;
+    r.src_as = 65001;
+    r.export_proto_version = 9;
+    r.export_proto_sysid = 42;
+    r.src_mac.bytes = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55};
+    return r;
+}
+
+struct Tags {
+    std::uint64_t tag;
+    std::uint64_t tag2;
+    std::string label;
+    bool operator==(const Tags&) const = default;
+};
+std::ostream& operator<<(std::ostream& os, const Tags& t) {
+    return os << "{" << t.tag << ", " << t.tag2 << ", '" << t.label << "'}";
+}
+
+Tags tags(std::string_view map_text, FlowRecord r = flow()) {
+    auto loaded = PreTagMap::parse(map_text, Daemon::kNfacctd, {});
+    for (const auto& p : loaded.problems) ADD_FAILURE() << "line " << p.line << ": " << p.why;
+    std::string buf;
+    loaded.map.apply(r, buf);
+    return {r.tag, r.tag2, std::string(r.label)};
+}
+
+std::vector<std::string> problems(std::string_view map_text, MapLimits limits = {}) {
+    std::vector<std::string> out;
+    for (const auto& p : PreTagMap::parse(map_text, Daemon::kNfacctd, limits).problems) {
+        out.push_back(std::to_string(p.line) + ": " + p.why);
+    }
+    return out;
+}
+
+TEST(MapText, TokensQuotesCommentsAndLimits) {
+    const MapText t = parse_map_text("! comment\n# another\n\nSET_TAG=1  ip=192.0.2.1\n"
+                                     "set_label='a b' ip=::1\n",
+                                     {});
+    ASSERT_EQ(t.rules.size(), 2U);
+    EXPECT_EQ(t.rules[0].line, 4);
+    EXPECT_EQ(t.rules[0].tokens[0].key, "set_tag");
+    EXPECT_EQ(t.rules[1].tokens[0].value, "a b");
+    EXPECT_TRUE(t.problems.empty());
+    const MapText bad = parse_map_text("set_tag=1 ip\nset_label='open\nset_tag=2 a|b=1\n", {});
+    EXPECT_TRUE(bad.rules.empty());
+    ASSERT_EQ(bad.problems.size(), 3U);
+    EXPECT_EQ(bad.problems[0].line, 1);
+    EXPECT_THAT(bad.problems[0].why, HasSubstr("'ip' is not key=value"));
+    EXPECT_THAT(bad.problems[1].why, HasSubstr("quote"));
+    const MapText limited = parse_map_text("set_tag=1\nset_tag=2 ip=192.0.2.100\nset_tag=3\nset_tag=4\n",
+                                           {.entries = 2, .row_len = 12});
+    ASSERT_EQ(limited.rules.size(), 2U);
+    EXPECT_EQ(limited.rules[1].tokens[0].value, "3");
+    EXPECT_THAT(limited.problems[0].why, HasSubstr("maps_row_len"));
+    EXPECT_THAT(limited.problems.back().why, HasSubstr("first 2 entries"));
+}
+
+TEST(PreTagMap, FirstMatchWins) {
+    EXPECT_EQ(tags("set_tag=1 ip=198.51.100.1\nset_tag=2 ip=192.0.2.0/24\nset_tag=3\n"), (Tags{2, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 ip=198.51.100.1\n"), (Tags{0, 0, ""}));
+    EXPECT_EQ(tags("set_tag2=9 in=5 out=7\n"), (Tags{0, 9, ""}));
+    EXPECT_EQ(tags("set_label=web src_port=443 ip_proto=tcp\n"), (Tags{0, 0, "web"}));
+}
+
+TEST(PreTagMap, JumpsStacksAndLabels) {
+    // Debian's 1.7.7: 1,2 / 3 (sum) / 3 (or) / 1,7 (on from the target after it fails).
+    EXPECT_EQ(tags("set_tag=1 ip=0.0.0.0/0 jeq=two\nset_tag=9 ip=0.0.0.0/0\nset_tag2=2 ip=0.0.0.0/0 label=two\n"),
+              (Tags{1, 2, ""}));
+    EXPECT_EQ(tags("set_tag=1 ip=0.0.0.0/0 jeq=two\nset_tag=9\nset_tag=2 label=two stack=sum\n"), (Tags{3, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 jeq=two\nset_tag=2 label=two stack=or\n"), (Tags{3, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 jeq=two\nset_tag=9\nset_tag2=2 ip=10.0.0.1 label=two\nset_tag2=7\n"), (Tags{1, 7, ""}));
+    EXPECT_EQ(tags("set_tag=1 jeq=next\nset_tag2=5\nset_tag2=6\n"), (Tags{1, 5, ""}));
+    // Labels met along the jumps are joined (current pmacct; 1.7.7 keeps the first).
+    EXPECT_EQ(tags("set_label=a jeq=two\nset_label=b label=two jeq=next\nset_label=c\n"), (Tags{0, 0, "a,b,c"}));
+}
+
+TEST(PreTagMap, MatchKeys) {
+    EXPECT_EQ(tags("set_tag=1 in=-5\nset_tag=2 in=-6\n"), (Tags{2, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 src_net=10.0.0.0/8 dst_net=-10.9.0.0/16\nset_tag=2 src_net=10.0.0.0/8\n"), (Tags{2, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 src_mac=00:11:22:33:44:56\nset_tag=2 src_mac=00:11:22:33:44:55\n"), (Tags{2, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 engine_id=41\nset_tag=2 source_id=42\n"), (Tags{2, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 sample_type=option\nset_tag=2 sample_type=flow-ipv6\nset_tag=3 sample_type=flow\n"),
+              (Tags{3, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 is_multicast=true\nset_tag=2 is_multicast=false\n"), (Tags{2, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 src_as=65002\nset_tag=2 src_as=65001 dst_port=51000\n"), (Tags{2, 0, ""}));
+    FlowRecord r = flow();
+    r.mpls_vpn_rd = {kRdOriginFlow, 0, 0xFD, 0xE8, 0, 0, 0, 1};  // 0:65000:1
+    EXPECT_EQ(tags("set_tag=1 mpls_vpn_rd=0:65000:2\nset_tag=2 mpls_vpn_rd=0:65000:1\n", r), (Tags{2, 0, ""}));
+    r.export_proto_version = 5;
+    r.engine_type = 3;
+    EXPECT_EQ(tags("set_tag=1 engine_type=3\n", r), (Tags{1, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 engine_type=0\n"), (Tags{0, 0, ""}));  // v9: never (1.7.7)
+    r = flow();
+    r.peer_src_ip = ip("2001:db8::1");
+    EXPECT_EQ(tags("set_tag=1 ip=0.0.0.0/0\nset_tag=2 ip=2001:db8::/32\n", r), (Tags{2, 0, ""}));
+}
+
+TEST(PreTagMap, BadRulesAreLeftOutWithTheirLine) {
+    EXPECT_THAT(problems("set_tag=1 set_tag2=2\n"), ElementsAre(HasSubstr("1: set_tag (id), set_tag2 (id2) and set_label are mutual exclusive")));
+    EXPECT_THAT(problems("set_tag=1 nosuch=2\n"), ElementsAre("1: unknown key 'nosuch'"));
+    EXPECT_THAT(problems("set_tag=x\n"), ElementsAre(HasSubstr("1: set_tag: 'x' is not a tag value")));
+    EXPECT_THAT(problems("set_tag=1 ip=-10.0.0.0/8\n"), ElementsAre(HasSubstr("bad IP address")));
+    EXPECT_THAT(problems("set_tag=1 in=4294967296\n"), ElementsAre(HasSubstr("in: '4294967296' is not a number")));
+    EXPECT_THAT(problems("set_tag=1 filter='net 10.0.0.0/8'\n"), ElementsAre(HasSubstr("'filter' is not implemented yet")));
+    EXPECT_THAT(problems("set_tag=1 jeq=nowhere\n"), ElementsAre(HasSubstr("no later rule has label 'nowhere'")));
+    EXPECT_THAT(problems("set_tag=1 return=true\n"), ElementsAre(HasSubstr("return=true")));
+    // The good rules around a bad one are used.
+    EXPECT_EQ(tags("set_tag=1 ip=198.51.100.1\nset_tag=2 ip=0.0.0.0/0\n"), (Tags{2, 0, ""}));
+    auto loaded = PreTagMap::parse("set_tag=1 in=x\nset_tag=2 in=5\n", Daemon::kNfacctd, {});
+    EXPECT_EQ(loaded.map.size(), 1U);
+}
+
+TEST(TagFilter, PmacctOrderOfEvaluation) {
+    auto f = TagFilter::parse("10,20-30,-25");
+    ASSERT_TRUE(f.has_value());
+    EXPECT_TRUE(f->passes(10));
+    EXPECT_TRUE(f->passes(25));  // 20-30 holds it first
+    EXPECT_TRUE(f->passes(11));  // -25 does not hold it: pmacct lets it through
+    EXPECT_FALSE(TagFilter::parse("10,20-30")->passes(11));
+    auto g = TagFilter::parse("-5");
+    EXPECT_FALSE(g->passes(5));
+    EXPECT_TRUE(g->passes(0));
+    EXPECT_TRUE(g->passes(6));
+    auto untagged = TagFilter::parse("0");
+    EXPECT_TRUE(untagged->passes(0));
+    EXPECT_FALSE(untagged->passes(1));
+    EXPECT_FALSE(TagFilter::parse("5-1").has_value());
+    EXPECT_TRUE(TagFilter().passes(7));
+}
+
+TEST(LabelFilter, PrefixesNegationsAndNull) {
+    const LabelFilter f = LabelFilter::parse("web,-mail");
+    EXPECT_TRUE(f.passes("web"));
+    EXPECT_TRUE(f.passes("web-eu"));  // pmacct compares the item's length
+    EXPECT_FALSE(f.passes("mail"));
+    EXPECT_TRUE(f.passes("dns"));  // -mail does not hold: through
+    const LabelFilter null = LabelFilter::parse("null");
+    EXPECT_TRUE(null.passes(""));
+    EXPECT_FALSE(null.passes("x"));
+}
+
+}  // namespace
+}  // namespace pmacct::maps
