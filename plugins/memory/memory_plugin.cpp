@@ -22,6 +22,7 @@
 #include "pmacct/base/strings.hpp"
 #include "pmacct/config/values.hpp"
 #include "pmacct/imt/protocol.hpp"
+#include "pmacct/primitives/custom.hpp"
 #include "pmacct/log/log.hpp"
 #include "pmacct/output/row_writer.hpp"
 
@@ -160,6 +161,9 @@ void MemoryPlugin::do_extra_fd_ready() {
 void MemoryPlugin::handle(int fd, const imt::Request& req) {
     imt::ReplyHeader h;
     h.layout = layout_->names();
+    for (const auto& f : layout_->fields()) {
+        if (f.custom != nullptr) h.custom.push_back(primitives::map_line(*f.custom));
+    }
     h.record_size = record_size_;
     switch (req.op) {
         case imt::Op::kErase: {

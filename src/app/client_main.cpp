@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "pmacct/aggregate/key_layout.hpp"
+#include "pmacct/primitives/custom.hpp"
 #include "pmacct/app/daemon_main.hpp"
 #include "pmacct/base/build_info.hpp"
 #include "pmacct/base/strings.hpp"
@@ -236,9 +237,18 @@ int run_client(const Options& o) {
         case imt::Op::kClassTable:
             fmt::print("CLASS_ID\tCLASS_NAME\n\nFor a total of: 0 classifiers\n");
             return 0;
-        case imt::Op::kCustomTable:
-            fmt::print("{:<32}  {:<5}  {:<5}\n\nFor a total of: 0 primitives\n", "NAME", "LEN", "OFF");
+        case imt::Op::kCustomTable: {
+            // The table's custom primitives in key order, each at the offset it would have in
+            // a buffer of them all (as 1.7.7 prints it).
+            std::string out = fmt::format("{:<34}{:<7}OFF\n", "NAME", "LEN");
+            std::size_t offset = 0;
+            for (const auto& p : primitives::parse_custom(join(h->custom, '\n')).primitives) {
+                out += fmt::format("{:<34}{:<7}{:<5}\n", p.name, p.vlen ? std::string("vlen") : std::to_string(p.len), offset);
+                offset += p.len;
+            }
+            fmt::print("{}", out);
             return 0;
+        }
         case imt::Op::kStatus: {
             std::string out = "* = element\n\nBUCKET\tCHAIN_STATUS\n";
             std::size_t pos = 0;
@@ -256,6 +266,12 @@ int run_client(const Options& o) {
         default: break;
     }
 
+    // Custom primitives are known to the daemon only: learn them before reading its keys.
+    if (!h->custom.empty()) {
+        auto custom = primitives::parse_custom(join(h->custom, '\n'));
+        if (!custom.skipped.empty()) return fail_with(fmt::format("custom primitive '{}': {}", h->custom[0], custom.skipped[0].why));
+        primitives::install_custom(custom.primitives);
+    }
     auto layout = aggregate::KeyLayout::build(h->layout);
     if (!layout) return fail_with(layout.error());
     auto sections = read_sections(body, *h, layout->key_size());

@@ -60,4 +60,13 @@ std::optional<std::int64_t> parse_i64(std::string_view s) {
     return v;
 }
 
+std::string join(const std::vector<std::string>& pieces, char sep) {
+    std::string out;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+        if (i > 0) out += sep;
+        out += pieces[i];
+    }
+    return out;
+}
+
 }  // namespace pmacct

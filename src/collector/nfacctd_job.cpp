@@ -19,6 +19,7 @@
 #include "pmacct/log/log.hpp"
 #include "pmacct/maps/flow_lookups.hpp"
 #include "pmacct/maps/pre_tag_map.hpp"
+#include "pmacct/maps/sampling_map.hpp"
 #include "pmacct/net/allow_list.hpp"
 #include "pmacct/net/udp_input.hpp"
 #include "pmacct/pcap/savefile.hpp"
@@ -72,7 +73,14 @@ public:
         auto lookups = maps::FlowLookups::for_config(cfg);
         if (!lookups) return fail(lookups.error());
         lookups_ = std::move(*lookups);
+        map_limits_.entries = static_cast<std::size_t>(s.get_uint("maps_entries"));
+        map_limits_.row_len = static_cast<std::size_t>(s.get_uint("maps_row_len"));
+        if (s.is_set("sampling_map")) {
+            sampling_map_path_ = s.get_string("sampling_map");
+            if (auto r = load_sampling_map(); !r) return r;
+        }
         flow::NetflowV5Options o;
+        if (!sampling_map_path_.empty()) o.sampling_map = &sampling_map_;
         o.time_secs = s.get_bool("nfacctd_time_secs");
         o.time_new = s.get_bool("nfacctd_time_new");
         o.renormalize = s.get_bool("nfacctd_renormalize");
@@ -120,8 +128,6 @@ public:
         }
         if (s.is_set("pre_tag_map")) {
             tag_map_path_ = s.get_string("pre_tag_map");
-            map_limits_.entries = static_cast<std::size_t>(s.get_uint("maps_entries"));
-            map_limits_.row_len = static_cast<std::size_t>(s.get_uint("maps_row_len"));
             if (auto r = load_tag_map(); !r) return r;
         }
         if (s.is_set("pcap_savefile")) {
@@ -186,21 +192,31 @@ private:
         return ok();
     }
 
-    // pre_tag_map, (re)read: rules that cannot be used are reported and left out.
-    Result<void> load_tag_map() {
-        log::info("[{}] (re)loading map.", tag_map_path_);
-        auto m = maps::PreTagMap::load(tag_map_path_, Daemon::kNfacctd, map_limits_);
-        if (!m) return fail(fmt::format("pre_tag_map: {}", m.error()));
+    // A key=value map, (re)read into `target`: rules that cannot be used are reported and
+    // left out; a file that cannot be read leaves `target` as it was.
+    template <typename Map, typename LoadFn>
+    Result<void> load_map(const char* key, const std::string& path, Map& target, LoadFn&& load) {
+        log::info("[{}] (re)loading map.", path);
+        auto m = load();
+        if (!m) return fail(fmt::format("{}: {}", key, m.error()));
         for (const auto& p : m->problems) {
             if (p.line == 0) {
-                log::warn("{}: pre_tag_map: {}", tag_map_path_, p.why);
+                log::warn("{}: {}: {}", path, key, p.why);
             } else {
-                log::warn("{}:{}: pre_tag_map: {}; rule ignored", tag_map_path_, p.line, p.why);
+                log::warn("{}:{}: {}: {}; rule ignored", path, p.line, key, p.why);
             }
         }
-        tag_map_ = std::move(m->map);
-        log::info("[{}] map successfully (re)loaded.", tag_map_path_);
+        target = std::move(m->map);
+        log::info("[{}] map successfully (re)loaded.", path);
         return ok();
+    }
+    Result<void> load_tag_map() {
+        return load_map("pre_tag_map", tag_map_path_, tag_map_,
+                        [&] { return maps::PreTagMap::load(tag_map_path_, Daemon::kNfacctd, map_limits_); });
+    }
+    Result<void> load_sampling_map() {
+        return load_map("sampling_map", sampling_map_path_, sampling_map_,
+                        [&] { return maps::SamplingMap::load(sampling_map_path_, map_limits_); });
     }
 
     // A decoded record to the plugins, tagged first when there is a pre_tag_map.
@@ -216,8 +232,13 @@ private:
 
     // SIGUSR2: maps are read again; a map that cannot be read keeps its previous content.
     void reload_maps() {
-        if (!tag_map_path_.empty() && cfg_->core.get_bool("maps_refresh")) {
-            if (auto r = load_tag_map(); !r) log::error("{}; keeping the previous map", r.error());
+        if (cfg_->core.get_bool("maps_refresh")) {
+            if (!tag_map_path_.empty()) {
+                if (auto r = load_tag_map(); !r) log::error("{}; keeping the previous map", r.error());
+            }
+            if (!sampling_map_path_.empty()) {
+                if (auto r = load_sampling_map(); !r) log::error("{}; keeping the previous map", r.error());
+            }
         }
         if (!allow_path_.empty()) {
             if (auto r = load_allow_file(); !r) log::error("{}; keeping the previous list", r.error());
@@ -465,6 +486,8 @@ private:
     std::string tag_map_path_;
     maps::MapLimits map_limits_;
     maps::PreTagMap tag_map_;
+    std::string sampling_map_path_;
+    maps::SamplingMap sampling_map_;  // the decoders point at it: reloads assign in place
     FlowRecord tagged_;         // the record being tagged (copied: decoders hand out const)
     std::string label_buffer_;  // its label
     std::uint64_t denied_ = 0;  // datagrams from exporters the allow file does not list

@@ -128,8 +128,15 @@ void NetflowV5Decoder::fill_flow(const NetflowV5Header& header, const std::uint8
     out.dst_mask = p[45];
     // p[46..47]: pad2
 
+    std::uint32_t stated = header.sampling_rate();
+    if (options_.sampling_map != nullptr) {
+        if (const std::uint32_t mapped = options_.sampling_map->rate_for(out); mapped != 0) {
+            stated = mapped;
+            out.sampling_rate = options_.renormalize ? 1 : mapped;
+        }
+    }
     if (options_.renormalize) {
-        const std::uint32_t rate = options_.ext_sampling_rate != 0 ? options_.ext_sampling_rate : header.sampling_rate();
+        const std::uint32_t rate = options_.ext_sampling_rate != 0 ? options_.ext_sampling_rate : stated;
         if (rate > 0) {
             out.bytes *= rate;
             out.packets *= rate;

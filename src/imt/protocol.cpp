@@ -13,15 +13,6 @@ namespace {
 constexpr std::array<std::string_view, 8> kOps = {"stats", "match", "counter", "erase",
                                                   "status", "erase_time", "class", "custom"};
 
-std::string join(const std::vector<std::string>& v, char sep) {
-    std::string out;
-    for (const auto& s : v) {
-        if (!out.empty()) out += sep;
-        out += s;
-    }
-    return out;
-}
-
 // Splits "key: value" lines up to the empty line; returns the length consumed.
 Result<std::size_t> parse_lines(std::string_view data, std::string& first,
                                 std::vector<std::pair<std::string, std::string>>& fields) {
@@ -96,6 +87,7 @@ std::string encode(const ReplyHeader& h) {
     if (!h.ok) return fmt::format("{} {} ERROR {}\n\n", kMagic, kVersion, h.error);
     std::string out = fmt::format("{} {} OK\n", kMagic, kVersion);
     if (!h.layout.empty()) out += fmt::format("layout: {}\n", join(h.layout, ','));
+    for (const auto& c : h.custom) out += fmt::format("custom: {}\n", c);
     out += fmt::format("record_size: {}\nsections: {}\n", h.record_size, h.sections);
     for (const auto& [k, v] : h.extra) out += fmt::format("{}: {}\n", k, v);
     out += '\n';
@@ -120,6 +112,8 @@ Result<ReplyHeader> decode_reply_header(std::string_view data, std::size_t& cons
     for (const auto& [k, v] : fields) {
         if (k == "layout") {
             for (auto p : split(v, ',')) h.layout.emplace_back(p);
+        } else if (k == "custom") {
+            h.custom.push_back(v);
         } else if (k == "record_size") {
             h.record_size = parse_u64(v).value_or(0);
         } else if (k == "sections") {

@@ -1,261 +1,22 @@
 #include "pmacct/maps/pre_tag_map.hpp"
 
 #include <charconv>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "pmacct/base/strings.hpp"
-#include "pmacct/output/row_writer.hpp"
 
 namespace pmacct::maps {
 namespace {
 
-using Field = PreTagMap::Field;
-using Condition = PreTagMap::Condition;
 using Rule = PreTagMap::Rule;
 
-// sample_type values as bits.
-constexpr std::uint64_t kFlowIpv4 = 1;
-constexpr std::uint64_t kFlowIpv6 = 2;
-constexpr std::uint64_t kFlowMplsIpv4 = 4;
-constexpr std::uint64_t kFlowMplsIpv6 = 8;
-constexpr std::uint64_t kEvent = 16;
-constexpr std::uint64_t kOption = 32;
-
-std::optional<std::uint64_t> number(std::string_view v, std::uint64_t max) {
-    std::uint64_t n = 0;
-    const auto* end = v.data() + v.size();
-    auto [p, ec] = std::from_chars(v.data(), end, n);
-    if (v.empty() || ec != std::errc() || p != end || n > max) return std::nullopt;
-    return n;
-}
-
-bool parse_mac(std::string_view v, std::uint8_t* out) {
-    for (int i = 0; i < 6; ++i) {
-        if (v.size() < 2) return false;
-        unsigned byte = 0;
-        auto [p, ec] = std::from_chars(v.data(), v.data() + 2, byte, 16);
-        if (ec != std::errc() || p != v.data() + 2) return false;
-        out[i] = static_cast<std::uint8_t>(byte);
-        v.remove_prefix(2);
-        if (i < 5) {
-            if (v.empty() || v.front() != ':') return false;
-            v.remove_prefix(1);
-        }
-    }
-    return v.empty();
-}
-
-bool parse_prefix(std::string_view v, Condition& c) {
-    const auto slash = v.find('/');
-    if (!IpAddress::parse(v.substr(0, slash), c.prefix)) return false;
-    const unsigned max_bits = c.prefix.family == 4 ? 32 : 128;
-    c.bits = static_cast<std::uint8_t>(max_bits);
-    if (slash != std::string_view::npos) {
-        auto b = number(v.substr(slash + 1), max_bits);
-        if (!b) return false;
-        c.bits = static_cast<std::uint8_t>(*b);
-    }
-    c.prefix = c.prefix.masked(c.bits);
-    return true;
-}
-
-// "0:<asn16>:<value32>", "1:<ipv4>:<value16>", "2:<asn32>:<value16>": type byte + 6 value bytes,
-// as FlowRecord::mpls_vpn_rd holds them after its origin byte.
-bool parse_rd(std::string_view v, std::uint8_t* out) {
-    const auto c1 = v.find(':');
-    const auto c2 = v.rfind(':');
-    if (c1 == std::string_view::npos || c2 == c1) return false;
-    const auto type = number(v.substr(0, c1), 2);
-    if (!type) return false;
-    const std::string_view admin = v.substr(c1 + 1, c2 - c1 - 1);
-    const std::string_view assigned = v.substr(c2 + 1);
-    auto put = [](std::uint8_t* p, std::uint64_t n, int bytes) {
-        for (int i = bytes - 1; i >= 0; --i) {
-            p[i] = static_cast<std::uint8_t>(n);
-            n >>= 8;
-        }
-    };
-    out[0] = static_cast<std::uint8_t>(*type);
-    if (*type == 0) {
-        auto a = number(admin, 0xFFFF);
-        auto n = number(assigned, 0xFFFFFFFF);
-        if (!a || !n) return false;
-        put(out + 1, *a, 2);
-        put(out + 3, *n, 4);
-        return true;
-    }
-    auto n = number(assigned, 0xFFFF);
-    if (!n) return false;
-    if (*type == 1) {
-        IpAddress ip;
-        if (!IpAddress::parse(admin, ip) || ip.family != 4) return false;
-        std::copy(ip.bytes.begin(), ip.bytes.begin() + 4, out + 1);
-    } else {
-        auto a = number(admin, 0xFFFFFFFF);
-        if (!a) return false;
-        put(out + 1, *a, 4);
-    }
-    put(out + 5, *n, 2);
-    return true;
-}
-
-struct MatchKey {
-    std::string_view name;
-    Field field;
-    std::uint64_t max;  // numbers: the largest value
-};
-
-constexpr MatchKey kMatchKeys[] = {
-    {"ip", Field::kIp, 0},
-    {"in", Field::kIn, 0xFFFFFFFF},
-    {"out", Field::kOut, 0xFFFFFFFF},
-    {"engine_type", Field::kEngineType, 0xFF},
-    {"engine_id", Field::kEngineId, 0xFFFFFFFF},
-    {"source_id", Field::kEngineId, 0xFFFFFFFF},
-    {"nexthop", Field::kNextHop, 0},
-    {"bgp_nexthop", Field::kBgpNextHop, 0},
-    {"sample_type", Field::kSampleType, 0},
-    {"direction", Field::kDirection, 1},
-    {"src_as", Field::kSrcAs, 0xFFFFFFFF},
-    {"dst_as", Field::kDstAs, 0xFFFFFFFF},
-    {"peer_src_as", Field::kPeerSrcAs, 0xFFFFFFFF},
-    {"peer_dst_as", Field::kPeerDstAs, 0xFFFFFFFF},
-    {"mpls_vpn_rd", Field::kMplsVpnRd, 0},
-    {"mpls_pw_id", Field::kMplsPwId, 0xFFFFFFFF},
-    {"mpls_label_bottom", Field::kMplsLabelBottom, 0xFFFFF},
-    {"src_mac", Field::kSrcMac, 0},
-    {"dst_mac", Field::kDstMac, 0},
-    {"vlan", Field::kVlan, 0xFFFF},
-    {"cvlan", Field::kCvlan, 0xFFFF},
-    {"src_net", Field::kSrcNet, 0},
-    {"dst_net", Field::kDstNet, 0},
-    {"ip_proto", Field::kIpProto, 0xFF},
-    {"src_port", Field::kSrcPort, 0xFFFF},
-    {"dst_port", Field::kDstPort, 0xFFFF},
-    {"tcp_flags", Field::kTcpFlags, 0xFF},
-    {"fwd_status", Field::kFwdStatus, 0xFF},
-    {"is_multicast", Field::kIsMulticast, 0},
-};
 
 // Keys of pmacct's dictionary that need an input or a feature pmacct-ng does not have yet.
 constexpr std::string_view kNotYet[] = {"filter", "flowset_id", "agent_id", "src_local_pref", "local_pref",
                                         "src_roa", "dst_roa", "src_comms", "comms", "mpls_vpn_id_in",
                                         "mpls_vpn_id_out", "is_bi_flow", "is_nsel", "is_nel"};
-
-// One MATCH key's value into a condition; an error text when it is not valid.
-std::string parse_condition(const MatchKey& k, std::string_view v, Condition& c) {
-    c.field = k.field;
-    const bool address = k.field == Field::kIp || k.field == Field::kNextHop || k.field == Field::kBgpNextHop;
-    if (!address && !v.empty() && v.front() == '-') {
-        c.negated = true;
-        v.remove_prefix(1);
-    }
-    switch (k.field) {
-        case Field::kIp:
-        case Field::kNextHop:
-        case Field::kBgpNextHop:
-        case Field::kSrcNet:
-        case Field::kDstNet:
-            if (!parse_prefix(v, c)) return fmt::format("bad IP address or prefix '{}'", v);
-            return {};
-        case Field::kSrcMac:
-        case Field::kDstMac:
-            if (!parse_mac(v, c.bytes.data())) return fmt::format("bad MAC address '{}'", v);
-            return {};
-        case Field::kMplsVpnRd:
-            if (!parse_rd(v, c.bytes.data())) return fmt::format("bad route distinguisher '{}'", v);
-            return {};
-        case Field::kSampleType: {
-            const std::string t = to_lower(v);
-            if (t == "flow") c.value = kFlowIpv4 | kFlowIpv6 | kFlowMplsIpv4 | kFlowMplsIpv6;
-            else if (t == "flow-ipv4") c.value = kFlowIpv4;
-            else if (t == "flow-ipv6") c.value = kFlowIpv6;
-            else if (t == "flow-mpls-ipv4") c.value = kFlowMplsIpv4;
-            else if (t == "flow-mpls-ipv6") c.value = kFlowMplsIpv6;
-            else if (t == "event") c.value = kEvent;
-            else if (t == "option") c.value = kOption;
-            else return fmt::format("unknown sample_type '{}'", v);
-            return {};
-        }
-        case Field::kIsMulticast: {
-            const std::string t = to_lower(v);
-            if (t != "true" && t != "false") return fmt::format("'{}' is not true or false", v);
-            c.value = t == "true" ? 1 : 0;
-            return {};
-        }
-        case Field::kIpProto: {
-            auto n = output::protocol_number(v);
-            if (!n) return fmt::format("unknown protocol '{}'", v);
-            c.value = *n;
-            return {};
-        }
-        default: {
-            auto n = number(v, k.max);
-            if (!n) return fmt::format("'{}' is not a number from 0 to {}", v, k.max);
-            c.value = *n;
-            return {};
-        }
-    }
-}
-
-bool in_prefix(const IpAddress& a, const Condition& c) {
-    const IpAddress x = a.unmapped();
-    return x.family == c.prefix.family && x.masked(c.bits) == c.prefix;
-}
-
-std::uint64_t sample_type_of(const FlowRecord& r) {
-    switch (r.type) {
-        case FlowType::kIpv4: return kFlowIpv4;
-        case FlowType::kIpv6: return kFlowIpv6;
-        case FlowType::kMpls: return r.src_ip.family == 6 ? kFlowMplsIpv6 : kFlowMplsIpv4;
-        case FlowType::kEvent: return kEvent;
-        case FlowType::kOption: return kOption;
-    }
-    return 0;
-}
-
-bool multicast(const IpAddress& a) {
-    const IpAddress x = a.unmapped();
-    if (x.family == 4) return (x.bytes[0] & 0xF0) == 0xE0;
-    return x.family == 6 && x.bytes[0] == 0xFF;
-}
-
-bool holds(const Condition& c, const FlowRecord& r) {
-    bool m = false;
-    switch (c.field) {
-        case Field::kIp: m = in_prefix(r.peer_src_ip, c); break;
-        case Field::kIn: m = r.in_iface == c.value; break;
-        case Field::kOut: m = r.out_iface == c.value; break;
-        // NetFlow v5 only: 1.7.7 never matches it on v9/IPFIX (engine_id is their source id).
-        case Field::kEngineType: m = r.export_proto_version == 5 && r.engine_type == c.value; break;
-        case Field::kEngineId: m = r.export_proto_sysid == c.value; break;
-        case Field::kNextHop: m = in_prefix(r.ip_next_hop, c); break;
-        case Field::kBgpNextHop: m = in_prefix(r.bgp_next_hop, c); break;
-        case Field::kSampleType: m = (sample_type_of(r) & c.value) != 0; break;
-        case Field::kDirection: m = r.sampling_direction == (c.value == 0 ? 'i' : 'e'); break;
-        case Field::kSrcAs: m = r.src_as == c.value; break;
-        case Field::kDstAs: m = r.dst_as == c.value; break;
-        case Field::kPeerSrcAs: m = r.peer_src_as == c.value; break;
-        case Field::kPeerDstAs: m = r.peer_dst_as == c.value; break;
-        case Field::kMplsVpnRd: m = std::equal(c.bytes.begin(), c.bytes.end(), r.mpls_vpn_rd.begin() + 1); break;
-        case Field::kMplsPwId: m = r.mpls_pw_id == c.value; break;
-        case Field::kMplsLabelBottom: m = r.mpls_label_bottom == c.value; break;
-        case Field::kSrcMac: m = std::equal(r.src_mac.bytes.begin(), r.src_mac.bytes.end(), c.bytes.begin()); break;
-        case Field::kDstMac: m = std::equal(r.dst_mac.bytes.begin(), r.dst_mac.bytes.end(), c.bytes.begin()); break;
-        case Field::kVlan: m = r.vlan == c.value; break;
-        case Field::kCvlan: m = r.in_cvlan == c.value; break;
-        case Field::kSrcNet: m = in_prefix(r.src_ip, c); break;
-        case Field::kDstNet: m = in_prefix(r.dst_ip, c); break;
-        case Field::kIpProto: m = r.proto == c.value; break;
-        case Field::kSrcPort: m = r.src_port == c.value; break;
-        case Field::kDstPort: m = r.dst_port == c.value; break;
-        case Field::kTcpFlags: m = r.tcp_flags == c.value; break;
-        case Field::kFwdStatus: m = r.fwd_status == c.value; break;
-        case Field::kIsMulticast: m = multicast(r.dst_ip) == (c.value != 0); break;
-    }
-    return m != c.negated;
-}
 
 // One token into the rule; an error text when it cannot be used.
 std::string add_token(Rule& rule, const MapToken& t, Daemon daemon) {
@@ -269,7 +30,7 @@ std::string add_token(Rule& rule, const MapToken& t, Daemon daemon) {
             rule.label_value = std::string(v);
             return {};
         }
-        auto n = number(v, ~std::uint64_t{0});
+        auto n = map_number(v, ~std::uint64_t{0});
         if (!n) return fmt::format("{}: '{}' is not a tag value", k, v);
         rule.value = *n;
         return {};
@@ -279,7 +40,7 @@ std::string add_token(Rule& rule, const MapToken& t, Daemon daemon) {
     if (k == "set_label") return set(Rule::Set::kLabel);
     if (k == "set_tos") {
         if (daemon != Daemon::kNfacctd) return "set_tos is for nfacctd only";
-        auto n = number(v, 0xFF);
+        auto n = map_number(v, 0xFF);
         if (!n) return fmt::format("set_tos: '{}' is not a number from 0 to 255", v);
         rule.set_tos = true;
         rule.tos = static_cast<std::uint8_t>(*n);
@@ -308,11 +69,10 @@ std::string add_token(Rule& rule, const MapToken& t, Daemon daemon) {
         else return fmt::format("stack: '{}' is not sum or or", v);
         return {};
     }
-    for (const MatchKey& m : kMatchKeys) {
-        if (m.name != k) continue;
+    if (MatchField field; match_field(k, field)) {
         if (daemon != Daemon::kNfacctd) return fmt::format("'{}' is not supported by {} yet", k, daemon_name(daemon));
         Condition c;
-        if (std::string why = parse_condition(m, v, c); !why.empty()) return fmt::format("{}: {}", k, why);
+        if (std::string why = parse_condition(k, field, v, c); !why.empty()) return fmt::format("{}: {}", k, why);
         rule.conditions.push_back(c);
         return {};
     }
@@ -327,20 +87,9 @@ std::string add_token(Rule& rule, const MapToken& t, Daemon daemon) {
 PreTagMap::Loaded PreTagMap::compile(MapText text, Daemon daemon) {
     Loaded out;
     out.problems = std::move(text.problems);
-    for (const MapRule& mr : text.rules) {
-        Rule rule;
-        rule.line = mr.line;
-        std::string why;
-        for (const MapToken& tok : mr.tokens) {
-            why = add_token(rule, tok, daemon);
-            if (!why.empty()) break;
-        }
-        if (!why.empty()) {
-            out.problems.push_back({mr.line, std::move(why)});
-            continue;
-        }
-        out.map.rules_.push_back(std::move(rule));
-    }
+    out.map.rules_ = compile_rules<Rule>(
+        text, out.problems, [&](Rule& rule, const MapToken& t) { return add_token(rule, t, daemon); },
+        [](const Rule&) { return std::string(); });
     // Jumps go forward: to the next rule, or to the first later rule of that label.
     auto& rules = out.map.rules_;
     for (std::size_t i = 0; i < rules.size(); ++i) {
@@ -432,8 +181,8 @@ Result<TagFilter> TagFilter::parse(std::string_view spec) {
         Item i;
         i.negated = take_negation(item);
         const auto dash = item.find('-');
-        auto low = number(item.substr(0, dash), ~std::uint64_t{0});
-        auto high = dash == std::string_view::npos ? low : number(item.substr(dash + 1), ~std::uint64_t{0});
+        auto low = map_number(item.substr(0, dash), ~std::uint64_t{0});
+        auto high = dash == std::string_view::npos ? low : map_number(item.substr(dash + 1), ~std::uint64_t{0});
         if (!low || !high || *low > *high) return fail(fmt::format("'{}' is not a tag or a range of tags", item));
         i.low = *low;
         i.high = *high;

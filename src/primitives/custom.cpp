@@ -143,6 +143,14 @@ std::uint16_t CustomPrimitive::text_width() const {
     return 0;
 }
 
+std::string map_line(const CustomPrimitive& p) {
+    static constexpr std::string_view kSemantics[] = {"u_int", "hex", "ip", "mac", "str", "raw"};
+    const std::string type = p.pen != 0 ? fmt::format("{}:{}", p.pen, p.type) : fmt::format("{}", p.type);
+    return fmt::format("name={} field_type={} len={} semantics={}", p.name, type,
+                       p.vlen ? std::string("vlen") : std::to_string(p.len),
+                       kSemantics[static_cast<std::size_t>(p.semantics)]);
+}
+
 CustomLoad parse_custom(std::string_view text) {
     CustomLoad out;
     for_each_map_line(text, [&](int line_no, std::string_view line) {

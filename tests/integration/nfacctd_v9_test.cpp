@@ -351,6 +351,48 @@ TEST(NfacctdV9, StitchingAgreesWithDebian) {
     }
 }
 
+// Custom primitives in a memory table: the pmacct client learns them from the daemon and shows
+// the same table (-U) and rows (formatted, CSV, JSON) as Debian's client does with Debian's
+// nfacctd.
+TEST(NfacctdV9, CustomPrimitivesThroughTheClientAgreeWithDebian) {
+    if (::access("/usr/sbin/nfacctd", X_OK) != 0) GTEST_SKIP() << "Debian's pmacct is not installed";
+    TempDir dir;
+    const std::string primitives = dir.path() + "/primitives.lst";
+    std::ofstream(primitives) << "name=vrf_in field_type=234 len=4 semantics=u_int\n"
+                                 "name=sname field_type=84 len=32 semantics=str\n"
+                                 "name=m field_type=56 len=6 semantics=mac\n"
+                                 "name=unused field_type=10 len=4 semantics=hex\n";
+    const std::string capture = dir.path() + "/in.pcap";
+    ASSERT_TRUE(concat_pcaps(scenario("v9_sampling_options").captures, capture));
+    std::map<std::string, std::vector<std::string>> out[2];
+    for (const int i : {0, 1}) {
+        const std::string who = i == 0 ? "ours" : "debian";
+        const std::string pipe = dir.path() + "/" + who + ".pipe";
+        const std::string conf = dir.path() + "/" + who + ".conf";
+        std::ofstream(conf) << "pcap_savefile: " << capture << "\npcap_savefile_wait: true\nplugins: memory\n"
+                            << "aggregate: src_host, m, vrf_in, sname\naggregate_primitives: " << primitives
+                            << "\nimt_path: " << pipe << "\n";
+        Daemon d(i == 0 ? "nfacctd" : "/usr/sbin/nfacctd", conf, dir.path() + "/" + who + ".log");
+        const std::string client = i == 0 ? "pmacct" : "/usr/bin/pmacct";
+        // Ready once the table holds the capture's four flows.
+        ASSERT_TRUE(wait_for([&] {
+            const auto r = run_program({client, "-p", pipe, "-s", "-O", "csv"});
+            return sorted_lines(r.out).size() == 5;
+        }, 20000)) << read_file(dir.path() + "/" + who + ".log");
+        for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+                 {"-U"}, {"-s"}, {"-s", "-O", "csv"}, {"-s", "-O", "json"}}) {
+            std::vector<std::string> argv = {client, "-p", pipe};
+            argv.insert(argv.end(), args.begin(), args.end());
+            std::vector<std::string> lines = sorted_lines(run_program(argv).out);
+            std::sort(lines.begin(), lines.end());  // JSON has no header line to keep first
+            out[i][args.back()] = std::move(lines);
+        }
+        d.stop();
+    }
+    ASSERT_EQ(out[1]["-U"].size(), 4U);  // the header and the three aggregated primitives
+    for (const auto& [args, lines] : out[1]) EXPECT_EQ(out[0][args], lines) << args;
+}
+
 // nfacctd_account_options: options records are accounted too, with custom primitives reading
 // their fields. 1.7.7 prints uninitialised memory as the BYTES of an options record; ours 0.
 TEST(NfacctdV9, OptionsRecordsAreAccountedWhenAsked) {

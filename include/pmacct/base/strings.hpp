@@ -15,6 +15,8 @@ std::string to_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 // Splits on `sep`, trimming each piece; keeps empty pieces.
 std::vector<std::string_view> split(std::string_view s, char sep);
+// The pieces joined by `sep` (empty pieces keep their separators).
+std::string join(const std::vector<std::string>& pieces, char sep);
 // Digits only: no sign, no 0x prefix, no spaces.
 std::optional<std::uint64_t> parse_decimal(std::string_view s);
 // Decimal, or hexadecimal with a 0x prefix; the whole string must be a number.

@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "pmacct/record/flow_record.hpp"
+#include "pmacct/record/rate_source.hpp"
 
 namespace pmacct::flow {
 
@@ -63,6 +64,8 @@ struct NetflowV5Options {
     // use_ip_next_hop: bgp_next_hop (peer_dst_ip) takes the record's IP next hop.
     // Note: nfacctd 1.7.7 leaves peer_dst_ip empty for v5 even with this key set.
     bool use_ip_next_hop = false;
+    // sampling_map: a rate by exporter and interfaces, winning over the header's.
+    const SamplingRateSource* sampling_map = nullptr;
 };
 
 struct NetflowV5Header {

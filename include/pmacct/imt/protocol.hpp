@@ -46,6 +46,9 @@ struct ReplyHeader {
     bool ok = true;
     std::string error;
     std::vector<std::string> layout;  // the table's primitives, in key order
+    // The table's custom primitives (aggregate_primitives), in key order, each as the map line
+    // that defines it: the client installs them to read the keys.
+    std::vector<std::string> custom;
     std::uint64_t record_size = 0;
     std::uint64_t sections = 0;
     std::vector<std::pair<std::string, std::string>> extra;  // op-specific values

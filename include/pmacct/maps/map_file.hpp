@@ -40,6 +40,30 @@ struct MapText {
 };
 
 MapText parse_map_text(std::string_view text, const MapLimits& limits);
+
+// One R (with an `int line`) per rule of `text`: add(R&, const MapToken&) says why a token
+// cannot be used (empty when it can), check(const R&) why the whole rule cannot. A rule with a
+// why is reported in `problems` with its line and left out.
+template <typename R, typename AddFn, typename CheckFn>
+std::vector<R> compile_rules(const MapText& text, std::vector<MapProblem>& problems, AddFn&& add, CheckFn&& check) {
+    std::vector<R> out;
+    for (const MapRule& mr : text.rules) {
+        R rule;
+        rule.line = mr.line;
+        std::string why;
+        for (const MapToken& t : mr.tokens) {
+            why = add(rule, t);
+            if (!why.empty()) break;
+        }
+        if (why.empty()) why = check(rule);
+        if (!why.empty()) {
+            problems.push_back({mr.line, std::move(why)});
+            continue;
+        }
+        out.push_back(std::move(rule));
+    }
+    return out;
+}
 // The file read and parsed; an error when it cannot be read.
 Result<MapText> read_map_file(const std::string& path, const MapLimits& limits);
 

@@ -6,7 +6,6 @@
 // its line and left out, as pmacct does; the rest of the map is used.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -15,6 +14,7 @@
 #include "pmacct/base/daemon.hpp"
 #include "pmacct/base/result.hpp"
 #include "pmacct/maps/map_file.hpp"
+#include "pmacct/maps/match.hpp"
 #include "pmacct/record/flow_record.hpp"
 
 namespace pmacct::maps {
@@ -33,22 +33,7 @@ public:
     // Hot path: no allocation once the buffer has grown to the longest label.
     void apply(FlowRecord& r, std::string& label_buffer) const;
 
-    enum class Field : std::uint8_t {
-        kIp, kIn, kOut, kEngineType, kEngineId, kNextHop, kBgpNextHop, kSampleType, kDirection,
-        kSrcAs, kDstAs, kPeerSrcAs, kPeerDstAs, kMplsVpnRd, kMplsPwId, kMplsLabelBottom, kSrcMac,
-        kDstMac, kVlan, kCvlan, kSrcNet, kDstNet, kIpProto, kSrcPort, kDstPort, kTcpFlags,
-        kFwdStatus, kIsMulticast,
-    };
     enum class Stack : std::uint8_t { kNone, kSum, kOr };
-
-    struct Condition {
-        Field field = Field::kIp;
-        bool negated = false;
-        std::uint64_t value = 0;  // numbers, sample types, booleans
-        IpAddress prefix;         // ip, nexthop, bgp_nexthop, src_net, dst_net (masked)
-        std::uint8_t bits = 0;    // prefix length
-        std::array<std::uint8_t, 7> bytes{};  // MAC (6) or RD (type + 6)
-    };
 
     struct Rule {
         int line = 0;

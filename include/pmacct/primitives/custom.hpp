@@ -50,6 +50,8 @@ struct CustomLoad {
 CustomLoad load_custom(const std::string& path);
 // Parses file content.
 CustomLoad parse_custom(std::string_view text);
+// The aggregate_primitives line that defines `p` ("name=... field_type=... len=... semantics=...").
+std::string map_line(const CustomPrimitive& p);
 
 // Makes the primitives known to find() (replacing any installed before). Not thread-safe:
 // call at start-up.

@@ -1,0 +1,40 @@
+// MATCH keys shared by pmacct's key=value maps (pre_tag_map, sampling_map, ...): one key's
+// value read into a condition, and the condition tested on a flow record.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "pmacct/record/flow_record.hpp"
+
+namespace pmacct::maps {
+
+enum class MatchField : std::uint8_t {
+    kIp, kIn, kOut, kEngineType, kEngineId, kNextHop, kBgpNextHop, kSampleType, kDirection,
+    kSrcAs, kDstAs, kPeerSrcAs, kPeerDstAs, kMplsVpnRd, kMplsPwId, kMplsLabelBottom, kSrcMac,
+    kDstMac, kVlan, kCvlan, kSrcNet, kDstNet, kIpProto, kSrcPort, kDstPort, kTcpFlags,
+    kFwdStatus, kIsMulticast,
+};
+
+struct Condition {
+    MatchField field = MatchField::kIp;
+    bool negated = false;
+    std::uint64_t value = 0;  // numbers, sample types, booleans
+    IpAddress prefix;         // ip, nexthop, bgp_nexthop, src_net, dst_net (masked)
+    std::uint8_t bits = 0;    // prefix length
+    std::array<std::uint8_t, 7> bytes{};  // MAC (6) or RD (type + 6)
+};
+
+// The field a MATCH key names; false when `key` is not one.
+bool match_field(std::string_view key, MatchField& field);
+// `value` of the key naming `field` into `c`; an error text when it is not valid ("-value"
+// negates, except for addresses).
+std::string parse_condition(std::string_view key, MatchField field, std::string_view value, Condition& c);
+bool holds(const Condition& c, const FlowRecord& r);
+// A decimal number of a map value, at most `max`.
+std::optional<std::uint64_t> map_number(std::string_view v, std::uint64_t max);
+
+}  // namespace pmacct::maps
