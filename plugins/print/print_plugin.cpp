@@ -91,6 +91,7 @@ Result<void> PrintPlugin::do_open(plugin::Environment& env) {
     o.tos_encode_as_dscp = s.get_bool("tos_encode_as_dscp");
     o.fwd_status_encode_as_string = s.get_bool("fwd_status_encode_as_string");
     o.stitching = s.get_bool("nfacctd_stitching");
+    o.label_encode_as_map = s.get_bool("pre_tag_label_encode_as_map");
     utc_ = o.timestamps_utc;
     layout_ = env.layout;
     post_tag_ = s.get_uint("post_tag");

@@ -554,6 +554,7 @@ constexpr KeySpec kKeys[] = {
     {.names = "pre_tag_label_encode_as_map",
      .type = kBool,
      .daemons = kTraffic,
+     .flags = kImplemented,
      .def = "false",
      .doc = "Write labels of the form key%value as a JSON object instead of a string."},
     {.names = "post_tag",

@@ -36,7 +36,7 @@ constexpr bool kStr = true;
 constexpr Style kStyles[] = {
     {"tag", Render::kUint, kNum, 12, 10, 2},
     {"tag2", Render::kUint, kNum, 12, 10, 2},
-    {"label", Render::kString, kStr, 0, 0, 2},
+    {"label", Render::kLabel, kStr, 0, 0, 2},
     {"class", Render::kClass, kStr, 18, 16, 2},
     {"class_frame", Render::kClass, kStr, 18, 16, 2},
     {"src_mac", Render::kMac, kStr, 19, 17, 2},
@@ -800,7 +800,8 @@ void RowWriter::append_value(const Column& c, const std::uint8_t* key,
             return;
         }
         case Render::kRd: append_rd(out, key + f.offset); return;
-        case Render::kString: out.append(aggregate::read_string(f, key)); return;
+        case Render::kString:
+        case Render::kLabel: out.append(aggregate::read_string(f, key)); return;
         case Render::kClass: {
             std::string_view s = aggregate::read_string(f, key);
             out.append(s.empty() ? std::string_view("unknown") : s);
@@ -872,6 +873,29 @@ void RowWriter::append_json_value(const Column& c, const std::uint8_t* key,
             append_json_real(
                 out,
                 read_double(key, f.offset + (c.render == Render::kLongitude ? sizeof(double) : 0)));
+            return;
+        case Render::kLabel:
+            if (options_.label_encode_as_map) {
+                // {"key": "value", ...}; a pair without '%' has an empty value.
+                out += '{';
+                bool first = true;
+                std::string_view rest = aggregate::read_string(f, key);
+                while (!rest.empty()) {
+                    const auto comma = rest.find(',');
+                    const std::string_view pair = rest.substr(0, comma);
+                    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+                    if (pair.empty()) continue;
+                    const auto pct = pair.find('%');
+                    if (!first) out += ", ";
+                    first = false;
+                    append_json_string(out, pair.substr(0, pct));
+                    out += ": ";
+                    append_json_string(out, pct == std::string_view::npos ? std::string_view() : pair.substr(pct + 1));
+                }
+                out += '}';
+                return;
+            }
+            append_json_string(out, aggregate::read_string(f, key));
             return;
         case Render::kString:
         case Render::kClass: {

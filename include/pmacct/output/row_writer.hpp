@@ -41,6 +41,8 @@ struct Options {
     bool tos_encode_as_dscp = false;
     bool fwd_status_encode_as_string = false;
     bool stitching = false;  // *_stitching: timestamp_min / timestamp_max from the counters
+    // pre_tag_label_encode_as_map: a label of "key%value" pairs joined by ',' is a JSON object.
+    bool label_encode_as_map = false;
 };
 
 // Per purge: the time-bin of the rows (history) and when they are written.
@@ -79,6 +81,7 @@ enum class Render : std::uint8_t {
     kCustom,  // an aggregate_primitives entry, by its semantics
     kStitchMin,  // stitching: the earliest start among the aggregated flows (from the counters)
     kStitchMax,  // stitching: the latest end
+    kLabel,      // pre_tag_map's label: a string, or a JSON object of its key%value pairs
 };
 
 // One output column of a RowWriter, computed once at construction: where its value is in the

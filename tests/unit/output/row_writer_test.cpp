@@ -430,6 +430,23 @@ TEST(RowWriter, StitchingColumnsComeFromTheCounters) {
     EXPECT_EQ(x.header(Format::kCsv).find("TIMESTAMP_MIN"), std::string::npos);
 }
 
+// pre_tag_label_encode_as_map: "key%value" pairs become a JSON object (a plain string
+// otherwise, and in CSV always).
+TEST(RowWriter, LabelAsAMap) {
+    Fixture x({"label"});
+    x.set_string("label", "site%paris,tier%gold,bare");
+    Options o;
+    o.label_encode_as_map = true;
+    EXPECT_EQ(x.row(Format::kJson, o),
+              "{\"event_type\": \"purge\", \"label\": {\"site\": \"paris\", \"tier\": \"gold\", \"bare\": \"\"}, "
+              "\"packets\": 3, \"bytes\": 180}\n");
+    EXPECT_EQ(x.row(Format::kJson),
+              "{\"event_type\": \"purge\", \"label\": \"site%paris,tier%gold,bare\", \"packets\": 3, \"bytes\": 180}\n");
+    EXPECT_EQ(x.row(Format::kCsv, o), "site%paris,tier%gold,bare,3,180\n");
+    Fixture empty({"label"});
+    EXPECT_NE(empty.row(Format::kJson, o).find("\"label\": {}"), std::string::npos);
+}
+
 TEST(RowWriter, TcpFlags) {
     Fixture x({"tcpflags"});
     FlowRecord r;
