@@ -130,12 +130,14 @@ constexpr MatchKey kMatchKeys[] = {
     {"tcp_flags", Field::kTcpFlags, 0xFF},
     {"fwd_status", Field::kFwdStatus, 0xFF},
     {"is_multicast", Field::kIsMulticast, 0},
+    {"filter", Field::kFilter, 0},
 };
 
 // One MATCH key's value into a condition; an error text when it is not valid.
 std::string parse_value(const MatchKey& k, std::string_view v, Condition& c) {
     c.field = k.field;
-    const bool address = k.field == Field::kIp || k.field == Field::kNextHop || k.field == Field::kBgpNextHop;
+    const bool address = k.field == Field::kIp || k.field == Field::kNextHop || k.field == Field::kBgpNextHop ||
+                         k.field == Field::kFilter;
     if (!address && !v.empty() && v.front() == '-') {
         c.negated = true;
         v.remove_prefix(1);
@@ -165,6 +167,12 @@ std::string parse_value(const MatchKey& k, std::string_view v, Condition& c) {
             else if (t == "event") c.value = kEvent;
             else if (t == "option") c.value = kOption;
             else return fmt::format("unknown sample_type '{}'", v);
+            return {};
+        }
+        case Field::kFilter: {
+            auto f = pcap::FlowFilter::compile(std::string(v));
+            if (!f) return f.error();
+            c.filter = std::make_shared<const pcap::FlowFilter>(std::move(*f));
             return {};
         }
         case Field::kIsMulticast: {
@@ -244,6 +252,7 @@ bool holds(const Condition& c, const FlowRecord& r) {
         case Field::kTcpFlags: m = r.tcp_flags == c.value; break;
         case Field::kFwdStatus: m = r.fwd_status == c.value; break;
         case Field::kIsMulticast: m = multicast(r.dst_ip) == (c.value != 0); break;
+        case Field::kFilter: m = c.filter->matches(r); break;
     }
     return m != c.negated;
 }

@@ -87,7 +87,12 @@ Result<void> PluginHost::start(const config::Config& cfg, FactoryLookup lookup, 
             *filter = std::move(*parsed);
         }
         if (s.is_set("pre_tag_label_filter")) ch.label_filter = maps::LabelFilter::parse(s.get_string("pre_tag_label_filter"));
-        ch.filtered = ch.tag_filter.active() || ch.tag2_filter.active() || ch.label_filter.active();
+        if (s.is_set("aggregate_filter")) {
+            auto compiled = pcap::FlowFilter::compile(s.get_string("aggregate_filter"));
+            if (!compiled) return fail(fmt::format("plugin {}[{}]: aggregate_filter: {}", inst.type, inst.name, compiled.error()));
+            ch.filter.emplace(std::move(*compiled));
+        }
+        ch.filtered = ch.tag_filter.active() || ch.tag2_filter.active() || ch.label_filter.active() || ch.filter;
         log::debug("plugin {}[{}]: record={} bytes, batch={} bytes, ring={} batches", inst.type,
                    inst.name, ch.ring.record_size(), ch.ring.batch_bytes(), ch.ring.slot_count());
         channels_.push_back(std::move(ch));

@@ -1,4 +1,4 @@
-// pre_tag_map and the pre_tag filters end to end: maps replayed through our nfacctd and Debian's
+// pre_tag_map, the pre_tag filters and aggregate_filter end to end: maps replayed through our nfacctd and Debian's
 // nfacctd 1.7.7 on the same captures give the same tagged rows, split over plugins by
 // pre_tag_filter / pre_tag2_filter / pre_tag_label_filter; SIGUSR2 reloads the map under steady
 // traffic without losing a record.
@@ -61,6 +61,9 @@ const Case kCases[] = {
      "set_label='rest' src_net=0.0.0.0/0\n"},
     {"interfaces_and_engine", "akvorado/data+templates.pcap",
      "set_tag=7 in=-999 out=-3 engine_id=17170432\nset_tag=8\n"},
+    {"filters", "akvorado-nfv5.pcap",
+     "set_tag=1 filter='tcp and (src port 443 or dst port 443)'\nset_tag=2 filter='udp'\n"
+     "set_label=rest filter='net 61.6.0.0/16'\n"},
     {"v5_exporter_and_interfaces", "akvorado-nfv5.pcap",
      "set_tag=1 ip=10.19.144.41 in=0\nset_tag=2 ip=10.19.144.0/24\nset_tag=3\n"
      "set_tag2=20 ip=0.0.0.0/0 src_as=0\n"},
@@ -114,6 +117,71 @@ TEST_P(DebianTagsAlike, SameTaggedRows) {
 
 INSTANTIATE_TEST_SUITE_P(Maps, DebianTagsAlike, ::testing::ValuesIn(kCases),
                          [](const auto& p) { return std::string(p.param.name); });
+
+// aggregate_filter: each flow is tested as the packet it stands for (MACs, VLAN tag, MPLS labels,
+// IP and TCP/UDP headers); the plugin gets the flows Debian's plugin gets.
+struct FilterCase {
+    const char* capture;
+    const char* filter;
+};
+
+class DebianFiltersAlike : public ::testing::TestWithParam<FilterCase> {};
+
+TEST_P(DebianFiltersAlike, SameRows) {
+    if (!have_debian()) GTEST_SKIP() << "Debian's pmacct is not installed";
+    const FilterCase& c = GetParam();
+    TempDir dir;
+    std::vector<std::string> rows[2];
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        for (const int i : {0, 1}) {
+            const std::string who = i == 0 ? "ours" : "debian";
+            const std::string conf = dir.path() + "/" + who + ".conf";
+            const std::string out = dir.path() + "/" + who + ".csv";
+            ::unlink(out.c_str());
+            std::ofstream(conf) << "pcap_savefile: " << kCaptures << c.capture
+                                << "\nplugins: print[p], print[all]\nprint_refresh_time: 3600\n"
+                                   "aggregate[p]: src_host, dst_host, src_port, dst_port, proto, vlan, mpls_label_top\n"
+                                   "aggregate_filter[p]: "
+                                << c.filter << "\nprint_output[p]: csv\nprint_output_file[p]: " << out
+                                << "\naggregate[all]: proto\nprint_output[all]: csv\nprint_output_file[all]: "
+                                << dir.path() << "/" << who << "-all.csv\n";
+            const DaemonRun run = replay_savefile(who, conf, out);
+            if (i == 0) {
+                ASSERT_EQ(run.exit_code, 0) << run.log;
+            }
+            rows[i] = sorted_lines(run.text);
+            // The unfiltered plugin proves the run read the capture.
+            ASSERT_GT(sorted_lines(read_file(dir.path() + "/" + who + "-all.csv")).size(), 1U) << who;
+        }
+        if (rows[0] == rows[1]) break;
+    }
+    EXPECT_EQ(rows[0], rows[1]) << c.filter;
+}
+
+const FilterCase kFilterCases[] = {
+    {"akvorado/data+templates.pcap", "src net 120.120.7.0/24"},
+    {"akvorado/data+templates.pcap", "udp"},
+    {"akvorado/data+templates.pcap", "not udp"},
+    {"akvorado/mpls.pcap", "mpls"},
+    {"akvorado/mpls.pcap", "ip"},
+    {"akvorado-nfv5.pcap", "dst net 61.6.0.0/16"},
+    {"akvorado-nfv5.pcap", "tcp and not port 443"},
+    {"akvorado-nfv5.pcap", "src port 443 or dst port 443"},
+    {"akvorado-nfv5.pcap", "tcp[tcpflags] & tcp-ack != 0"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Filters, DebianFiltersAlike, ::testing::ValuesIn(kFilterCases));
+
+// A filter that libpcap cannot compile stops the start, naming the plugin and the key.
+TEST(AggregateFilter, ABadExpressionIsAnError) {
+    TempDir dir;
+    const std::string conf = dir.path() + "/nfacctd.conf";
+    std::ofstream(conf) << "pcap_savefile: " << kCaptures << "akvorado-nfv5.pcap\nplugins: print[p]\n"
+                        << "aggregate[p]: proto\naggregate_filter[p]: src nett 10.0.0.0/8\n";
+    const auto r = run_program({"nfacctd", "-f", conf}, 20000);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("aggregate_filter"), std::string::npos) << r.err;
+}
 
 // SIGUSR2 while v5 datagrams keep arriving: every record is accounted, first under the old
 // map's tag, then under the new one's; a map that cannot be read keeps the old one in use.

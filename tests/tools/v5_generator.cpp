@@ -6,21 +6,13 @@
 #include <fmt/format.h>
 
 #include "pcap_writer.hpp"
+#include "pmacct/base/byte_reader.hpp"
 
 namespace pmacct::testing {
 namespace {
 
-void put16(std::uint8_t* p, std::uint16_t v) {
-    p[0] = static_cast<std::uint8_t>(v >> 8);
-    p[1] = static_cast<std::uint8_t>(v);
-}
-
-void put32(std::uint8_t* p, std::uint32_t v) {
-    p[0] = static_cast<std::uint8_t>(v >> 24);
-    p[1] = static_cast<std::uint8_t>(v >> 16);
-    p[2] = static_cast<std::uint8_t>(v >> 8);
-    p[3] = static_cast<std::uint8_t>(v);
-}
+constexpr auto put16 = store_be16;
+constexpr auto put32 = store_be32;
 
 std::uint64_t splitmix(std::uint64_t& s) {
     std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);

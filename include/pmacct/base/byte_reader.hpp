@@ -110,4 +110,14 @@ private:
     bool ok_ = true;
 };
 
+// Big-endian stores, for building packets (tests, synthesised packets).
+inline void store_be16(std::uint8_t* p, std::uint16_t v) {
+    p[0] = static_cast<std::uint8_t>(v >> 8);
+    p[1] = static_cast<std::uint8_t>(v);
+}
+inline void store_be32(std::uint8_t* p, std::uint32_t v) {
+    store_be16(p, static_cast<std::uint16_t>(v >> 16));
+    store_be16(p + 2, static_cast<std::uint16_t>(v));
+}
+
 }  // namespace pmacct

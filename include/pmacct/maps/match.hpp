@@ -4,10 +4,12 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "pmacct/pcap/flow_filter.hpp"
 #include "pmacct/record/flow_record.hpp"
 
 namespace pmacct::maps {
@@ -16,7 +18,7 @@ enum class MatchField : std::uint8_t {
     kIp, kIn, kOut, kEngineType, kEngineId, kNextHop, kBgpNextHop, kSampleType, kDirection,
     kSrcAs, kDstAs, kPeerSrcAs, kPeerDstAs, kMplsVpnRd, kMplsPwId, kMplsLabelBottom, kSrcMac,
     kDstMac, kVlan, kCvlan, kSrcNet, kDstNet, kIpProto, kSrcPort, kDstPort, kTcpFlags,
-    kFwdStatus, kIsMulticast,
+    kFwdStatus, kIsMulticast, kFilter,
 };
 
 struct Condition {
@@ -26,6 +28,7 @@ struct Condition {
     IpAddress prefix;         // ip, nexthop, bgp_nexthop, src_net, dst_net (masked)
     std::uint8_t bits = 0;    // prefix length
     std::array<std::uint8_t, 7> bytes{};  // MAC (6) or RD (type + 6)
+    std::shared_ptr<const pcap::FlowFilter> filter;  // filter='<tcpdump expression>'
 };
 
 // The field a MATCH key names; false when `key` is not one.

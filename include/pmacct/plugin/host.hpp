@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "pmacct/config/config.hpp"
 #include "pmacct/ipc/ring.hpp"
 #include "pmacct/maps/pre_tag_map.hpp"
+#include "pmacct/pcap/flow_filter.hpp"
 #include "pmacct/plugin/plugin.hpp"
 
 namespace pmacct::plugin {
@@ -80,9 +82,11 @@ private:
         maps::TagFilter tag_filter;
         maps::TagFilter tag2_filter;
         maps::LabelFilter label_filter;
+        std::optional<pcap::FlowFilter> filter;  // aggregate_filter
         bool filtered = false;  // any of them is set
         bool accepts(const FlowRecord& r) const {
-            return !filtered || (tag_filter.passes(r.tag) && tag2_filter.passes(r.tag2) && label_filter.passes(r.label));
+            return !filtered || (tag_filter.passes(r.tag) && tag2_filter.passes(r.tag2) && label_filter.passes(r.label) &&
+                                 (!filter || filter->matches(r)));
         }
         ipc::Ring ring;
         pid_t pid = -1;
