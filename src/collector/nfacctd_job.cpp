@@ -79,6 +79,10 @@ public:
             sampling_map_path_ = s.get_string("sampling_map");
             if (auto r = load_sampling_map(); !r) return r;
         }
+        if (s.is_set("flow_to_rd_map")) {
+            rd_map_path_ = s.get_string("flow_to_rd_map");
+            if (auto r = load_rd_map(); !r) return r;
+        }
         flow::NetflowV5Options o;
         if (!sampling_map_path_.empty()) o.sampling_map = &sampling_map_;
         o.time_secs = s.get_bool("nfacctd_time_secs");
@@ -214,19 +218,25 @@ private:
         return load_map("pre_tag_map", tag_map_path_, tag_map_,
                         [&] { return maps::PreTagMap::load(tag_map_path_, Daemon::kNfacctd, map_limits_); });
     }
+    Result<void> load_rd_map() {
+        return load_map("flow_to_rd_map", rd_map_path_, rd_map_,
+                        [&] { return maps::FlowToRdMap::load(rd_map_path_, map_limits_); });
+    }
     Result<void> load_sampling_map() {
         return load_map("sampling_map", sampling_map_path_, sampling_map_,
                         [&] { return maps::SamplingMap::load(sampling_map_path_, map_limits_); });
     }
 
-    // A decoded record to the plugins, tagged first when there is a pre_tag_map.
+    // A decoded record to the plugins: its route distinguisher from flow_to_rd_map, then its
+    // tags from pre_tag_map, when there are such maps.
     void deliver(const FlowRecord& r) {
-        if (tag_map_path_.empty()) {
+        if (tag_map_path_.empty() && rd_map_path_.empty()) {
             host_.send(r);
             return;
         }
         tagged_ = r;
-        tag_map_.apply(tagged_, label_buffer_);
+        if (!rd_map_path_.empty()) rd_map_.apply(tagged_);
+        if (!tag_map_path_.empty()) tag_map_.apply(tagged_, label_buffer_);
         host_.send(tagged_);
     }
 
@@ -238,6 +248,9 @@ private:
             }
             if (!sampling_map_path_.empty()) {
                 if (auto r = load_sampling_map(); !r) log::error("{}; keeping the previous map", r.error());
+            }
+            if (!rd_map_path_.empty()) {
+                if (auto r = load_rd_map(); !r) log::error("{}; keeping the previous map", r.error());
             }
         }
         if (!allow_path_.empty()) {
@@ -488,6 +501,8 @@ private:
     maps::PreTagMap tag_map_;
     std::string sampling_map_path_;
     maps::SamplingMap sampling_map_;  // the decoders point at it: reloads assign in place
+    std::string rd_map_path_;
+    maps::FlowToRdMap rd_map_;
     FlowRecord tagged_;         // the record being tagged (copied: decoders hand out const)
     std::string label_buffer_;  // its label
     std::uint64_t denied_ = 0;  // datagrams from exporters the allow file does not list

@@ -56,7 +56,9 @@ bool parse_prefix(std::string_view v, Condition& c) {
 
 // "0:<asn16>:<value32>", "1:<ipv4>:<value16>", "2:<asn32>:<value16>": type byte + 6 value bytes,
 // as FlowRecord::mpls_vpn_rd holds them after its origin byte.
-bool parse_rd(std::string_view v, std::uint8_t* out) {
+}  // namespace
+
+bool parse_route_distinguisher(std::string_view v, std::uint8_t* out) {
     const auto c1 = v.find(':');
     const auto c2 = v.rfind(':');
     if (c1 == std::string_view::npos || c2 == c1) return false;
@@ -93,6 +95,8 @@ bool parse_rd(std::string_view v, std::uint8_t* out) {
     put(out + 5, *n, 2);
     return true;
 }
+
+namespace {
 
 struct MatchKey {
     std::string_view name;
@@ -155,7 +159,7 @@ std::string parse_value(const MatchKey& k, std::string_view v, Condition& c) {
             if (!parse_mac(v, c.bytes.data())) return fmt::format("bad MAC address '{}'", v);
             return {};
         case Field::kMplsVpnRd:
-            if (!parse_rd(v, c.bytes.data())) return fmt::format("bad route distinguisher '{}'", v);
+            if (!parse_route_distinguisher(v, c.bytes.data())) return fmt::format("bad route distinguisher '{}'", v);
             return {};
         case Field::kSampleType: {
             const std::string t = to_lower(v);

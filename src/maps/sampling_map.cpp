@@ -1,5 +1,7 @@
 #include "pmacct/maps/sampling_map.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace pmacct::maps {
@@ -7,27 +9,15 @@ namespace pmacct::maps {
 SamplingMap::Loaded SamplingMap::compile(MapText text) {
     Loaded out;
     out.problems = std::move(text.problems);
-    out.map.rules_ = compile_rules<Rule>(
-        text, out.problems,
-        [](Rule& rule, const MapToken& t) -> std::string {
-            if (t.key == "id") {
-                auto n = map_number(t.value, 0xFFFFFFFF);
-                if (!n || *n == 0) return fmt::format("id: '{}' is not a sampling rate (1 or more)", t.value);
-                rule.rate = static_cast<std::uint32_t>(*n);
-                return {};
-            }
-            MatchField field;
-            if ((t.key != "ip" && t.key != "in" && t.key != "out") || !match_field(t.key, field)) {
-                return fmt::format("unknown key '{}'", t.key);
-            }
-            Condition c;
-            if (std::string why = parse_condition(t.key, field, t.value, c); !why.empty()) {
-                return fmt::format("{}: {}", t.key, why);
-            }
-            rule.conditions.push_back(c);
-            return {};
-        },
-        [](const Rule& rule) -> std::string { return rule.rate == 0 ? "no id (the sampling rate)" : ""; });
+    out.map.map_ = IdMap<std::uint32_t>::compile(text, out.problems, {"ip", "in", "out"},
+                                                 [](std::string_view v, std::uint32_t& rate) -> std::string {
+                                                     auto n = map_number(v, 0xFFFFFFFF);
+                                                     if (!n || *n == 0) {
+                                                         return fmt::format("'{}' is not a sampling rate (1 or more)", v);
+                                                     }
+                                                     rate = static_cast<std::uint32_t>(*n);
+                                                     return {};
+                                                 });
     return out;
 }
 
@@ -41,18 +31,32 @@ Result<SamplingMap::Loaded> SamplingMap::load(const std::string& path, const Map
     return compile(std::move(*text));
 }
 
-std::uint32_t SamplingMap::rate_for(const FlowRecord& r) const {
-    for (const Rule& rule : rules_) {
-        bool all = true;
-        for (const Condition& c : rule.conditions) {
-            if (!holds(c, r)) {
-                all = false;
-                break;
-            }
-        }
-        if (all) return rule.rate;
-    }
-    return 0;
+FlowToRdMap::Loaded FlowToRdMap::compile(MapText text) {
+    Loaded out;
+    out.problems = std::move(text.problems);
+    out.map.map_ = IdMap<std::array<std::uint8_t, 7>>::compile(
+        text, out.problems, {"ip", "in", "out", "bgp_nexthop", "mpls_label_bottom"},
+        [](std::string_view v, std::array<std::uint8_t, 7>& rd) -> std::string {
+            return parse_route_distinguisher(v, rd.data()) ? "" : fmt::format("'{}' is not a route distinguisher", v);
+        });
+    return out;
+}
+
+FlowToRdMap::Loaded FlowToRdMap::parse(std::string_view text, const MapLimits& limits) {
+    return compile(parse_map_text(text, limits));
+}
+
+Result<FlowToRdMap::Loaded> FlowToRdMap::load(const std::string& path, const MapLimits& limits) {
+    auto text = read_map_file(path, limits);
+    if (!text) return fail(text.error());
+    return compile(std::move(*text));
+}
+
+void FlowToRdMap::apply(FlowRecord& r) const {
+    const std::array<std::uint8_t, 7>* rd = map_.find(r);
+    if (rd == nullptr) return;
+    r.mpls_vpn_rd[0] = kRdOriginMap;
+    std::copy(rd->begin(), rd->end(), r.mpls_vpn_rd.begin() + 1);
 }
 
 }  // namespace pmacct::maps

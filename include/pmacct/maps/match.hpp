@@ -37,6 +37,9 @@ bool match_field(std::string_view key, MatchField& field);
 // negates, except for addresses).
 std::string parse_condition(std::string_view key, MatchField field, std::string_view value, Condition& c);
 bool holds(const Condition& c, const FlowRecord& r);
+// A route distinguisher as text ("0:65000:1", "1:192.0.2.1:7", "2:4200000000:7") into its type
+// byte and 6 value bytes (`out`: 7 bytes); false when it is not one.
+bool parse_route_distinguisher(std::string_view v, std::uint8_t* out);
 // A decimal number of a map value, at most `max`.
 std::optional<std::uint64_t> map_number(std::string_view v, std::uint64_t max);
 

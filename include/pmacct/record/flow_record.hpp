@@ -65,6 +65,7 @@ struct MacAddress {
 
 // Route distinguisher origins and the extra type for a VRF id (key byte 0 and 1 of mpls_vpn_rd).
 inline constexpr std::uint8_t kRdOriginFlow = 3;
+inline constexpr std::uint8_t kRdOriginMap = 4;
 inline constexpr std::uint8_t kRdTypeVrfId = 0x10;
 
 struct Timestamp {
