@@ -99,6 +99,7 @@ public:
         t.use_ip_next_hop = o.use_ip_next_hop;
         t.account_options = s.get_bool("nfacctd_account_options");
         t.ext_sampling_rate = o.ext_sampling_rate;
+        t.sampling_map = o.sampling_map;
         t.ignore_exporter_address = s.get_bool("nfacctd_ignore_exporter_address");
         // Data templates are compiled to extract only what the plugins aggregate on.
         t.needed.reset();

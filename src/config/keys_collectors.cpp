@@ -321,7 +321,7 @@ constexpr KeySpec kKeys[] = {
     {.names = "sampling_map",
      .type = kPath,
      .daemons = kFlow,
-     .flags = kGlobal | kMap,
+     .flags = kGlobal | kMap | kImplemented,
      .doc = "Map giving the sampling rate per exporter, overriding the rate it reports."},
 
     // --- sFlow counters -----------------------------------------------------------------

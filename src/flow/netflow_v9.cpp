@@ -305,6 +305,12 @@ void compile_template(Template& t, std::span<const CustomElement> custom, const 
         offset += f.length == kVariableLength ? 1U : f.length;  // a variable field takes at least its length byte
     }
     t.record_length = offset;
+    // Events: no octet or packet counter of any kind (in/out/total, initiator/responder), and
+    // no sampled frame either (its size counts: Juniper's dataLinkFrameSize/Section records).
+    t.event = !t.options && std::none_of(t.fields.begin(), t.fields.end(), [](const TemplateField& f) {
+        constexpr std::uint16_t kCounters[] = {1, 2, 23, 24, 85, 86, 104, 231, 232, 298, 299, 312, 313, 314, 315};
+        return f.pen == 0 && std::find(std::begin(kCounters), std::end(kCounters), f.type) != std::end(kCounters);
+    });
 }
 
 TemplateDecoder::TemplateDecoder(const TemplateOptions& options) : options_(options) {
@@ -837,6 +843,10 @@ void TemplateDecoder::finish_record() {
     // Sampling: the record's own interval, else its sampler's (sampler 0 when it names none).
     std::uint32_t rate = raw_.rate();
     if (rate == 0 && !samplers_.empty()) rate = sampler_rate(raw_.has_sampler_id ? raw_.sampler_id : 0);
+    // sampling_map wins over what the exporter states (1.7.7).
+    if (options_.sampling_map != nullptr) {
+        if (const std::uint32_t mapped = options_.sampling_map->rate_for(r); mapped != 0) rate = mapped;
+    }
     if (options_.renormalize) {
         // An external rate replaces the exporter's for renormalising; the primitive says 1
         // only when the exporter stated a rate (1.7.7).

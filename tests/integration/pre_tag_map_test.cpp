@@ -66,6 +66,9 @@ const Case kCases[] = {
     {"filters", "akvorado-nfv5.pcap",
      "set_tag=1 filter='tcp and (src port 443 or dst port 443)'\nset_tag=2 filter='udp'\n"
      "set_label=rest filter='net 61.6.0.0/16'\n"},
+    // QUICKSTART XXI: flows and NAT events apart (records without counters are events).
+    {"sample_types", "akvorado/nat.pcap",
+     "set_tag=10 ip=0.0.0.0/0 sample_type=flow\nset_tag=20 ip=0.0.0.0/0 sample_type=event\n"},
     {"v5_exporter_and_interfaces", "akvorado-nfv5.pcap",
      "set_tag=1 ip=10.19.144.41 in=0\nset_tag=2 ip=10.19.144.0/24\nset_tag=3\n"
      "set_tag2=20 ip=0.0.0.0/0 src_as=0\n"},
@@ -229,6 +232,11 @@ const ValueMapCase kValueMapCases[] = {
      "src_host, in_iface, mpls_vpn_rd", ""},
     {"rd_without_ip_is_left_out", "akvorado/mpls.pcap", "flow_to_rd_map", "id=0:65000:2 mpls_label_bottom=-5\n",
      "src_host, mpls_vpn_rd", ""},
+    {"sampling_v9", "akvorado/data+templates.pcap", "sampling_map", "id=100 ip=102.102.144.1 in=1055\nid=7 ip=0.0.0.0/0\n",
+     "src_host, in_iface, sampling_rate", ""},
+    {"sampling_v9_renormalized", "akvorado/data+templates.pcap", "sampling_map",
+     "id=100 ip=102.102.144.1 in=1055\nid=7 ip=0.0.0.0/0\n", "src_host, in_iface, sampling_rate",
+     "nfacctd_renormalize: true\n"},
     {"sampling_v5", "akvorado-nfv5.pcap", "sampling_map", "id=50 ip=10.19.144.41 in=117\nid=100 ip=10.19.144.0/24\n",
      "src_host, in_iface, sampling_rate", ""},
     {"sampling_v5_renormalized", "akvorado-nfv5.pcap", "sampling_map",

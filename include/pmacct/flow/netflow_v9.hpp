@@ -29,6 +29,7 @@
 
 #include "pmacct/flow/exporter_stats.hpp"
 #include "pmacct/record/flow_record.hpp"
+#include "pmacct/record/rate_source.hpp"
 
 namespace pmacct::flow {
 
@@ -79,6 +80,8 @@ struct TemplateOptions {
     std::size_t max_options_entries = 262144;
     // The custom primitives' elements, in installed order: FlowRecord::custom has one value each.
     std::vector<CustomElement> custom;
+    // sampling_map: a rate by exporter and interfaces, winning over the exporter's.
+    const SamplingRateSource* sampling_map = nullptr;
     // What data templates are compiled to extract (targets_for); options templates keep all.
     TargetSet needed = TargetSet().set();
 };
@@ -141,6 +144,9 @@ struct Template {
     // kSkip included, walked in order (offsets are known only per record).
     std::vector<FieldOp> ops;
     bool variable = false;           // has a variable-length field
+    // A data template without byte or packet counters: its records are events (NAT, firewall),
+    // as 1.7.7 classifies them (pre_tag_map sample_type=event; JSON leaves counters out).
+    bool event = false;
     std::uint32_t record_length = 0; // fixed templates: the record size; variable: its minimum
 };
 
@@ -293,6 +299,7 @@ private:
                 continue;
             }
             finish_record();
+            if (t.event) record_.type = FlowType::kEvent;
             ++result.records;
             sink(static_cast<const FlowRecord&>(record_));
         }
