@@ -131,7 +131,9 @@ TEST(PreTagMap, BadRulesAreLeftOutWithTheirLine) {
     EXPECT_THAT(problems("set_tag=x\n"), ElementsAre(HasSubstr("1: set_tag: 'x' is not a tag value")));
     EXPECT_THAT(problems("set_tag=1 ip=-10.0.0.0/8\n"), ElementsAre(HasSubstr("bad IP address")));
     EXPECT_THAT(problems("set_tag=1 in=4294967296\n"), ElementsAre(HasSubstr("in: '4294967296' is not a number")));
-    EXPECT_THAT(problems("set_tag=1 filter='net 10.0.0.0/8'\n"), ElementsAre(HasSubstr("'filter' is not implemented yet")));
+    EXPECT_THAT(problems("set_tag=1 flowset_id=256\n"), ElementsAre(HasSubstr("'flowset_id' is not implemented yet")));
+    EXPECT_THAT(problems("set_tag=1 filter='src nett 10.0.0.0/8'\n"), ElementsAre(HasSubstr("invalid filter")));
+    EXPECT_EQ(tags("set_tag=1 filter='src net 192.168.0.0/16'\nset_tag=2 filter='tcp and src port 443'\n"), (Tags{2, 0, ""}));
     EXPECT_THAT(problems("set_tag=1 jeq=nowhere\n"), ElementsAre(HasSubstr("no later rule has label 'nowhere'")));
     EXPECT_THAT(problems("set_tag=1 return=true\n"), ElementsAre(HasSubstr("return=true")));
     // The good rules around a bad one are used.
