@@ -560,11 +560,13 @@ constexpr KeySpec kKeys[] = {
     {.names = "post_tag",
      .type = kUInt,
      .daemons = kTraffic,
+     .flags = kImplemented,
      .min = 1,
      .doc = "Tag every record of the plugin with this value."},
     {.names = "post_tag2",
      .type = kUInt,
      .daemons = kTraffic,
+     .flags = kImplemented,
      .min = 1,
      .doc = "Set tag2 of every record of the plugin to this value."},
 };

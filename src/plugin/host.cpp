@@ -92,6 +92,10 @@ Result<void> PluginHost::start(const config::Config& cfg, FactoryLookup lookup, 
             if (!compiled) return fail(fmt::format("plugin {}[{}]: aggregate_filter: {}", inst.type, inst.name, compiled.error()));
             ch.filter.emplace(std::move(*compiled));
         }
+        for (const char* key : {"post_tag", "post_tag2"}) {
+            const aggregate::KeyField* tag_field = ch.layout.field(std::string_view(key).substr(5));
+            if (s.is_set(key) && tag_field != nullptr) ch.post_tags.emplace_back(tag_field->offset, s.get_uint(key));
+        }
         ch.filtered = ch.tag_filter.active() || ch.tag2_filter.active() || ch.label_filter.active() || ch.filter;
         log::debug("plugin {}[{}]: record={} bytes, batch={} bytes, ring={} batches", inst.type,
                    inst.name, ch.ring.record_size(), ch.ring.batch_bytes(), ch.ring.slot_count());

@@ -93,6 +93,7 @@ aggregate::Counters ring_record_counters(const std::uint8_t* record) {
 }
 
 const std::uint8_t* ring_record_key(const std::uint8_t* record) { return record + kCountersBytes; }
+std::uint8_t* ring_record_key(std::uint8_t* record) { return record + kCountersBytes; }
 
 void Plugin::do_batch(const std::uint8_t* data, std::uint32_t records, std::size_t record_size) {
     for (std::uint32_t i = 0; i < records; ++i) {

@@ -200,7 +200,7 @@ TEST(AggregateFilter, ABadExpressionIsAnError) {
     EXPECT_NE(r.err.find("aggregate_filter"), std::string::npos) << r.err;
 }
 
-// flow_to_rd_map and sampling_map: the same rows as Debian's nfacctd.
+// flow_to_rd_map, sampling_map and post_tag: the same rows as Debian's nfacctd.
 struct ValueMapCase {
     const char* name;
     const char* capture;
@@ -234,6 +234,9 @@ const ValueMapCase kValueMapCases[] = {
      "src_host, in_iface, mpls_vpn_rd", ""},
     {"rd_without_ip_is_left_out", "akvorado/mpls.pcap", "flow_to_rd_map", "id=0:65000:2 mpls_label_bottom=-5\n",
      "src_host, mpls_vpn_rd", ""},
+    // post_tag / post_tag2 replace the tags after pre_tag_filter has used them.
+    {"post_tags", "akvorado-nfv5.pcap", "pre_tag_map", "set_tag=1 ip=0.0.0.0/0 in=117\nset_tag=2 ip=0.0.0.0/0\n",
+     "tag, tag2, src_host", "post_tag[p]: 7\npost_tag2[p]: 9\npre_tag_filter[p]: 1\n"},
     {"sampling_v9", "akvorado/data+templates.pcap", "sampling_map", "id=100 ip=102.102.144.1 in=1055\nid=7 ip=0.0.0.0/0\n",
      "src_host, in_iface, sampling_rate", ""},
     {"sampling_v9_renormalized", "akvorado/data+templates.pcap", "sampling_map",

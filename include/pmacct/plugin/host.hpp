@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <span>
@@ -83,6 +84,7 @@ private:
         maps::TagFilter tag2_filter;
         maps::LabelFilter label_filter;
         std::optional<pcap::FlowFilter> filter;  // aggregate_filter
+        std::vector<std::pair<std::uint16_t, std::uint64_t>> post_tags;  // key offset, value
         bool filtered = false;  // any of them is set
         bool accepts(const FlowRecord& r) const {
             return !filtered || (tag_filter.passes(r.tag) && tag2_filter.passes(r.tag2) && label_filter.passes(r.label) &&
@@ -99,10 +101,11 @@ private:
     };
     void send_to(Channel& ch, const FlowRecord& r) {
         if (wait_when_full_ && ch.ring.pending() == 0 && ch.ring.full()) wait_for_room(ch);
-        write_ring_record(ch.ring.reserve(), ch.layout, r, 0, ch.lookups);
-        ch.ring.commit();
-        if (ch.layout.is_sum()) {
-            write_ring_record(ch.ring.reserve(), ch.layout, r, 1, ch.lookups);
+        for (int side = 0; side < (ch.layout.is_sum() ? 2 : 1); ++side) {
+            std::uint8_t* rec = ch.ring.reserve();
+            write_ring_record(rec, ch.layout, r, side, ch.lookups);
+            // post_tag / post_tag2: the plugin's own tag values replace the record's.
+            for (const auto& [at, value] : ch.post_tags) std::memcpy(ring_record_key(rec) + at, &value, sizeof value);
             ch.ring.commit();
         }
     }

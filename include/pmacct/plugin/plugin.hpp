@@ -37,6 +37,7 @@ void write_ring_record(std::uint8_t* dst, const aggregate::KeyLayout& layout, co
 // Counters of a ring record (copied out: records are not aligned for the struct).
 aggregate::Counters ring_record_counters(const std::uint8_t* record);
 const std::uint8_t* ring_record_key(const std::uint8_t* record);
+std::uint8_t* ring_record_key(std::uint8_t* record);
 
 // Folds a batch of ring records into a cache with the memory each record needs fetched a few
 // records ahead: the index word, then the aggregate it points to. `cache()` is the cache to use
