@@ -1,10 +1,13 @@
 #include "pmacct/flow/netflow_v9.hpp"
 
 #include <algorithm>
+#include <bitset>
+#include <cstddef>
 #include <cstring>
 #include <initializer_list>
 #include <iterator>
 #include <type_traits>
+#include <utility>
 
 #include "pmacct/base/byte_reader.hpp"
 #include "pmacct/flow/netflow_v5.hpp"
@@ -177,6 +180,38 @@ void copy_plain(T& dst, const T& src) {
     }
 }
 
+// Copies the 16-byte chunks `chunks` (chunk i: bytes 16 i.., the last one ending with the
+// object) of `src` into `dst`.
+template <typename T>
+void copy_chunks(T& dst, const T& src, const std::vector<std::uint8_t>& chunks) {
+    static_assert(std::is_trivially_copyable_v<T> && sizeof(T) >= sizeof(Chunk));
+    auto* d = reinterpret_cast<unsigned char*>(&dst);
+    const auto* s = reinterpret_cast<const unsigned char*>(&src);
+    for (const std::uint8_t c : chunks) {
+        const std::size_t at = std::min<std::size_t>(std::size_t{c} * sizeof(Chunk), sizeof(T) - sizeof(Chunk));
+        Chunk v;
+        std::memcpy(&v, s + at, sizeof v);
+        std::memcpy(d + at, &v, sizeof v);
+    }
+}
+
+// Where a member is in its object: offset and size (offsetof without a macro).
+using Place = std::pair<std::size_t, std::size_t>;
+template <typename S, typename M>
+Place place(M S::*member) {
+    static const S probe{};
+    const auto* object = reinterpret_cast<const unsigned char*>(&probe);
+    const auto* field = reinterpret_cast<const unsigned char*>(&(probe.*member));
+    return {static_cast<std::size_t>(field - object), sizeof(M)};
+}
+
+// Stores the low bytes of `v` as a U, at `to`.
+template <typename U>
+void store_as(std::uint8_t* to, std::uint64_t v) {
+    const auto u = static_cast<U>(v);
+    std::memcpy(to, &u, sizeof u);
+}
+
 // NTP-format timestamp (IPFIX dateTimeMicroseconds / dateTimeNanoseconds) to Unix
 // microseconds; 0 before 1970.
 std::uint64_t ntp_to_unix_us(std::uint64_t ntp) {
@@ -327,9 +362,148 @@ TemplateDecoder::TemplateDecoder(const TemplateOptions& options) : options_(opti
     }
 }
 
+void TemplateDecoder::compile_stores(Template& t) {
+    using R = FlowRecord;
+    using W = Raw;
+    static_assert(sizeof(R) <= 64 * sizeof(Chunk) && sizeof(W) <= 64 * sizeof(Chunk));
+    t.lean = false;
+    t.record_chunks.clear();
+    t.raw_chunks.clear();
+    std::bitset<64> record_dirty;
+    std::bitset<64> raw_dirty;
+    const auto mark = [](std::bitset<64>& dirty, std::size_t at, std::size_t size) {
+        for (std::size_t c = at / sizeof(Chunk); c <= (at + size - 1) / sizeof(Chunk); ++c) dirty.set(c);
+    };
+    // What finish_record() writes into any record (names, MPLS and VRFs aside: see restore()).
+    for (const auto& [at, size] : {place(&R::bytes), place(&R::packets),
+                                  place(&R::flows), place(&R::src_ip), place(&R::dst_ip),
+                                  place(&R::ip_next_hop), place(&R::bgp_next_hop),
+                                  place(&R::in_iface), place(&R::out_iface),
+                                  place(&R::time_start), place(&R::time_end),
+                                  place(&R::time_bin), place(&R::time_bin_end),
+                                  place(&R::sampling_direction), place(&R::sampling_rate),
+                                  place(&R::type), place(&R::etype)}) {
+        mark(record_dirty, at, size);
+    }
+    bool lean = !t.variable && !t.options;
+    for (FieldOp& op : t.ops) {
+        op.store = Store::kGeneral;
+        op.to_raw = false;
+        op.at = 0;
+        op.flag = kNoFlag;
+        if (t.variable || op.custom != kNoCustom) {
+            lean = false;
+            continue;
+        }
+        // A number of `size` bytes into the record or the raw values.
+        const auto number = [&op](bool raw, Place where, std::size_t flag = kNoFlag) {
+            const auto [at, size] = where;
+            op.store = size == 1 ? Store::kU8 : size == 2 ? Store::kU16 : size == 4 ? Store::kU32 : Store::kU64;
+            op.to_raw = raw;
+            op.at = static_cast<std::uint16_t>(at);
+            op.flag = static_cast<std::uint16_t>(flag);
+        };
+        const auto pointer = [&op](std::size_t length, std::size_t at) {
+            if (op.length != length) return;  // the element is ignored: apply() does nothing
+            op.store = Store::kPointer;
+            op.to_raw = true;
+            op.at = static_cast<std::uint16_t>(at);
+        };
+        switch (op.target) {
+            case Target::kBytes: number(false, place(&R::bytes)); break;
+            case Target::kPackets: number(false, place(&R::packets)); break;
+            case Target::kFlows: number(false, place(&R::flows)); break;
+            case Target::kProto: number(false, place(&R::proto)); break;
+            case Target::kTos: number(false, place(&R::tos)); break;
+            case Target::kTcpFlags: number(false, place(&R::tcp_flags)); break;
+            case Target::kSrcPort: number(false, place(&R::src_port)); break;
+            case Target::kDstPort: number(false, place(&R::dst_port)); break;
+            case Target::kSrcMask:
+            case Target::kSrcMask6: number(false, place(&R::src_mask)); break;
+            case Target::kDstMask:
+            case Target::kDstMask6: number(false, place(&R::dst_mask)); break;
+            case Target::kInIface: number(false, place(&R::in_iface)); break;
+            case Target::kOutIface: number(false, place(&R::out_iface)); break;
+            case Target::kSrcAs: number(false, place(&R::src_as)); break;
+            case Target::kDstAs: number(false, place(&R::dst_as)); break;
+            case Target::kPostVlan: number(false, place(&R::out_vlan)); break;
+            case Target::kCos: number(false, place(&R::cos)); break;
+            case Target::kEtype: number(false, place(&R::etype)); break;
+            case Target::kPostNatSrcPort: number(false, place(&R::post_nat_src_port)); break;
+            case Target::kPostNatDstPort: number(false, place(&R::post_nat_dst_port)); break;
+            case Target::kNatEvent: number(false, place(&R::nat_event)); break;
+            case Target::kFwEvent: number(false, place(&R::fw_event)); break;
+            case Target::kFwdStatus: number(false, place(&R::fwd_status)); break;
+            case Target::kInCvlan: number(false, place(&R::in_cvlan)); break;
+            case Target::kOutCvlan: number(false, place(&R::out_cvlan)); break;
+            case Target::kPwId: number(false, place(&R::mpls_pw_id)); break;
+            case Target::kOutBytes: number(true, place(&W::out_bytes)); break;
+            case Target::kOutPackets: number(true, place(&W::out_packets)); break;
+            case Target::kTotalBytes: number(true, place(&W::total_bytes)); break;
+            case Target::kTotalPackets: number(true, place(&W::total_packets)); break;
+            case Target::kFirstUptime:
+                number(true, place(&W::first_uptime), place(&W::has_first_uptime).first);
+                break;
+            case Target::kLastUptime:
+                number(true, place(&W::last_uptime), place(&W::has_last_uptime).first);
+                break;
+            case Target::kStartSec:
+            case Target::kStartMs:
+                number(true, place(&W::start_abs_us), place(&W::has_start_abs).first);
+                op.store = op.target == Target::kStartSec ? Store::kSecondsToUs : Store::kMillisToUs;
+                break;
+            case Target::kEndSec:
+            case Target::kEndMs:
+                number(true, place(&W::end_abs_us), place(&W::has_end_abs).first);
+                op.store = op.target == Target::kEndSec ? Store::kSecondsToUs : Store::kMillisToUs;
+                break;
+            case Target::kSysInitMs: number(true, place(&W::sys_init_ms), place(&W::has_sys_init).first); break;
+            case Target::kDirection: number(true, place(&W::direction), place(&W::has_direction).first); break;
+            case Target::kSamplerId:
+            case Target::kSelectorId:
+                number(true, place(&W::sampler_id), place(&W::has_sampler_id).first);
+                break;
+            case Target::kSamplingInterval: number(true, place(&W::sampling_interval)); break;
+            case Target::kPacketInterval: number(true, place(&W::packet_interval)); break;
+            case Target::kPacketSpace: number(true, place(&W::packet_space)); break;
+            case Target::kIpVersion: number(true, place(&W::ip_version)); break;
+            case Target::kInPhysIface: number(true, place(&W::in_phys_iface)); break;
+            case Target::kOutPhysIface: number(true, place(&W::out_phys_iface)); break;
+            case Target::kSrcV4: pointer(4, place(&W::src4).first); break;
+            case Target::kDstV4: pointer(4, place(&W::dst4).first); break;
+            case Target::kSrcV6: pointer(16, place(&W::src6).first); break;
+            case Target::kDstV6: pointer(16, place(&W::dst6).first); break;
+            case Target::kNextHopV4: pointer(4, place(&W::next_hop4).first); break;
+            case Target::kNextHopV6: pointer(16, place(&W::next_hop6).first); break;
+            case Target::kBgpNextHopV4: pointer(4, place(&W::bgp_next_hop4).first); break;
+            case Target::kBgpNextHopV6: pointer(16, place(&W::bgp_next_hop6).first); break;
+            default: break;  // conversions, conditions, several fields: apply()
+        }
+        if (op.store == Store::kGeneral) {
+            lean = false;
+            continue;
+        }
+        const std::size_t size = op.store == Store::kU8    ? 1
+                                 : op.store == Store::kU16 ? 2
+                                 : op.store == Store::kU32 ? 4
+                                                           : 8;
+        mark(op.to_raw ? raw_dirty : record_dirty, op.at, size);
+        if (op.flag != kNoFlag) mark(raw_dirty, op.flag, 1);
+    }
+    if (!lean) return;
+    t.lean = true;
+    for (std::size_t c = 0; c < record_dirty.size(); ++c) {
+        if (record_dirty.test(c)) t.record_chunks.push_back(static_cast<std::uint8_t>(c));
+    }
+    for (std::size_t c = 0; c < raw_dirty.size(); ++c) {
+        if (raw_dirty.test(c)) t.raw_chunks.push_back(static_cast<std::uint8_t>(c));
+    }
+}
+
 bool TemplateDecoder::install_template(const TemplateKey& key, Template t) {
     if (t.id < kFirstDataSet || t.fields.empty() || t.scope_fields > t.fields.size()) return false;
     compile_template(t, options_.custom, options_.needed);
+    compile_stores(t);
     if (t.record_length == 0 || t.record_length > 65535) return false;
     if (templates_.size() >= options_.max_templates && templates_.find(key) == templates_.end()) return false;
     templates_[key] = std::move(t);
@@ -392,7 +566,22 @@ bool TemplateDecoder::begin(std::span<const std::uint8_t> datagram, const IpAddr
     base_.time_arrival = arrival;
     base_.time_export = Timestamp{std::int64_t{h.unix_secs}, 0};
     base_.custom = custom_.empty() ? nullptr : custom_.data();
+    // Records start from base_; after each, restore() puts back what it changed.
+    copy_plain(record_, base_);
+    copy_plain(raw_, kEmptyRaw);
     return true;
+}
+
+void TemplateDecoder::restore(const Template& t) {
+    // Names from options data go into any record (finish_mpls_and_names): all back then.
+    if (t.lean && name_kinds_ == 0) {
+        copy_chunks(record_, base_, t.record_chunks);
+        copy_chunks(raw_, kEmptyRaw, t.raw_chunks);
+    } else {
+        copy_plain(record_, base_);
+        copy_plain(raw_, kEmptyRaw);
+    }
+    if (!custom_.empty()) std::fill(custom_.begin(), custom_.end(), CustomValue{});
 }
 
 bool TemplateDecoder::sets_well_formed(std::span<const std::uint8_t> sets) {
@@ -505,6 +694,7 @@ void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::u
             return;
         }
         compile_template(t, options_.custom, options_.needed);
+        compile_stores(t);
         if (t.record_length == 0 || t.record_length > 65535) {
             ++counters_.malformed_templates;
             continue;
@@ -528,19 +718,29 @@ void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::u
 
 bool TemplateDecoder::apply_fixed(const Template& t, std::span<const std::uint8_t> data, std::size_t& used) {
     if (data.size() < t.record_length) return false;
-    copy_plain(record_, base_);
-    copy_plain(raw_, kEmptyRaw);
-    if (!custom_.empty()) std::fill(custom_.begin(), custom_.end(), CustomValue{});
-    for (const FieldOp& op : t.ops) apply(op, data.data() + op.offset, op.length);
+    auto* const record = reinterpret_cast<std::uint8_t*>(&record_);
+    auto* const raw = reinterpret_cast<std::uint8_t*>(&raw_);
+    for (const FieldOp& op : t.ops) {
+        const std::uint8_t* const p = data.data() + op.offset;
+        std::uint8_t* const to = (op.to_raw ? raw : record) + op.at;
+        switch (op.store) {
+            case Store::kGeneral: apply(op, p, op.length); continue;
+            case Store::kU8: *to = static_cast<std::uint8_t>(be_uint(p, op.length)); break;
+            case Store::kU16: store_as<std::uint16_t>(to, be_uint(p, op.length)); break;
+            case Store::kU32: store_as<std::uint32_t>(to, be_uint(p, op.length)); break;
+            case Store::kU64: store_as<std::uint64_t>(to, be_uint(p, op.length)); break;
+            case Store::kPointer: std::memcpy(to, &p, sizeof p); break;
+            case Store::kSecondsToUs: store_as<std::uint64_t>(to, be_uint(p, op.length) * 1000000ULL); break;
+            case Store::kMillisToUs: store_as<std::uint64_t>(to, be_uint(p, op.length) * 1000ULL); break;
+        }
+        if (op.flag != kNoFlag) raw[op.flag] = 1;  // a bool `has_` member: true
+    }
     used = t.record_length;
     return true;
 }
 
 bool TemplateDecoder::apply_variable(const Template& t, std::span<const std::uint8_t> data, std::size_t& used) {
     if (data.size() < t.record_length) return false;
-    copy_plain(record_, base_);
-    copy_plain(raw_, kEmptyRaw);
-    if (!custom_.empty()) std::fill(custom_.begin(), custom_.end(), CustomValue{});
     std::size_t at = 0;
     for (const FieldOp& op : t.ops) {
         std::size_t length = op.length;

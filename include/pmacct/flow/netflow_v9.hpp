@@ -125,6 +125,12 @@ enum class Target : std::uint8_t {
 };
 
 inline constexpr std::uint8_t kNoCustom = 0xFF;
+inline constexpr std::uint16_t kNoFlag = 0xFFFF;
+
+// How the decoder stores a field of a fixed-layout template: most elements are a big-endian
+// number (or an address, kept as a pointer) stored as is into one place; kGeneral is every other
+// case (conversions, conditions, several places). The decoder fills these in (see FieldOp).
+enum class Store : std::uint8_t { kGeneral, kU8, kU16, kU32, kU64, kPointer, kSecondsToUs, kMillisToUs };
 
 struct FieldOp {
     Target target = Target::kSkip;
@@ -132,6 +138,12 @@ struct FieldOp {
     std::uint16_t offset = 0;  // in the record; meaningful for fixed-layout templates
     std::uint16_t length = 0;  // 65535: variable
     std::uint8_t custom = kNoCustom;  // the first custom primitive reading this field
+    // The decoder's plain store for the field: what, into the record or its raw values, at
+    // which byte offset, and the offset of a `has_` flag it sets too (kNoFlag: none).
+    Store store = Store::kGeneral;
+    bool to_raw = false;
+    std::uint16_t at = 0;
+    std::uint16_t flag = kNoFlag;
 };
 
 struct Template {
@@ -148,6 +160,11 @@ struct Template {
     // as 1.7.7 classifies them (pre_tag_map sample_type=event; JSON leaves counters out).
     bool event = false;
     std::uint32_t record_length = 0; // fixed templates: the record size; variable: its minimum
+    // A fixed template whose fields are all plain stores: the decoder puts back, after each
+    // record, only the 16-byte chunks of its FlowRecord and raw values a record of it can change.
+    bool lean = false;
+    std::vector<std::uint8_t> record_chunks;
+    std::vector<std::uint8_t> raw_chunks;
 };
 
 struct TemplateKey {
@@ -284,32 +301,42 @@ private:
             std::size_t used = 0;
             const bool full = t.variable ? apply_variable(t, data.subspan(at), used)
                                          : apply_fixed(t, data.subspan(at), used);
-            if (!full) break;  // padding or a truncated record: the rest of the set is ignored
+            if (!full) {  // padding or a truncated record: the rest of the set is ignored
+                restore(t);
+                break;
+            }
             at += used;
             ++result.data_records;
             if (t.options) {
                 learn_options();
                 ++counters_.options_records;
-                if (!options_.account_options) continue;
-                finish_record();
-                record_.bytes = record_.packets = record_.flows = 0;
-                record_.type = FlowType::kOption;
-                ++result.records;
-                sink(static_cast<const FlowRecord&>(record_));
+                if (options_.account_options) {
+                    finish_record();
+                    record_.bytes = record_.packets = record_.flows = 0;
+                    record_.type = FlowType::kOption;
+                    ++result.records;
+                    sink(static_cast<const FlowRecord&>(record_));
+                }
+                restore(t);
                 continue;
             }
             finish_record();
             if (t.event) record_.type = FlowType::kEvent;
             ++result.records;
             sink(static_cast<const FlowRecord&>(record_));
+            restore(t);
         }
     }
 
-    // Decode one record into record_ (reset from base_ first); `used` gets its length. False
-    // when the data left is shorter than the record.
+    // Decode one record into record_ (which is base_, and raw_ empty, when it starts); `used`
+    // gets its length. False when the data left is shorter than the record.
     bool apply_fixed(const Template& t, std::span<const std::uint8_t> data, std::size_t& used);
     bool apply_variable(const Template& t, std::span<const std::uint8_t> data, std::size_t& used);
     void apply(const FieldOp& op, const std::uint8_t* p, std::size_t length);
+    // After a record of `t`: record_ back to base_, raw_ and custom_ back to empty.
+    void restore(const Template& t);
+    // Fills in the plain stores of a compiled template's operations, and whether it is lean.
+    static void compile_stores(Template& t);
     // Timestamps, flow type, sampling and renormalisation once all fields are in.
     void finish_record();
     // An options record: sampler definitions.

@@ -568,6 +568,116 @@ TEST(TemplateDecoder, TemplatesCompileToWhatThePluginsNeed) {
     EXPECT_EQ(dec.find(key)->ops.size(), 3U);
 }
 
+// The decoder puts back only what a record of a plain template can change: nothing of one
+// record may show in the next, whatever templates and datagrams they come from.
+TEST(TemplateDecoder, NothingOfARecordShowsInTheNext) {
+    const auto templates = [](Datagram& d) {
+        // 300: plain fields only (src/dst, counters, AS, interfaces, ToS, mask, sampling,
+        // direction, times, out bytes, MACs by apply()).
+        d.open_set(0).u16(300).u16(14);
+        d.u16(8).u16(4).u16(12).u16(4).u16(1).u16(4).u16(2).u16(4).u16(16).u16(4).u16(17).u16(2);
+        d.u16(10).u16(2).u16(14).u16(4).u16(5).u16(1).u16(9).u16(1).u16(34).u16(4).u16(61).u16(1);
+        d.u16(22).u16(4).u16(23).u16(4);
+        d.close_set();
+        // 301: addresses and 8-byte counters only.
+        d.open_set(0).u16(301).u16(4).u16(8).u16(4).u16(12).u16(4).u16(1).u16(8).u16(2).u16(8).close_set();
+        // 302: IPv6, a VLAN and a source MAC (apply()), an MPLS label.
+        d.open_set(0).u16(302).u16(6);
+        d.u16(27).u16(16).u16(28).u16(16).u16(58).u16(2).u16(56).u16(6).u16(70).u16(3).u16(2).u16(4);
+        d.close_set();
+        return d;
+    };
+    const auto record300 = [](Datagram& d) {
+        d.open_set(300).ip4(192, 0, 2, 1).ip4(198, 51, 100, 1).u32(1000).u32(10).u32(65001).u16(65002);
+        d.u16(3).u32(4).u8(0x20).u8(24).u32(100).u8(1).u32(99000).u32(555).close_set();
+    };
+    const auto record301 = [](Datagram& d) {
+        d.open_set(301).ip4(192, 0, 2, 2).ip4(198, 51, 100, 2).u64(2000).u64(20).close_set();
+    };
+    const auto record302 = [](Datagram& d) {
+        d.open_set(302);
+        for (int i = 0; i < 15; ++i) d.u8(0x20);
+        d.u8(1);
+        for (int i = 0; i < 15; ++i) d.u8(0x20);
+        d.u8(2);
+        d.u16(12).u8(0).u8(1).u8(2).u8(3).u8(4).u8(5).u8(0x01).u8(0x00).u8(0x31).u32(1).close_set();
+    };
+    TemplateDecoder dec;
+    Collected c;
+    Datagram first(9);
+    templates(first);
+    record300(first);
+    record301(first);
+    record302(first);
+    record301(first);
+    ASSERT_TRUE(c(dec, first).ok());
+    Datagram second(9);
+    record302(second);
+    record300(second);
+    record301(second);
+    ASSERT_TRUE(c(dec, second).ok());
+    ASSERT_EQ(c.records.size(), 7U);
+
+    // Each 301 record as a decoder that saw nothing else shows it.
+    TemplateDecoder fresh;
+    Collected alone;
+    Datagram only(9);
+    templates(only);
+    record301(only);
+    ASSERT_TRUE(alone(fresh, only).ok());
+    ASSERT_EQ(alone.records.size(), 1U);
+    const FlowRecord& want = alone.records[0];
+    for (const std::size_t i : {1U, 3U, 6U}) {
+        SCOPED_TRACE(i);
+        const FlowRecord& r = c.records[i];
+        EXPECT_EQ(r.src_ip, want.src_ip);
+        EXPECT_EQ(r.bytes, 2000U);
+        EXPECT_EQ(r.packets, 20U);
+        EXPECT_EQ(r.src_as, 0U);
+        EXPECT_EQ(r.dst_as, 0U);
+        EXPECT_EQ(r.in_iface, 0U);
+        EXPECT_EQ(r.out_iface, 0U);
+        EXPECT_EQ(r.tos, 0);
+        EXPECT_EQ(r.src_mask, 0);
+        EXPECT_EQ(r.vlan, 0);
+        EXPECT_EQ(r.src_mac, MacAddress{});
+        EXPECT_EQ(r.mpls_label_top, 0U);
+        EXPECT_EQ(r.mpls_stack_depth, 0);
+        EXPECT_EQ(r.sampling_rate, want.sampling_rate);
+        EXPECT_EQ(r.sampling_direction, want.sampling_direction);
+        EXPECT_EQ(r.time_start, want.time_start);
+        EXPECT_EQ(r.time_end, want.time_end);
+        EXPECT_EQ(r.etype, want.etype);
+        EXPECT_EQ(r.type, FlowType::kIpv4);
+    }
+    // And the others are whole.
+    for (const std::size_t i : {0U, 5U}) {
+        SCOPED_TRACE(i);
+        const FlowRecord& r = c.records[i];
+        EXPECT_EQ(r.bytes, 1000U);
+        EXPECT_EQ(r.src_as, 65001U);
+        EXPECT_EQ(r.dst_as, 65002U);
+        EXPECT_EQ(r.in_iface, 3U);
+        EXPECT_EQ(r.out_iface, 4U);
+        EXPECT_EQ(r.tos, 0x20);
+        EXPECT_EQ(r.src_mask, 24);
+        EXPECT_EQ(r.sampling_rate, 100U);
+        EXPECT_EQ(r.sampling_direction, 'e');
+        EXPECT_EQ(r.src_mac, MacAddress{});
+    }
+    for (const std::size_t i : {2U, 4U}) {
+        SCOPED_TRACE(i);
+        const FlowRecord& r = c.records[i];
+        EXPECT_EQ(r.type, FlowType::kIpv6);
+        EXPECT_EQ(r.vlan, 12);
+        EXPECT_EQ(r.mpls_label_top, 0x1003U);
+        EXPECT_EQ(r.src_as, 0U);
+        EXPECT_EQ(r.sampling_rate, 0U);
+        EXPECT_EQ(r.packets, 1U);
+        EXPECT_EQ(r.bytes, 0U);
+    }
+}
+
 TEST(TemplateDecoder, MalformedInputIsCountedAndNeverReadPastTheEnd) {
     TemplateDecoder dec;
     Collected c;
