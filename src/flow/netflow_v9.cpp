@@ -362,7 +362,7 @@ TemplateDecoder::TemplateDecoder(const TemplateOptions& options) : options_(opti
     }
 }
 
-void TemplateDecoder::compile_stores(Template& t) {
+void TemplateDecoder::compile_stores(Template& t) const {
     using R = FlowRecord;
     using W = Raw;
     static_assert(sizeof(R) <= 64 * sizeof(Chunk) && sizeof(W) <= 64 * sizeof(Chunk));
@@ -375,15 +375,29 @@ void TemplateDecoder::compile_stores(Template& t) {
         for (std::size_t c = at / sizeof(Chunk); c <= (at + size - 1) / sizeof(Chunk); ++c) dirty.set(c);
     };
     // What finish_record() writes into any record (names, MPLS and VRFs aside: see restore()).
-    for (const auto& [at, size] : {place(&R::bytes), place(&R::packets),
-                                  place(&R::flows), place(&R::src_ip), place(&R::dst_ip),
-                                  place(&R::ip_next_hop), place(&R::bgp_next_hop),
-                                  place(&R::in_iface), place(&R::out_iface),
-                                  place(&R::time_start), place(&R::time_end),
-                                  place(&R::time_bin), place(&R::time_bin_end),
-                                  place(&R::sampling_direction), place(&R::sampling_rate),
-                                  place(&R::type), place(&R::etype)}) {
+    for (const auto& [at, size] : {place(&R::bytes), place(&R::packets), place(&R::flows), place(&R::src_ip),
+                                   place(&R::dst_ip), place(&R::time_start), place(&R::time_end),
+                                   place(&R::sampling_direction), place(&R::sampling_rate), place(&R::type),
+                                   place(&R::etype)}) {
         mark(record_dirty, at, size);
+    }
+    // And what it writes only with some options or elements.
+    if (options_.time_new) {
+        mark(record_dirty, place(&R::time_bin).first, sizeof(R::time_bin));
+        mark(record_dirty, place(&R::time_bin_end).first, sizeof(R::time_bin_end));
+    }
+    const auto has = [&t](std::initializer_list<Target> targets) {
+        return std::any_of(t.ops.begin(), t.ops.end(), [&](const FieldOp& op) {
+            return std::find(targets.begin(), targets.end(), op.target) != targets.end();
+        });
+    };
+    if (has({Target::kNextHopV4, Target::kNextHopV6, Target::kBgpNextHopV4, Target::kBgpNextHopV6})) {
+        mark(record_dirty, place(&R::ip_next_hop).first, sizeof(R::ip_next_hop));
+        mark(record_dirty, place(&R::bgp_next_hop).first, sizeof(R::bgp_next_hop));
+    }
+    if (has({Target::kInPhysIface, Target::kOutPhysIface})) {
+        mark(record_dirty, place(&R::in_iface).first, sizeof(R::in_iface));
+        mark(record_dirty, place(&R::out_iface).first, sizeof(R::out_iface));
     }
     bool lean = !t.variable && !t.options;
     for (FieldOp& op : t.ops) {

@@ -336,7 +336,7 @@ private:
     // After a record of `t`: record_ back to base_, raw_ and custom_ back to empty.
     void restore(const Template& t);
     // Fills in the plain stores of a compiled template's operations, and whether it is lean.
-    static void compile_stores(Template& t);
+    void compile_stores(Template& t) const;
     // Timestamps, flow type, sampling and renormalisation once all fields are in.
     void finish_record();
     // An options record: sampler definitions.

@@ -573,11 +573,11 @@ TEST(TemplateDecoder, TemplatesCompileToWhatThePluginsNeed) {
 TEST(TemplateDecoder, NothingOfARecordShowsInTheNext) {
     const auto templates = [](Datagram& d) {
         // 300: plain fields only (src/dst, counters, AS, interfaces, ToS, mask, sampling,
-        // direction, times, out bytes, MACs by apply()).
-        d.open_set(0).u16(300).u16(14);
+        // direction, times, out bytes, next hop).
+        d.open_set(0).u16(300).u16(15);
         d.u16(8).u16(4).u16(12).u16(4).u16(1).u16(4).u16(2).u16(4).u16(16).u16(4).u16(17).u16(2);
         d.u16(10).u16(2).u16(14).u16(4).u16(5).u16(1).u16(9).u16(1).u16(34).u16(4).u16(61).u16(1);
-        d.u16(22).u16(4).u16(23).u16(4);
+        d.u16(22).u16(4).u16(23).u16(4).u16(15).u16(4);
         d.close_set();
         // 301: addresses and 8-byte counters only.
         d.open_set(0).u16(301).u16(4).u16(8).u16(4).u16(12).u16(4).u16(1).u16(8).u16(2).u16(8).close_set();
@@ -589,7 +589,7 @@ TEST(TemplateDecoder, NothingOfARecordShowsInTheNext) {
     };
     const auto record300 = [](Datagram& d) {
         d.open_set(300).ip4(192, 0, 2, 1).ip4(198, 51, 100, 1).u32(1000).u32(10).u32(65001).u16(65002);
-        d.u16(3).u32(4).u8(0x20).u8(24).u32(100).u8(1).u32(99000).u32(555).close_set();
+        d.u16(3).u32(4).u8(0x20).u8(24).u32(100).u8(1).u32(99000).u32(555).ip4(10, 0, 0, 254).close_set();
     };
     const auto record301 = [](Datagram& d) {
         d.open_set(301).ip4(192, 0, 2, 2).ip4(198, 51, 100, 2).u64(2000).u64(20).close_set();
@@ -641,6 +641,7 @@ TEST(TemplateDecoder, NothingOfARecordShowsInTheNext) {
         EXPECT_EQ(r.src_mask, 0);
         EXPECT_EQ(r.vlan, 0);
         EXPECT_EQ(r.src_mac, MacAddress{});
+        EXPECT_TRUE(r.ip_next_hop.empty());
         EXPECT_EQ(r.mpls_label_top, 0U);
         EXPECT_EQ(r.mpls_stack_depth, 0);
         EXPECT_EQ(r.sampling_rate, want.sampling_rate);
@@ -663,6 +664,7 @@ TEST(TemplateDecoder, NothingOfARecordShowsInTheNext) {
         EXPECT_EQ(r.src_mask, 24);
         EXPECT_EQ(r.sampling_rate, 100U);
         EXPECT_EQ(r.sampling_direction, 'e');
+        EXPECT_EQ(r.ip_next_hop.to_string(), "10.0.0.254");
         EXPECT_EQ(r.src_mac, MacAddress{});
     }
     for (const std::size_t i : {2U, 4U}) {
