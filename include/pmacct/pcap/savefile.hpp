@@ -11,7 +11,9 @@
 //   while (true) { auto more = file->next(p); if (!more) error...; if (!*more) break; ... }
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <span>
 #include <string>
@@ -75,11 +77,28 @@ private:
     struct Closer {
         void operator()(::pcap* p) const;
     };
+    struct Unmapper {
+        std::size_t size;  // no initialiser: the enclosing class must be complete for one
+        void operator()(const std::uint8_t* p) const;
+    };
 
     Savefile() = default;
+    // A classic pcap file without a filter is read from a mapping of the file (no copies
+    // through the kernel, stdio and libpcap); other formats, and filters, through libpcap.
+    void map_classic(std::FILE* f);
+    // The next frame of the mapping: false at the end of the file, an error when it is cut
+    // short. `data` and `caplen` describe the frame.
+    Result<bool> next_mapped(const std::uint8_t*& data, std::uint32_t& caplen, Timestamp& ts);
 
     std::unique_ptr<::pcap, Closer> handle_;
     int dlt_ = 0;
+    std::unique_ptr<const std::uint8_t, Unmapper> map_{nullptr, Unmapper{0}};
+    std::size_t at_ = 0;         // the next record header in map_
+    std::size_t populated_ = 0;  // map_ is known to be in the page tables up to here
+    std::size_t prefetched_ = 0;  // and asked into the cache up to here
+    std::uint32_t snaplen_ = 0;
+    bool swapped_ = false;       // written on a host of the other byte order
+    bool nanoseconds_ = false;
     SavefileCounters counters_;
 };
 

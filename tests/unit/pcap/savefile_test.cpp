@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -283,6 +285,115 @@ TEST(Savefile, BadFilterAndMissingFileAreErrors) {
     std::fputs("this is not a capture file at all", f);
     std::fclose(f);
     EXPECT_FALSE(Savefile::open(junk).has_value());
+}
+
+Bytes read_file(const std::string& path) {
+    FILE* f = std::fopen(path.c_str(), "rb");
+    EXPECT_NE(f, nullptr);
+    Bytes b;
+    for (int c = std::fgetc(f); c != EOF; c = std::fgetc(f)) b.push_back(static_cast<std::uint8_t>(c));
+    std::fclose(f);
+    return b;
+}
+
+std::string write_file(const std::string& path, const Bytes& b) {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    EXPECT_NE(f, nullptr);
+    std::fwrite(b.data(), 1, b.size(), f);
+    std::fclose(f);
+    return path;
+}
+
+// A classic pcap file as a host of the other byte order and/or with nanosecond stamps writes it.
+Bytes rewritten(const Bytes& file, bool swap, bool nanoseconds) {
+    Bytes out = file;
+    const auto get = [&](std::size_t at) {
+        std::uint32_t v = 0;
+        std::memcpy(&v, file.data() + at, 4);
+        return v;
+    };
+    const auto put = [&](std::size_t at, std::uint32_t v) {
+        if (swap) v = __builtin_bswap32(v);
+        std::memcpy(out.data() + at, &v, 4);
+    };
+    const auto put16 = [&](std::size_t at) {
+        std::uint16_t v = 0;
+        std::memcpy(&v, file.data() + at, 2);
+        if (swap) v = __builtin_bswap16(v);
+        std::memcpy(out.data() + at, &v, 2);
+    };
+    put(0, nanoseconds ? 0xA1B23C4D : 0xA1B2C3D4);
+    put16(4);
+    put16(6);
+    for (std::size_t at = 8; at < 24; at += 4) put(at, get(at));
+    for (std::size_t at = 24; at + 16 <= file.size();) {
+        const std::uint32_t caplen = get(at + 8);
+        put(at, get(at));
+        put(at + 4, nanoseconds ? get(at + 4) * 1000 + 999 : get(at + 4));
+        put(at + 8, caplen);
+        put(at + 12, get(at + 12));
+        at += 16 + caplen;
+    }
+    return out;
+}
+
+// Classic pcap files are read from a mapping of the file when there is no filter, through
+// libpcap otherwise: both give the same, in either byte order, with micro- or nanosecond
+// stamps, and report a file cut short after the frames before the cut.
+TEST(Savefile, ReadDirectlyOrThroughLibpcapTheSame) {
+    testing::TempDir dir;
+    const std::string path = write_pcap(dir.path() + "/eth.pcap", DLT_EN10MB, ethernet_frames());
+    const Bytes original = read_file(path);
+    std::vector<Bytes> want_payloads;
+    std::vector<UdpPacket> want;
+    {
+        auto file = Savefile::open(path, "len >= 0");  // a filter: through libpcap
+        ASSERT_TRUE(file.has_value()) << file.error();
+        want = read_all(*file, &want_payloads);
+        ASSERT_EQ(want.size(), 5u);
+    }
+    int n = 0;
+    for (const bool swap : {false, true}) {
+        for (const bool nanoseconds : {false, true}) {
+            for (const char* filter : {"", "len >= 0"}) {
+                SCOPED_TRACE(::testing::Message() << "swap=" << swap << " ns=" << nanoseconds << " filter=" << filter);
+                const std::string p = write_file(dir.path() + "/v" + std::to_string(n++) + ".pcap",
+                                                 rewritten(original, swap, nanoseconds));
+                auto file = Savefile::open(p, filter);
+                ASSERT_TRUE(file.has_value()) << file.error();
+                EXPECT_EQ(file->datalink(), DLT_EN10MB);
+                std::vector<Bytes> payloads;
+                const std::vector<UdpPacket> got = read_all(*file, &payloads);
+                ASSERT_EQ(got.size(), want.size());
+                EXPECT_EQ(payloads, want_payloads);
+                for (std::size_t i = 0; i < got.size(); ++i) {
+                    EXPECT_EQ(got[i].timestamp, want[i].timestamp);
+                    EXPECT_EQ(got[i].src_ip, want[i].src_ip);
+                    EXPECT_EQ(got[i].dst_port, want[i].dst_port);
+                }
+                EXPECT_EQ(file->counters().frames, 10u);
+                EXPECT_EQ(file->counters().truncated, 1u);
+            }
+        }
+    }
+    // Cut inside the last frame, then inside its record header.
+    for (const std::size_t keep : {original.size() - 10, std::size_t{24 + 5}}) {
+        for (const char* filter : {"", "len >= 0"}) {
+            SCOPED_TRACE(::testing::Message() << "keep=" << keep << " filter=" << filter);
+            const std::string p = write_file(dir.path() + "/cut" + std::to_string(n++) + ".pcap",
+                                             Bytes(original.begin(), original.begin() + static_cast<long>(keep)));
+            auto file = Savefile::open(p, filter);
+            ASSERT_TRUE(file.has_value()) << file.error();
+            UdpPacket packet;
+            std::size_t good = 0;
+            Result<bool> more = true;
+            while ((more = file->next(packet)).has_value() && *more) ++good;
+            ASSERT_FALSE(more.has_value());
+            EXPECT_NE(more.error().find("truncated dump file"), std::string::npos) << more.error();
+            // The last frame (with payload "opts") is the one cut: the four datagrams before it came.
+            EXPECT_EQ(good, keep > 100 ? 4u : 0u);
+        }
+    }
 }
 
 TEST(Savefile, LinuxCookedIpv6Capture) {
