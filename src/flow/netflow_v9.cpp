@@ -180,15 +180,13 @@ void copy_plain(T& dst, const T& src) {
     }
 }
 
-// Copies the 16-byte chunks `chunks` (chunk i: bytes 16 i.., the last one ending with the
-// object) of `src` into `dst`.
+// Copies the 16-byte chunks of `src` at the byte offsets `chunks` into `dst`.
 template <typename T>
-void copy_chunks(T& dst, const T& src, const std::vector<std::uint8_t>& chunks) {
+void copy_chunks(T& dst, const T& src, const std::vector<std::uint16_t>& chunks) {
     static_assert(std::is_trivially_copyable_v<T> && sizeof(T) >= sizeof(Chunk));
     auto* d = reinterpret_cast<unsigned char*>(&dst);
     const auto* s = reinterpret_cast<const unsigned char*>(&src);
-    for (const std::uint8_t c : chunks) {
-        const std::size_t at = std::min<std::size_t>(std::size_t{c} * sizeof(Chunk), sizeof(T) - sizeof(Chunk));
+    for (const std::uint16_t at : chunks) {
         Chunk v;
         std::memcpy(&v, s + at, sizeof v);
         std::memcpy(d + at, &v, sizeof v);
@@ -506,12 +504,14 @@ void TemplateDecoder::compile_stores(Template& t) const {
     }
     if (!lean) return;
     t.lean = true;
-    for (std::size_t c = 0; c < record_dirty.size(); ++c) {
-        if (record_dirty.test(c)) t.record_chunks.push_back(static_cast<std::uint8_t>(c));
-    }
-    for (std::size_t c = 0; c < raw_dirty.size(); ++c) {
-        if (raw_dirty.test(c)) t.raw_chunks.push_back(static_cast<std::uint8_t>(c));
-    }
+    // Chunk c: the 16 bytes at 16 c, the last one ending with the object.
+    const auto offsets = [](const std::bitset<64>& dirty, std::size_t object_size, std::vector<std::uint16_t>& out) {
+        for (std::size_t c = 0; c < dirty.size(); ++c) {
+            if (dirty.test(c)) out.push_back(static_cast<std::uint16_t>(std::min(c * sizeof(Chunk), object_size - sizeof(Chunk))));
+        }
+    };
+    offsets(record_dirty, sizeof(R), t.record_chunks);
+    offsets(raw_dirty, sizeof(W), t.raw_chunks);
 }
 
 bool TemplateDecoder::install_template(const TemplateKey& key, Template t) {
@@ -1017,7 +1017,11 @@ void TemplateDecoder::finish_record() {
     if (options_.use_ip_next_hop && r.bgp_next_hop.empty()) r.bgp_next_hop = r.ip_next_hop;
     if (r.in_iface == 0) r.in_iface = raw_.in_phys_iface;
     if (r.out_iface == 0) r.out_iface = raw_.out_phys_iface;
-    finish_mpls_and_names();
+    // Most records have none of these: no call then.
+    if (raw_.label_mask != 0 || name_kinds_ != 0 || raw_.ingress_vrf != 0 || raw_.egress_vrf != 0 ||
+        !raw_.exporter.empty()) {
+        finish_mpls_and_names();
+    }
 
     // Times: absolute elements win over sysUptime-relative ones; IPFIX has no sysUptime in its
     // header, so relative times there need systemInitTimeMilliseconds. v9 relative times are

@@ -161,10 +161,11 @@ struct Template {
     bool event = false;
     std::uint32_t record_length = 0; // fixed templates: the record size; variable: its minimum
     // A fixed template whose fields are all plain stores: the decoder puts back, after each
-    // record, only the 16-byte chunks of its FlowRecord and raw values a record of it can change.
+    // record, only the 16-byte chunks of its FlowRecord and raw values a record of it can change
+    // (their byte offsets).
     bool lean = false;
-    std::vector<std::uint8_t> record_chunks;
-    std::vector<std::uint8_t> raw_chunks;
+    std::vector<std::uint16_t> record_chunks;
+    std::vector<std::uint16_t> raw_chunks;
 };
 
 struct TemplateKey {

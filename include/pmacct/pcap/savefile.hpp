@@ -5,6 +5,9 @@
 //   IPV6, NULL and LOOP; IPv4 (options allowed) and IPv6 (hop-by-hop, routing and destination
 //   options headers skipped); UDP.
 // Fragments, non-UDP packets and frames cut short by the snap length are skipped and counted.
+// Classic pcap files read without a filter are mapped rather than read (see map_classic): the
+// file must not be truncated while it is replayed (the mapping would fault, as for any mapped
+// file); one being appended to is read up to the size it had when opened.
 //
 //   auto file = pcap::Savefile::open(path, "udp port 2100");
 //   pcap::UdpPacket p;
