@@ -1,6 +1,8 @@
 #include "pmacct/pcap/savefile.hpp"
 
 #include <pcap/pcap.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -36,6 +38,29 @@ constexpr std::uint32_t kMaxCaplen = 262144;
 constexpr int kMadvPopulateRead = 22;
 constexpr std::size_t kPopulateWindow = std::size_t{4} << 20;
 constexpr std::size_t kPrefetchAhead = 8192;
+
+// A mapped file cut short under us (another process truncating it) turns reads past its new end
+// into SIGBUS. Reads of the mapping happen only inside next_mapped(), under this guard: the
+// handler jumps back there and the replay ends with an error instead of the process dying.
+thread_local sigjmp_buf* t_mapped_read = nullptr;
+
+void on_sigbus(int sig, siginfo_t* /*info*/, void* /*context*/) {
+    if (t_mapped_read != nullptr) siglongjmp(*t_mapped_read, 1);
+    // Not ours: the default action, as if no handler had been installed.
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+}
+
+void install_sigbus_handler() {
+    static const bool installed = [] {
+        struct sigaction sa {};
+        sa.sa_sigaction = on_sigbus;
+        sa.sa_flags = SA_SIGINFO | SA_NODEFER;  // not blocked after the jump (no mask is restored)
+        ::sigemptyset(&sa.sa_mask);
+        return ::sigaction(SIGBUS, &sa, nullptr) == 0;
+    }();
+    (void)installed;
+}
 
 // DLT values that differ between platforms or headers: use libpcap's when it has them.
 #ifdef DLT_LINUX_SLL2
@@ -225,6 +250,8 @@ void Savefile::map_classic(std::FILE* f) {
     if ((u32(4) & 0xFFFFU) != 2 && (u32(4) >> 16) != 2) return;  // version 2.x, either order
     snaplen_ = u32(16);
     ::madvise(m, size, MADV_SEQUENTIAL);
+    install_sigbus_handler();
+    frame_.resize(std::max<std::size_t>(snaplen_ != 0 ? snaplen_ : kMaxCaplen, 65536));
     map_ = std::move(map);
     at_ = kFileHeaderSize;
     prefetched_ = at_ & ~std::size_t{63};
@@ -253,22 +280,36 @@ Result<bool> Savefile::next_mapped(const std::uint8_t*& data, std::uint32_t& cap
     for (const std::size_t until = std::min(size, at_ + kPrefetchAhead); prefetched_ < until; prefetched_ += 64) {
         __builtin_prefetch(base + prefetched_);
     }
+    // The record header and the frame are copied out under the SIGBUS guard: the decoder then
+    // reads the copy (in the cache: it was just written), never the mapping.
+    sigjmp_buf truncated;
+    if (sigsetjmp(truncated, 0) != 0) {
+        t_mapped_read = nullptr;
+        at_ = size;  // nothing more is read from this mapping
+        return fail("pcap_savefile: the file was truncated while it was being read");
+    }
+    t_mapped_read = &truncated;
     std::uint32_t h[4];
     std::memcpy(h, base + at_, sizeof h);
     if (swapped_) {
         for (auto& v : h) v = __builtin_bswap32(v);
     }
     if (h[2] > kMaxCaplen) {
+        t_mapped_read = nullptr;
         return fail(fmt::format("pcap_savefile: invalid packet capture length {}, bigger than maximum of {}", h[2],
                                 kMaxCaplen));
     }
     if (size - at_ - kRecordHeaderSize < h[2]) {
+        t_mapped_read = nullptr;
         return fail(fmt::format("pcap_savefile: truncated dump file; tried to read {} captured bytes, only got {}",
                                 h[2], size - at_ - kRecordHeaderSize));
     }
-    data = base + at_ + kRecordHeaderSize;
     // As libpcap: no more than the snap length the file states.
     caplen = snaplen_ != 0 ? std::min(h[2], snaplen_) : h[2];
+    if (frame_.size() < caplen) frame_.resize(caplen);
+    std::memcpy(frame_.data(), base + at_ + kRecordHeaderSize, caplen);
+    t_mapped_read = nullptr;
+    data = frame_.data();
     at_ += kRecordHeaderSize + h[2];
     ts = Timestamp{static_cast<std::int64_t>(h[0]), nanoseconds_ ? h[1] / 1000 : h[1]};
     return true;

@@ -5,9 +5,10 @@
 //   IPV6, NULL and LOOP; IPv4 (options allowed) and IPv6 (hop-by-hop, routing and destination
 //   options headers skipped); UDP.
 // Fragments, non-UDP packets and frames cut short by the snap length are skipped and counted.
-// Classic pcap files read without a filter are mapped rather than read (see map_classic): the
-// file must not be truncated while it is replayed (the mapping would fault, as for any mapped
-// file); one being appended to is read up to the size it had when opened.
+// Classic pcap files read without a filter are mapped rather than read (see map_classic); each
+// frame is copied out of the mapping under a SIGBUS guard, so a file truncated while it is
+// replayed ends the replay with an error rather than killing the process. A file being appended
+// to is read up to the size it had when opened.
 //
 //   auto file = pcap::Savefile::open(path, "udp port 2100");
 //   pcap::UdpPacket p;
@@ -20,6 +21,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "pmacct/base/result.hpp"
 #include "pmacct/record/flow_record.hpp"
@@ -99,6 +101,7 @@ private:
     std::size_t at_ = 0;         // the next record header in map_
     std::size_t populated_ = 0;  // map_ is known to be in the page tables up to here
     std::size_t prefetched_ = 0;  // and asked into the cache up to here
+    std::vector<std::uint8_t> frame_;  // the current frame, copied out of map_
     std::uint32_t snaplen_ = 0;
     bool swapped_ = false;       // written on a host of the other byte order
     bool nanoseconds_ = false;

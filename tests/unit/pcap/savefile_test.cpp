@@ -4,6 +4,8 @@
 
 #include <pcap/pcap.h>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -394,6 +396,31 @@ TEST(Savefile, ReadDirectlyOrThroughLibpcapTheSame) {
             EXPECT_EQ(good, keep > 100 ? 4u : 0u);
         }
     }
+}
+
+// A mapped file truncated by someone else while it is replayed: the reads past its new end fault
+// (SIGBUS); the replay ends with an error and the process lives on.
+TEST(Savefile, ATruncationDuringTheReplayIsAnErrorNotACrash) {
+    testing::TempDir dir;
+    std::vector<Frame> frames;
+    for (int i = 0; i < 4000; ++i) {
+        for (const Frame& f : ethernet_frames()) frames.push_back(f);
+    }
+    const std::string path = write_pcap(dir.path() + "/big.pcap", DLT_EN10MB, frames);
+    ASSERT_GT(read_file(path).size(), std::size_t{1} << 20);
+    auto file = Savefile::open(path, "");
+    ASSERT_TRUE(file.has_value()) << file.error();
+    UdpPacket packet;
+    ASSERT_TRUE(file->next(packet).value_or(false));
+    ASSERT_EQ(::truncate(path.c_str(), 8192), 0);
+    Result<bool> more = true;
+    std::size_t after = 0;
+    while ((more = file->next(packet)).has_value() && *more) ++after;
+    ASSERT_FALSE(more.has_value());
+    EXPECT_NE(more.error().find("truncated while it was being read"), std::string::npos) << more.error();
+    EXPECT_LT(after, 200u);  // only what stood in the first 8 KB
+    // Once failed, it stays at its end: no read of the mapping again.
+    EXPECT_FALSE(file->next(packet).value_or(true));
 }
 
 TEST(Savefile, LinuxCookedIpv6Capture) {
