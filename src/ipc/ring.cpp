@@ -185,6 +185,7 @@ Ring::Ring(Ring&& o) noexcept
       slot_count_(std::exchange(o.slot_count_, 0)),
       records_per_batch_(std::exchange(o.records_per_batch_, 0)),
       write_count_(std::exchange(o.write_count_, 0)),
+      write_bytes_(std::exchange(o.write_bytes_, 0)),
       head_(std::exchange(o.head_, 0)),
       tail_seen_(std::exchange(o.tail_seen_, 0)),
       dropped_since_publish_(std::exchange(o.dropped_since_publish_, 0)),
@@ -203,6 +204,7 @@ Ring& Ring::operator=(Ring&& o) noexcept {
         slot_count_ = std::exchange(o.slot_count_, 0);
         records_per_batch_ = std::exchange(o.records_per_batch_, 0);
         write_count_ = std::exchange(o.write_count_, 0);
+        write_bytes_ = std::exchange(o.write_bytes_, 0);
         head_ = std::exchange(o.head_, 0);
         tail_seen_ = std::exchange(o.tail_seen_, 0);
         dropped_since_publish_ = std::exchange(o.dropped_since_publish_, 0);
@@ -226,6 +228,7 @@ void Ring::unmap() {
     map_bytes_ = 0;
     event_fd_ = -1;
     write_count_ = 0;
+    write_bytes_ = 0;
 }
 
 std::size_t Ring::record_size() const {
@@ -256,6 +259,17 @@ void Ring::commit() {
     if (++write_count_ == records_per_batch_) publish();
 }
 
+std::uint8_t* Ring::reserve_message(std::size_t bytes) {
+    assert(header_ != nullptr && bytes <= record_size_);
+    if (kSlotHeaderBytes + write_bytes_ + message_stride(bytes) > batch_bytes_) publish();
+    return staging_ + kSlotHeaderBytes + write_bytes_;
+}
+
+void Ring::commit_message(std::size_t bytes) {
+    write_bytes_ += message_stride(bytes);
+    ++write_count_;
+}
+
 void Ring::flush() {
     if (write_count_ != 0) publish();
 }
@@ -279,7 +293,9 @@ std::uint32_t Ring::pending() const {
 void Ring::publish() {
     Header& h = *header_;
     const std::uint32_t records = write_count_;
+    const std::size_t bytes = write_bytes_ != 0 ? write_bytes_ : std::size_t{records} * record_size_;
     write_count_ = 0;
+    write_bytes_ = 0;
     if (head_ - tail_seen_ >= slot_count_) {
         // Looks full: acquire the consumer's tail (it is done reading the slots it released).
         tail_seen_ = h.tail.load(std::memory_order_acquire);
@@ -295,7 +311,7 @@ void Ring::publish() {
     std::uint8_t* slot = slot_at(head_);
     std::memcpy(staging_, &records, sizeof records);
     std::memcpy(staging_ + sizeof records, &dropped_since_publish_, sizeof dropped_since_publish_);
-    std::memcpy(slot, staging_, kSlotHeaderBytes + records * record_size_);
+    std::memcpy(slot, staging_, kSlotHeaderBytes + bytes);
     dropped_since_publish_ = 0;
     bump(h.batches_written, 1);
     bump(h.records_written, records);

@@ -24,7 +24,8 @@ struct RingStats {
     std::uint64_t wakeups = 0;           // eventfd writes by the producer
 };
 
-// One published batch: `records` records of record_size() bytes each, back to back.
+// One published batch: `records` records of record_size() bytes each, back to back (or, on a
+// message ring, `records` messages message_stride() apart).
 struct Batch {
     const std::uint8_t* data = nullptr;
     std::uint32_t records = 0;
@@ -69,6 +70,18 @@ public:
     std::uint32_t pending() const;
     // After the last flush(): tells the consumer that no more data will come, and wakes it.
     void close();
+
+    // --- producer, messages of varying size (the tee plugin's datagrams) -------------------
+    // A ring carries either fixed-size records or messages, never both. A message is at most
+    // record_size() bytes (the size given to create()); a batch holds as many whole messages
+    // as fit, each starting message_stride() bytes after the previous one, and a Batch's
+    // `records` counts them. The message itself must tell the consumer its length.
+    static constexpr std::size_t message_stride(std::size_t bytes) { return (bytes + 7) / 8 * 8; }
+    // Room for a message of `bytes` (<= record_size()); publishes the current batch first when
+    // the message does not fit in it.
+    std::uint8_t* reserve_message(std::size_t bytes);
+    // The message at reserve_message() is complete, `bytes` long.
+    void commit_message(std::size_t bytes);
 
     // --- consumer (plugin) -------------------------------------------------------------
     // The oldest published batch not yet released; false when there is none.
@@ -118,6 +131,7 @@ private:
     std::uint32_t records_per_batch_ = 0;
     // Producer state (core process only).
     std::uint32_t write_count_ = 0;
+    std::size_t write_bytes_ = 0;  // message rings: bytes of the batch being written
     std::uint64_t head_ = 0;       // batches published (the producer's copy of the shared head)
     std::uint64_t tail_seen_ = 0;  // last shared tail read: re-read only when the ring looks full
     std::uint32_t dropped_since_publish_ = 0;  // goes into the next batch's dropped_before

@@ -243,6 +243,47 @@ TEST(RingSingleProcess, RecordsComeOutInOrderWithTheirContent) {
     EXPECT_EQ(s.wakeups, 0u);  // nobody was sleeping: no eventfd write
 }
 
+// A message ring (the tee plugin's): messages of any size up to the largest, as many per batch
+// as fit, in order and intact; one that does not fit starts the next batch.
+TEST(RingMessages, MessagesOfVaryingSizeComeOutWholeAndInOrder) {
+    auto made = Ring::create(1 << 16, 1024, 600);  // messages of up to 600 bytes, 1 KB batches
+    ASSERT_TRUE(made.has_value()) << made.error();
+    Ring ring = std::move(*made);
+    std::vector<std::vector<std::uint8_t>> sent;
+    for (std::size_t i = 0; i < 40; ++i) {
+        const std::size_t len = 4 + (i * 37) % 597;  // 4 .. 600, most not multiples of 8
+        std::vector<std::uint8_t> m(len);
+        const auto n = static_cast<std::uint32_t>(len);
+        std::memcpy(m.data(), &n, 4);
+        for (std::size_t j = 4; j < len; ++j) m[j] = static_cast<std::uint8_t>(i * 31 + j);
+        std::memcpy(ring.reserve_message(len), m.data(), len);
+        ring.commit_message(len);
+        sent.push_back(std::move(m));
+    }
+    ring.flush();
+    std::vector<std::vector<std::uint8_t>> got;
+    std::size_t batches = 0;
+    Batch b;
+    while (ring.peek(b)) {
+        ++batches;
+        const std::uint8_t* p = b.data;
+        std::size_t used = 0;
+        for (std::uint32_t i = 0; i < b.records; ++i) {
+            std::uint32_t n = 0;
+            std::memcpy(&n, p, 4);
+            got.emplace_back(p, p + n);
+            p += Ring::message_stride(n);
+            used += Ring::message_stride(n);
+        }
+        EXPECT_LE(used + 8, ring.batch_bytes());
+        ring.release();
+    }
+    EXPECT_EQ(got, sent);
+    EXPECT_GT(batches, 10u);  // 40 messages of ~300 bytes do not fit in a few 1 KB batches
+    EXPECT_LT(batches, 40u);  // but small ones share a batch
+    EXPECT_EQ(ring.stats().records_written, 40u);
+}
+
 TEST(RingSingleProcess, FlushOfAnEmptyBatchPublishesNothing) {
     Ring ring = make_ring(4096, 256);
     ring.flush();
