@@ -5,8 +5,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <limits>
 #include <cstring>
+#include <limits>
 #include <memory>
 
 #include <fmt/format.h>
@@ -55,8 +55,9 @@ std::string parse_receiver(std::string_view text, TeeReceiver& out) {
     if (hp->port == 0) {
         // "::1:3001" is an IPv6 address: 1.7.7 reads it as [::1]:3001, which is a guess.
         const bool bare_v6 = text.front() != '[' && hp->host.find(':') != std::string::npos;
-        return fmt::format("receiver '{}': a port is required{}", text,
-                           bare_v6 ? ": write IPv6 receivers as [address]:port" : " (host:port, [IPv6]:port)");
+        return fmt::format(
+            "receiver '{}': a port is required{}", text,
+            bare_v6 ? ": write IPv6 receivers as [address]:port" : " (host:port, [IPv6]:port)");
     }
     out.text = std::string(text);
     out.port = hp->port;
@@ -79,8 +80,8 @@ std::string parse_receivers(std::string_view list, TeePool& pool) {
 }
 
 bool parse_balance(std::string_view v, TeeBalance& out) {
-    constexpr TeeBalance kAll[] = {TeeBalance::kRoundRobin, TeeBalance::kHashTag, TeeBalance::kHashAgent,
-                                   TeeBalance::kHashCrc32};
+    constexpr TeeBalance kAll[] = {TeeBalance::kRoundRobin, TeeBalance::kHashTag,
+                                   TeeBalance::kHashAgent, TeeBalance::kHashCrc32};
     for (TeeBalance b : kAll) {
         if (v == tee_balance_name(b)) {
             out = b;
@@ -108,7 +109,8 @@ std::string add_token(Rule& rule, const MapToken& t) {
     }
     if (t.key == "ip") {
         rule.has_ip = true;
-        if (std::string why = parse_receivers(t.value, rule.pool); !why.empty()) return "ip: " + why;
+        if (std::string why = parse_receivers(t.value, rule.pool); !why.empty())
+            return "ip: " + why;
         if (rule.pool.receivers.empty()) return "ip: no receiver given";
         return {};
     }
@@ -121,7 +123,8 @@ std::string add_token(Rule& rule, const MapToken& t) {
     }
     if (t.key == "balance-alg") {
         if (!parse_balance(t.value, rule.pool.balance)) {
-            return fmt::format("balance-alg: '{}' is not rr, hash-tag, hash-agent or hash-crc32", t.value);
+            return fmt::format("balance-alg: '{}' is not rr, hash-tag, hash-agent or hash-crc32",
+                               t.value);
         }
         return {};
     }
@@ -134,7 +137,8 @@ std::string add_token(Rule& rule, const MapToken& t) {
     if (t.key == "kafka_broker" || t.key == "kafka_topic") {
         return fmt::format("{}: Kafka receivers are not supported in this version", t.key);
     }
-    if (t.key == "zmq_address") return "zmq_address: ZeroMQ receivers are not supported in this version";
+    if (t.key == "zmq_address")
+        return "zmq_address: ZeroMQ receivers are not supported in this version";
     return fmt::format("unknown key '{}'", t.key);
 }
 
@@ -154,21 +158,26 @@ std::string_view tee_balance_name(TeeBalance b) {
 TeeReceivers::Loaded TeeReceivers::compile(MapText text, const TeeLimits& limits) {
     Loaded out;
     out.problems = std::move(text.problems);
-    std::vector<Rule> rules = compile_rules<Rule>(text, out.problems, add_token, [](const Rule& r) -> std::string {
-        return r.has_id && r.has_ip ? "" : "'id' (the pool) and 'ip' (its receivers) are required";
-    });
+    std::vector<Rule> rules =
+        compile_rules<Rule>(text, out.problems, add_token, [](const Rule& r) -> std::string {
+            return r.has_id && r.has_ip ? ""
+                                        : "'id' (the pool) and 'ip' (its receivers) are required";
+        });
     for (Rule& r : rules) {
         if (out.map.pools_.size() == limits.max_pools) {
             out.problems.push_back(
-                {r.line, fmt::format("more pools than tee_max_receiver_pools ({})", limits.max_pools)});
+                {r.line,
+                 fmt::format("more pools than tee_max_receiver_pools ({})", limits.max_pools)});
             continue;
         }
         TeePool& pool = r.pool;
         pool.line = r.line;
         if (pool.receivers.size() > limits.max_receivers) {
-            out.notes.push_back({r.line, fmt::format("{} receivers, more than tee_max_receivers ({}): only the first {} are used",
-                                                     pool.receivers.size(), limits.max_receivers,
-                                                     limits.max_receivers)});
+            out.notes.push_back(
+                {r.line,
+                 fmt::format(
+                     "{} receivers, more than tee_max_receivers ({}): only the first {} are used",
+                     pool.receivers.size(), limits.max_receivers, limits.max_receivers)});
             pool.receivers.resize(limits.max_receivers);
         }
         out.map.pools_.push_back(std::move(pool));
@@ -179,12 +188,14 @@ TeeReceivers::Loaded TeeReceivers::compile(MapText text, const TeeLimits& limits
 }
 
 TeeReceivers::Loaded TeeReceivers::parse(std::string_view text, const TeeLimits& limits) {
-    return compile(parse_map_text(text, {.entries = std::numeric_limits<std::size_t>::max(), .row_len = limits.row_len}),
+    return compile(parse_map_text(text, {.entries = std::numeric_limits<std::size_t>::max(),
+                                         .row_len = limits.row_len}),
                    limits);
 }
 
 Result<TeeReceivers::Loaded> TeeReceivers::load(const std::string& path, const TeeLimits& limits) {
-    auto text = read_map_file(path, {.entries = std::numeric_limits<std::size_t>::max(), .row_len = limits.row_len});
+    auto text = read_map_file(
+        path, {.entries = std::numeric_limits<std::size_t>::max(), .row_len = limits.row_len});
     if (!text) return fail(text.error());
     return compile(std::move(*text), limits);
 }
