@@ -4,6 +4,7 @@
 
 #include "memory/memory_plugin.hpp"
 #include "print/print_plugin.hpp"
+#include "tee/tee_plugin.hpp"
 
 namespace pmacct::plugins {
 namespace {
@@ -11,6 +12,7 @@ namespace {
 constexpr std::pair<std::string_view, plugin::Factory> kPlugins[] = {
     {"memory", memory::make},
     {"print", print::make},
+    {"tee", tee::make},
 };
 
 }  // namespace

@@ -50,16 +50,15 @@
 
 #include "pmacct/ipc/ring.hpp"
 #include "pmacct/log/log.hpp"
+#include "pmacct/net/raw_udp.hpp"
 
 namespace pmacct::plugins::tee {
 namespace {
 
 constexpr std::size_t kBurst = 32;  // datagrams queued per receiver before one sendmmsg
-constexpr std::size_t kIpv4Header = 20;
-constexpr std::size_t kIpv6Header = 40;
-constexpr std::size_t kUdpHeader = 8;
-constexpr std::size_t kHeaderRoom = kIpv6Header + kUdpHeader;
-constexpr std::uint8_t kTtl = 64;
+constexpr std::size_t kHeaderRoom = net::kRawUdpHeaderRoom;
+using net::ones_sum;
+using net::to_sockaddr;
 
 std::uint32_t load_le32(const std::uint8_t* p) {
     return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
@@ -92,94 +91,6 @@ std::uint32_t jhash_3words(std::uint32_t a, std::uint32_t b, std::uint32_t c) {
 std::uint32_t ipv6_hash(const plugin::TeeMessage& m) {
     return jhash_3words(load_le32(m.address + 4), load_le32(m.address + 8),
                         load_le32(m.address + 12));
-}
-
-void put16(std::uint8_t* p, std::size_t v) {
-    p[0] = static_cast<std::uint8_t>(v >> 8);
-    p[1] = static_cast<std::uint8_t>(v);
-}
-
-// One's-complement sum of `data` as big-endian 16-bit words (an odd last byte padded with zero),
-// not yet folded.
-std::uint64_t ones_sum(const std::uint8_t* data, std::size_t n) {
-    std::uint64_t sum = 0;
-    std::size_t i = 0;
-    for (; i + 1 < n; i += 2) sum += std::uint64_t{data[i]} << 8 | data[i + 1];
-    if (i < n) sum += std::uint64_t{data[i]} << 8;
-    return sum;
-}
-
-std::uint16_t fold_checksum(std::uint64_t sum) {
-    while ((sum >> 16) != 0) sum = (sum & 0xFFFF) + (sum >> 16);
-    return static_cast<std::uint16_t>(~sum & 0xFFFF);
-}
-
-// The IP and UDP headers of a transparent datagram: from the exporter to `dst`:`dport`. Returns
-// their length, 0 when the datagram is too long for one IP packet.
-std::size_t build_headers(std::uint8_t* h, const plugin::TeeMessage& m, const IpAddress& dst,
-                          std::uint16_t dport, std::size_t length, std::uint64_t payload_sum,
-                          std::uint8_t tos) {
-    const std::size_t udp_length = kUdpHeader + length;
-    std::uint8_t* udp = nullptr;
-    std::uint64_t sum = payload_sum;
-    if (dst.family == 4) {
-        const std::size_t total = kIpv4Header + udp_length;
-        if (total > 0xFFFF) return 0;
-        std::memset(h, 0, kIpv4Header);
-        h[0] = 0x45;  // version 4, 5 words of header
-        h[1] = tos;
-        put16(h + 2, total);
-        h[8] = kTtl;
-        h[9] = IPPROTO_UDP;
-        std::memcpy(h + 12, m.address, 4);
-        std::memcpy(h + 16, dst.bytes.data(), 4);
-        put16(h + 10, fold_checksum(ones_sum(h, kIpv4Header)));
-        udp = h + kIpv4Header;
-        sum += ones_sum(h + 12, 8);  // pseudo-header: source and destination
-    } else {
-        if (udp_length > 0xFFFF) return 0;
-        // Version 6, the traffic class, flow label 0.
-        h[0] = static_cast<std::uint8_t>(0x60 | tos >> 4);
-        h[1] = static_cast<std::uint8_t>((tos & 0x0F) << 4);
-        h[2] = 0;
-        h[3] = 0;
-        put16(h + 4, udp_length);
-        h[6] = IPPROTO_UDP;
-        h[7] = kTtl;
-        std::memcpy(h + 8, m.address, 16);
-        std::memcpy(h + 24, dst.bytes.data(), 16);
-        udp = h + kIpv6Header;
-        sum += ones_sum(h + 8, 32);
-    }
-    sum += IPPROTO_UDP + udp_length;  // the rest of the pseudo-header
-    put16(udp, m.port);
-    put16(udp + 2, dport);
-    put16(udp + 4, udp_length);
-    put16(udp + 6, 0);
-    sum += ones_sum(udp, kUdpHeader);
-    std::uint16_t checksum = fold_checksum(sum);
-    if (checksum == 0) checksum = 0xFFFF;  // 0 would mean "no checksum"
-    put16(udp + 6, checksum);
-    return static_cast<std::size_t>(udp + kUdpHeader - h);
-}
-
-// `a`:`port` as a socket address (port 0 for raw sockets).
-socklen_t to_sockaddr(const IpAddress& a, std::uint16_t port, sockaddr_storage& out) {
-    out = {};
-    if (a.family == 4) {
-        sockaddr_in sa{};
-        sa.sin_family = AF_INET;
-        sa.sin_port = htons(port);
-        std::memcpy(&sa.sin_addr, a.bytes.data(), 4);
-        std::memcpy(&out, &sa, sizeof sa);
-        return sizeof sa;
-    }
-    sockaddr_in6 sa{};
-    sa.sin6_family = AF_INET6;
-    sa.sin6_port = htons(port);
-    std::memcpy(&sa.sin6_addr, a.bytes.data(), 16);
-    std::memcpy(&out, &sa, sizeof sa);
-    return sizeof sa;
 }
 
 const char* errno_text(int err) {
@@ -462,7 +373,7 @@ void TeePlugin::enqueue(Receiver& r, const plugin::TeeMessage& m,
             payload_sum_ = ones_sum(payload.data(), payload.size());
             payload_sum_valid_ = true;
         }
-        const std::size_t header = build_headers(r.headers[q].data(), m, r.address, r.port,
+        const std::size_t header = net::build_udp_headers(r.headers[q].data(), m.address, m.port, r.address, r.port,
                                                  payload.size(), payload_sum_, tos_);
         if (header == 0) {
             ++counters_.failed;

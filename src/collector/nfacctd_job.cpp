@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <chrono>
 #include <ctime>
 #include <optional>
@@ -20,10 +21,13 @@
 #include "pmacct/maps/flow_lookups.hpp"
 #include "pmacct/maps/pre_tag_map.hpp"
 #include "pmacct/maps/sampling_map.hpp"
+#include "pmacct/config/values.hpp"
 #include "pmacct/net/allow_list.hpp"
+#include "pmacct/net/raw_udp.hpp"
 #include "pmacct/net/udp_input.hpp"
 #include "pmacct/pcap/savefile.hpp"
 #include "pmacct/plugin/host.hpp"
+#include "pmacct/plugin/tee_message.hpp"
 #include "pmacct/primitives/custom.hpp"
 #include "pmacct/process/signals.hpp"
 #include "pmacct/process/title.hpp"
@@ -101,10 +105,17 @@ public:
         t.ext_sampling_rate = o.ext_sampling_rate;
         t.sampling_map = o.sampling_map;
         t.ignore_exporter_address = s.get_bool("nfacctd_ignore_exporter_address");
-        // Data templates are compiled to extract only what the plugins aggregate on.
+        // Data templates are compiled to extract only what the plugins aggregate on, unless
+        // maps or filters look at the records (they may name any field).
         t.needed.reset();
         for (const auto& p : cfg.plugins) t.needed |= flow::targets_for(p.aggregate);
-        if (cfg.plugins.empty()) t.needed.set();
+        bool records_examined = cfg.plugins.empty() || s.is_set("pre_tag_map") || s.is_set("flow_to_rd_map") ||
+                                s.is_set("sampling_map");
+        for (const auto& p : cfg.plugins) {
+            records_examined |= p.settings.is_set("pre_tag_map") || p.settings.is_set("aggregate_filter") ||
+                                p.type == "tee";
+        }
+        if (records_examined) t.needed.set();
         t.pre_processing_checks = s.get_bool("nfacctd_pre_processing_checks");
         for (const auto& c : primitives::installed_custom()) t.custom.push_back(flow::CustomElement{c.pen, c.type});
         if (t.account_options) {
@@ -131,9 +142,24 @@ public:
             allow_path_ = s.get_string("nfacctd_allow_file");
             if (auto r = load_allow_file(); !r) return r;
         }
+        tee_mode_ = std::any_of(cfg.plugins.begin(), cfg.plugins.end(), [](const auto& p) { return p.type == "tee"; });
+        tag_map_use_ = tee_mode_ ? maps::MapUse::kTee : maps::MapUse::kAccounting;
         if (s.is_set("pre_tag_map")) {
             tag_map_path_ = s.get_string("pre_tag_map");
             if (auto r = load_tag_map(); !r) return r;
+        }
+        if (auto r = load_plugin_tag_maps(); !r) return r;
+        if (s.is_set("nfacctd_templates_receiver")) {
+            // Templates go to the receiver with their exporter's address: a raw socket.
+            auto hp = config::parse_host_port(s.get_string("nfacctd_templates_receiver"));
+            if (!hp || hp->port == 0 || !IpAddress::parse(hp->host, templates_receiver_)) {
+                return fail(fmt::format("nfacctd_templates_receiver: '{}' is not address:port",
+                                        s.get_string("nfacctd_templates_receiver")));
+            }
+            templates_receiver_port_ = hp->port;
+            auto sender = net::SpoofedUdpSender::open(templates_receiver_.family);
+            if (!sender) return fail(fmt::format("nfacctd_templates_receiver: {}", sender.error()));
+            templates_sender_.emplace(std::move(*sender));
         }
         if (s.is_set("pcap_savefile")) {
             savefile_path_ = s.get_string("pcap_savefile");
@@ -149,6 +175,14 @@ public:
         auto in = net::UdpInput::open(u);
         if (!in) return fail(in.error());
         input_.emplace(std::move(*in));
+        if (s.is_set("nfacctd_templates_port")) {
+            net::UdpInputOptions tu;
+            tu.address = u.address;
+            tu.port = static_cast<std::uint16_t>(s.get_uint("nfacctd_templates_port"));
+            auto tin = net::UdpInput::open(tu);
+            if (!tin) return fail(fmt::format("nfacctd_templates_port: {}", tin.error()));
+            templates_input_.emplace(std::move(*tin));
+        }
         if (u.pipe_size > 0 && static_cast<std::size_t>(input_->receive_buffer_obtained()) < u.pipe_size) {
             log::warn("nfacctd_pipe_size: obtained={} bytes target={} bytes (raise net.core.rmem_max)",
                       input_->receive_buffer_obtained(), u.pipe_size);
@@ -161,10 +195,17 @@ public:
         process::set_title(fmt::format("nfacctd: Core Process [{}]", s.get_string("core_proc_name")));
         std::vector<int> inherited;
         if (input_) inherited.push_back(input_->fd());
+        if (templates_input_) inherited.push_back(templates_input_->fd());
+        if (templates_sender_) inherited.push_back(templates_sender_->fd());
         host_.set_wait_when_full(!savefile_path_.empty());
         std::vector<const maps::FlowLookups*> lookups;
         for (const auto& l : lookups_) lookups.push_back(l.get());
         host_.set_lookups(std::move(lookups));
+        if (!tee_mode_) {
+            std::vector<const maps::PreTagMap*> own;
+            for (const auto& m : plugin_maps_) own.push_back(m ? &m->map : nullptr);
+            host_.set_tag_maps(std::move(own));
+        }
         if (auto r = host_.start(*cfg_, lookup_, "nfacctd", inherited); !r) {
             log::error("{}", r.error());
             return 1;
@@ -216,8 +257,33 @@ private:
         return ok();
     }
     Result<void> load_tag_map() {
-        return load_map("pre_tag_map", tag_map_path_, tag_map_,
-                        [&] { return maps::PreTagMap::load(tag_map_path_, Daemon::kNfacctd, map_limits_); });
+        return load_map("pre_tag_map", tag_map_path_, tag_map_, [&] {
+            return maps::PreTagMap::load(tag_map_path_, Daemon::kNfacctd, map_limits_, tag_map_use_);
+        });
+    }
+    // pre_tag_map[name]: a plugin's own map, used for it instead of the daemon's.
+    Result<void> load_plugin_tag_maps() {
+        const bool first = plugin_maps_.empty();
+        if (first) plugin_maps_.resize(cfg_->plugins.size());
+        for (std::size_t i = 0; i < cfg_->plugins.size(); ++i) {
+            const config::Settings& ps = cfg_->plugins[i].settings;
+            if (!ps.is_set("pre_tag_map") || ps.get_string("pre_tag_map") == tag_map_path_) continue;
+            if (first) plugin_maps_[i] = std::make_unique<PluginMap>(PluginMap{ps.get_string("pre_tag_map"), {}});
+            PluginMap& m = *plugin_maps_[i];
+            auto r = load_map("pre_tag_map", m.path, m.map, [&] {
+                return maps::PreTagMap::load(m.path, Daemon::kNfacctd, map_limits_, tag_map_use_);
+            });
+            if (!r) {
+                if (first) return r;
+                log::error("{}; keeping the previous map", r.error());
+            }
+        }
+        return ok();
+    }
+    // The map that tags what goes to plugin `i`: its own, else the daemon's, else none.
+    const maps::PreTagMap* tag_map_of(std::size_t i) const {
+        if (i < plugin_maps_.size() && plugin_maps_[i]) return &plugin_maps_[i]->map;
+        return tag_map_path_.empty() ? nullptr : &tag_map_;
     }
     Result<void> load_rd_map() {
         return load_map("flow_to_rd_map", rd_map_path_, rd_map_,
@@ -247,6 +313,7 @@ private:
             if (!tag_map_path_.empty()) {
                 if (auto r = load_tag_map(); !r) log::error("{}; keeping the previous map", r.error());
             }
+            (void)load_plugin_tag_maps();
             if (!sampling_map_path_.empty()) {
                 if (auto r = load_sampling_map(); !r) log::error("{}; keeping the previous map", r.error());
             }
@@ -262,16 +329,87 @@ private:
         }
     }
 
-    void handle(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival) {
+    void handle(std::span<const std::uint8_t> payload, const IpAddress& source, std::uint16_t source_port,
+                Timestamp arrival) {
         if (!allow_.allows(source)) {
             ++denied_;
             PMACCT_LOG_LIMITED(log::Level::kDebug, 60, 5, "discarding datagram from {}: not in nfacctd_allow_file",
                                source.to_string());
             return;
         }
+        if (tee_mode_) {
+            replicate(payload, source, source_port, arrival);
+            return;
+        }
+        if (!templates_sender_) {
+            decode(payload, source, arrival, [this](const FlowRecord& r) { deliver(r); },
+                   [](std::span<const std::uint8_t>, flow::TemplateDecoder::SetKind) {});
+            return;
+        }
+        forwarded_sets_ = 0;
+        decode(payload, source, arrival, [this](const FlowRecord& r) { deliver(r); },
+               [&](std::span<const std::uint8_t> set, flow::TemplateDecoder::SetKind kind) {
+                   if (kind == flow::TemplateDecoder::SetKind::kTemplates) add_forwarded(payload, set);
+               });
+        if (forwarded_sets_ > 0) forward_templates(payload, source, source_port);
+    }
+
+    // nfacctd_templates_receiver: the template sets of a datagram (data and options templates),
+    // gathered as 1.7.7 sends them: the datagram's header (v9: its count is the number of sets;
+    // IPFIX: its length restated), then the sets, from the exporter's address and port.
+    void add_forwarded(std::span<const std::uint8_t> payload, std::span<const std::uint8_t> set) {
+        const std::uint16_t v = version_of(payload);
+        const std::uint16_t id = static_cast<std::uint16_t>((set[0] << 8) | set[1]);
+        if (!(v == 9 && id <= 1) && !(v == 10 && (id == 2 || id == 3))) return;
+        const std::size_t header_size = v == 9 ? 20 : 16;
+        if (forwarded_sets_ == 0) {
+            if (payload.size() < header_size) return;
+            std::memcpy(forward_buffer_, payload.data(), header_size);
+            forwarded_bytes_ = header_size;
+        }
+        if (forwarded_bytes_ + set.size() > sizeof forward_buffer_) return;
+        std::memcpy(forward_buffer_ + forwarded_bytes_, set.data(), set.size());
+        forwarded_bytes_ += set.size();
+        ++forwarded_sets_;
+    }
+    void forward_templates(std::span<const std::uint8_t> payload, const IpAddress& source, std::uint16_t source_port) {
+        if (source.family != templates_receiver_.family) return;
+        const std::size_t count = version_of(payload) == 9 ? forwarded_sets_ : forwarded_bytes_;
+        forward_buffer_[2] = static_cast<std::uint8_t>(count >> 8);
+        forward_buffer_[3] = static_cast<std::uint8_t>(count);
+        auto r = templates_sender_->send(source, source_port, templates_receiver_, templates_receiver_port_,
+                                         {forward_buffer_, forwarded_bytes_});
+        if (!r) {
+            PMACCT_LOG_LIMITED(log::Level::kWarn, 60, 1, "nfacctd_templates_receiver: {}:{}: {}",
+                               templates_receiver_.to_string(), templates_receiver_port_, r.error());
+        }
+    }
+
+    // nfacctd_templates_port: templates replicated by another nfacctd's receiver, learnt as if
+    // their exporter had sent them here (the datagram comes from its address); nothing else in
+    // them is used, and they are not sent on to nfacctd_templates_receiver.
+    void drain_templates_input() {
+        for (int round = 0; round < 16; ++round) {
+            auto batch = templates_input_->receive();
+            if (!batch || batch->empty()) return;
+            for (const auto& d : *batch) {
+                if (!allow_.allows(d.source)) continue;
+                const std::uint16_t v = version_of(d.payload);
+                if (v != 9 && v != 10) continue;
+                (void)templates_.decode(d.payload, d.source, d.arrival, [](const FlowRecord&) {});
+            }
+            save_templates(false);
+        }
+    }
+
+    // Decodes a datagram: its records to `sink`, and for v9/IPFIX its sets to `on_set` (see
+    // TemplateDecoder::decode).
+    template <typename Sink, typename SetSink>
+    void decode(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival, Sink&& sink,
+                SetSink&& on_set) {
         const std::uint16_t v = version_of(payload);
         if (v == 9 || v == 10) {
-            handle_templated(payload, source, arrival);
+            handle_templated(payload, source, arrival, sink, on_set);
             return;
         }
         if (v != 5) {
@@ -281,7 +419,7 @@ private:
                                source.to_string(), v);
             return;
         }
-        auto result = decoder_.decode(payload, source, arrival, [this](const FlowRecord& r) { deliver(r); });
+        auto result = decoder_.decode(payload, source, arrival, sink);
         if (!result.ok()) {
             stats_.count_discarded();
             PMACCT_LOG_LIMITED(log::Level::kInfo, 60, 5, "{} from {}", flow::describe(result.outcome),
@@ -309,8 +447,10 @@ private:
         }
     }
 
-    void handle_templated(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival) {
-        auto result = templates_.decode(payload, source, arrival, [this](const FlowRecord& r) { deliver(r); });
+    template <typename Sink, typename SetSink>
+    void handle_templated(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival,
+                          Sink&& sink, SetSink&& on_set) {
+        auto result = templates_.decode(payload, source, arrival, sink, on_set);
         save_templates(false);
         if (!result.ok() && result.outcome != flow::V9Outcome::kMalformedSet) {
             stats_.count_discarded();
@@ -342,6 +482,116 @@ private:
             log::debug("expecting flow '{}' but received '{}' collector={}:{} agent={}:{}", seq.expected,
                        seq.received, collector_text(), listen_port(), source.to_string(),
                        result.header.source_id);
+        }
+    }
+
+    // Tee mode: the datagram to every tee plugin, whole or dissected into one datagram per
+    // flow, tagged by the plugin's map (QUICKSTART XV and XVa). A plugin without a map, or with
+    // one that needs only what the datagram shares (exporter, engine), gets it whole; a plugin
+    // whose map looks into flows gets them one by one, and every template and options set,
+    // whatever their tags. As 1.7.7: a dissected v5 datagram says it holds 1 record; a v9
+    // one keeps its header as it came; an IPFIX one states its new length.
+    void replicate(std::span<const std::uint8_t> payload, const IpAddress& source, std::uint16_t port,
+                   Timestamp arrival) {
+        plugin::TeeMessage m;
+        m.family = source.family == 6 ? 6 : 4;
+        m.port = port;
+        std::memcpy(m.address, source.bytes.data(), m.family == 6 ? 16 : 4);
+        const std::uint16_t v = version_of(payload);
+        bool any_dissected = false;
+        for (std::size_t i = 0; i < host_.plugin_count(); ++i) {
+            const maps::PreTagMap* map = tag_map_of(i);
+            if (map != nullptr && map->needs_flows()) {
+                any_dissected = true;
+                continue;
+            }
+            m.tag = m.tag2 = 0;
+            if (map != nullptr) {
+                // What the whole datagram shares: the exporter, and the engine of its header.
+                datagram_ = FlowRecord{};
+                datagram_.peer_src_ip = source;
+                datagram_.export_proto_version = static_cast<std::uint8_t>(v);
+                if (v == 5 && payload.size() >= flow::kNetflowV5HeaderSize) {
+                    datagram_.engine_type = payload[20];
+                    datagram_.export_proto_sysid = payload[21];
+                } else if ((v == 9 && payload.size() >= 20) || (v == 10 && payload.size() >= 16)) {
+                    const std::size_t at = v == 9 ? 16 : 12;
+                    datagram_.export_proto_sysid = (std::uint32_t{payload[at]} << 24) | (std::uint32_t{payload[at + 1]} << 16) |
+                                                   (std::uint32_t{payload[at + 2]} << 8) | payload[at + 3];
+                }
+                map->apply(datagram_, label_buffer_);
+                m.tag = datagram_.tag;
+                m.tag2 = datagram_.tag2;
+            }
+            host_.send_message(i, m, {payload});
+        }
+        if (!any_dissected) return;
+        if (v == 5) {
+            if (payload.size() < flow::kNetflowV5HeaderSize) return;
+            std::uint8_t header[flow::kNetflowV5HeaderSize];
+            std::memcpy(header, payload.data(), sizeof header);
+            header[2] = 0;
+            header[3] = 1;
+            std::size_t index = 0;
+            decode(payload, source, arrival, [&](const FlowRecord& r) {
+                const auto record = payload.subspan(flow::kNetflowV5HeaderSize + index++ * flow::kNetflowV5RecordSize,
+                                                    flow::kNetflowV5RecordSize);
+                send_dissected(m, r, {header, sizeof header}, {}, record);
+            }, [](std::span<const std::uint8_t>, flow::TemplateDecoder::SetKind) {});
+            return;
+        }
+        if ((v != 9 && v != 10) || payload.size() < (v == 9 ? 20U : 16U)) return;
+        const std::size_t header_size = v == 9 ? 20 : 16;
+        std::uint8_t header[20];
+        std::memcpy(header, payload.data(), header_size);
+        auto set_length = [&](std::size_t body) {  // IPFIX: the message length
+            if (v != 10) return;
+            header[2] = static_cast<std::uint8_t>((header_size + body) >> 8);
+            header[3] = static_cast<std::uint8_t>(header_size + body);
+        };
+        std::uint8_t set_header[4] = {};
+        using Kind = flow::TemplateDecoder::SetKind;
+        decode(payload, source, arrival,
+               [&](const FlowRecord& r) {
+                   const auto record = templates_.current_record();
+                   const std::size_t length = 4 + record.size();
+                   set_header[2] = static_cast<std::uint8_t>(length >> 8);
+                   set_header[3] = static_cast<std::uint8_t>(length);
+                   set_length(length);
+                   send_dissected(m, r, {header, header_size}, {set_header, 4}, record);
+               },
+               [&](std::span<const std::uint8_t> set, Kind kind) {
+                   if (kind == Kind::kData) {
+                       set_header[0] = set[0];
+                       set_header[1] = set[1];
+                       return;
+                   }
+                   if (kind == Kind::kUnknownTemplate) return;
+                   // Templates and options data: to every receiver of every pool.
+                   set_length(set.size());
+                   plugin::TeeMessage b = m;
+                   b.broadcast = 1;
+                   b.tag = b.tag2 = 0;
+                   for (std::size_t i = 0; i < host_.plugin_count(); ++i) {
+                       const maps::PreTagMap* map = tag_map_of(i);
+                       if (map != nullptr && map->needs_flows()) {
+                           host_.send_message(i, b, {{header, header_size}, set});
+                       }
+                   }
+               });
+    }
+
+    // One flow as its own datagram to the tee plugins that want flows, tagged by their maps.
+    void send_dissected(plugin::TeeMessage m, const FlowRecord& r, std::span<const std::uint8_t> header,
+                        std::span<const std::uint8_t> set_header, std::span<const std::uint8_t> record) {
+        for (std::size_t i = 0; i < host_.plugin_count(); ++i) {
+            const maps::PreTagMap* map = tag_map_of(i);
+            if (map == nullptr || !map->needs_flows()) continue;
+            tagged_ = r;
+            map->apply(tagged_, label_buffer_);
+            m.tag = tagged_.tag;
+            m.tag2 = tagged_.tag2;
+            host_.send_message(i, m, {header, set_header, record});
         }
     }
 
@@ -383,8 +633,10 @@ private:
         bool idle = true;  // the last read found the socket empty: block in poll()
         while (!stop_) {
             if (idle) {
-                struct pollfd fds[2] = {{input_->fd(), POLLIN, 0}, {Signals::wake_fd(), POLLIN, 0}};
-                const int n = ::poll(fds, 2, 100);
+                struct pollfd fds[3] = {{input_->fd(), POLLIN, 0},
+                                        {Signals::wake_fd(), POLLIN, 0},
+                                        {templates_input_ ? templates_input_->fd() : -1, POLLIN, 0}};
+                const int n = ::poll(fds, templates_input_ ? 3 : 2, 100);
                 if (n > 0 && (fds[1].revents & POLLIN) != 0) Signals::dispatch();
                 cycle_start = Clock::now();
                 cycle_records = host_.records_sent();
@@ -392,6 +644,7 @@ private:
                 Signals::dispatch();
             }
             if (Signals::stop_requested()) break;
+            if (templates_input_) drain_templates_input();
             // Read until the socket is empty, a bounded number of batches at a time.
             std::size_t got = 0;
             bool drained = false;
@@ -410,7 +663,7 @@ private:
                     drained = true;
                     break;
                 }
-                for (const auto& d : *batch) handle(d.payload, d.source, d.arrival);
+                for (const auto& d : *batch) handle(d.payload, d.source, d.source_port, d.arrival);
                 got += batch->size();
                 drained = batch->size() < input_->batch_capacity();
             }
@@ -472,7 +725,7 @@ private:
                 }
                 if (!*more) break;
                 // pmacct stamps replayed datagrams with the wall clock, as if they arrived now.
-                handle(p.payload, p.src_ip, now_timestamp());
+                handle(p.payload, p.src_ip, p.src_port, now_timestamp());
                 if ((++n & 1023) == 0 && Signals::stop_requested()) Signals::dispatch();
             }
             host_.flush();
@@ -492,6 +745,12 @@ private:
     flow::TemplateDecoder templates_;
     flow::ExporterStats stats_;
     std::optional<net::UdpInput> input_;
+    std::optional<net::UdpInput> templates_input_;  // nfacctd_templates_port
+    std::optional<net::SpoofedUdpSender> templates_sender_;  // nfacctd_templates_receiver
+    IpAddress templates_receiver_;
+    std::uint16_t templates_receiver_port_ = 0;
+    std::uint8_t forward_buffer_[65536];
+    std::size_t forwarded_sets_ = 0, forwarded_bytes_ = 0;
     std::string savefile_path_;
     std::string filter_;
     std::string allow_path_;
@@ -500,6 +759,14 @@ private:
     std::string tag_map_path_;
     maps::MapLimits map_limits_;
     maps::PreTagMap tag_map_;
+    maps::MapUse tag_map_use_ = maps::MapUse::kAccounting;
+    struct PluginMap {
+        std::string path;
+        maps::PreTagMap map;
+    };
+    std::vector<std::unique_ptr<PluginMap>> plugin_maps_;  // per plugin, null: none of its own
+    bool tee_mode_ = false;   // the plugins are tee plugins: datagrams are replicated
+    FlowRecord datagram_;     // what a whole datagram shares, for maps in tee mode
     std::string sampling_map_path_;
     maps::SamplingMap sampling_map_;  // the decoders point at it: reloads assign in place
     std::string rd_map_path_;

@@ -8,7 +8,7 @@ constexpr PluginType kTypes[] = {
     {"print", "Print Plugin", Feature::kNone, kTraffic, true},
     {"nfprobe", "NetFlow Probe Plugin", Feature::kNone, kCapture, false},
     {"sfprobe", "sFlow Probe Plugin", Feature::kNone, kCapture, false},
-    {"tee", "Tee Plugin", Feature::kNone, kFlow, false},
+    {"tee", "Tee Plugin", Feature::kNone, kFlow, true},
     {"mysql", "MySQL Plugin", Feature::kMysql, kTraffic, false},
     {"pgsql", "PostgreSQL Plugin", Feature::kPgsql, kTraffic, false},
     {"sqlite3", "SQLite3 Plugin", Feature::kSqlite3, kTraffic, false},

@@ -18,10 +18,30 @@ constexpr std::string_view kNotYet[] = {"flowset_id", "agent_id", "src_local_pre
                                         "src_roa", "dst_roa", "src_comms", "comms", "mpls_vpn_id_in",
                                         "mpls_vpn_id_out", "is_bi_flow", "is_nsel", "is_nel"};
 
+// The MATCH keys of the tee dictionary, and which of them a whole datagram can answer.
+bool tee_key(MatchField f) {
+    switch (f) {
+        case MatchField::kIp: case MatchField::kEngineType: case MatchField::kEngineId: case MatchField::kIn:
+        case MatchField::kOut: case MatchField::kSrcMac: case MatchField::kDstMac: case MatchField::kVlan:
+        case MatchField::kSrcNet: case MatchField::kDstNet: case MatchField::kBgpNextHop:
+            return true;
+        default:
+            return false;
+    }
+}
+bool datagram_key(MatchField f) {
+    return f == MatchField::kIp || f == MatchField::kEngineType || f == MatchField::kEngineId;
+}
+
 // One token into the rule; an error text when it cannot be used.
-std::string add_token(Rule& rule, const MapToken& t, Daemon daemon) {
+std::string add_token(Rule& rule, const MapToken& t, Daemon daemon, MapUse use) {
     const std::string_view k = t.key;
     const std::string_view v = t.value;
+    // 1.7.7 drops such a key and keeps the rule, which then matches more than it says: the
+    // rule is left out instead.
+    if (use == MapUse::kTee && (k == "set_label" || k == "set_tos")) {
+        return fmt::format("'{}' cannot be used with the tee plugin", k);
+    }
     auto set = [&](Rule::Set what) -> std::string {
         if (rule.set != Rule::Set::kNone) return "set_tag (id), set_tag2 (id2) and set_label are mutual exclusive";
         rule.set = what;
@@ -71,6 +91,7 @@ std::string add_token(Rule& rule, const MapToken& t, Daemon daemon) {
     }
     if (MatchField field; match_field(k, field)) {
         if (daemon != Daemon::kNfacctd) return fmt::format("'{}' is not supported by {} yet", k, daemon_name(daemon));
+        if (use == MapUse::kTee && !tee_key(field)) return fmt::format("'{}' cannot be used with the tee plugin", k);
         Condition c;
         if (std::string why = parse_condition(k, field, v, c); !why.empty()) return fmt::format("{}: {}", k, why);
         rule.conditions.push_back(c);
@@ -84,12 +105,15 @@ std::string add_token(Rule& rule, const MapToken& t, Daemon daemon) {
 
 }  // namespace
 
-PreTagMap::Loaded PreTagMap::compile(MapText text, Daemon daemon) {
+PreTagMap::Loaded PreTagMap::compile(MapText text, Daemon daemon, MapUse use) {
     Loaded out;
     out.problems = std::move(text.problems);
     out.map.rules_ = compile_rules<Rule>(
-        text, out.problems, [&](Rule& rule, const MapToken& t) { return add_token(rule, t, daemon); },
+        text, out.problems, [&](Rule& rule, const MapToken& t) { return add_token(rule, t, daemon, use); },
         [](const Rule&) { return std::string(); });
+    for (const Rule& r : out.map.rules_) {
+        for (const Condition& c : r.conditions) out.map.needs_flows_ |= !datagram_key(c.field);
+    }
     // Jumps go forward: to the next rule, or to the first later rule of that label.
     auto& rules = out.map.rules_;
     for (std::size_t i = 0; i < rules.size(); ++i) {
@@ -112,14 +136,15 @@ PreTagMap::Loaded PreTagMap::compile(MapText text, Daemon daemon) {
     return out;
 }
 
-PreTagMap::Loaded PreTagMap::parse(std::string_view text, Daemon daemon, const MapLimits& limits) {
-    return compile(parse_map_text(text, limits), daemon);
+PreTagMap::Loaded PreTagMap::parse(std::string_view text, Daemon daemon, const MapLimits& limits, MapUse use) {
+    return compile(parse_map_text(text, limits), daemon, use);
 }
 
-Result<PreTagMap::Loaded> PreTagMap::load(const std::string& path, Daemon daemon, const MapLimits& limits) {
+Result<PreTagMap::Loaded> PreTagMap::load(const std::string& path, Daemon daemon, const MapLimits& limits,
+                                          MapUse use) {
     auto text = read_map_file(path, limits);
     if (!text) return fail(text.error());
-    return compile(std::move(*text), daemon);
+    return compile(std::move(*text), daemon, use);
 }
 
 void PreTagMap::apply(FlowRecord& r, std::string& label_buffer) const {

@@ -73,12 +73,15 @@ Result<void> PluginHost::start(const config::Config& cfg, FactoryLookup lookup, 
         const std::size_t batch = s.is_set("plugin_buffer_size")
                                       ? static_cast<std::size_t>(s.get_uint("plugin_buffer_size"))
                                       : kDefaultBatchBytes;
-        auto ring = ipc::Ring::create(pipe, batch, ring_record_size(*layout));
+        const bool tee = inst.type == "tee";
+        auto ring = ipc::Ring::create(pipe, batch, tee ? kTeeMaxMessage : ring_record_size(*layout));
         if (!ring) return fail(fmt::format("plugin {}[{}]: {}", inst.type, inst.name, ring.error()));
         Channel ch;
         ch.instance = &inst;
         ch.layout = std::move(*layout);
         if (channels_.size() < lookups_.size()) ch.lookups = lookups_[channels_.size()];
+        if (channels_.size() < tag_maps_.size()) ch.tag_map = tag_maps_[channels_.size()];
+        ch.tee = tee;
         ch.ring = std::move(*ring);
         for (const auto& [key, filter] : {std::pair{"pre_tag_filter", &ch.tag_filter}, std::pair{"pre_tag2_filter", &ch.tag2_filter}}) {
             if (!s.is_set(key)) continue;
@@ -118,6 +121,35 @@ Result<void> PluginHost::start(const config::Config& cfg, FactoryLookup lookup, 
         channels_[i].alive = true;
     }
     return ok();
+}
+
+void PluginHost::send_own_tags(Channel& ch, const FlowRecord& r) {
+    retagged_ = r;
+    ch.tag_map->apply(retagged_, label_buffer_);
+    if (ch.accepts(retagged_)) send_to(ch, retagged_);
+}
+
+void PluginHost::send_message(std::size_t plugin, TeeMessage m,
+                              std::initializer_list<std::span<const std::uint8_t>> pieces) {
+    Channel& ch = channels_[plugin];
+    if (!ch.alive) return;
+    if (m.broadcast == 0 && !(ch.tag_filter.passes(m.tag) && ch.tag2_filter.passes(m.tag2))) return;
+    std::size_t length = 0;
+    for (const auto& p : pieces) length += p.size();
+    if (length > kTeeMaxDatagram) return;  // cannot be: a datagram is never longer
+    ++records_sent_;
+    m.length = static_cast<std::uint32_t>(length);
+    // The message may start a batch: with every slot full, that batch would be dropped.
+    if (wait_when_full_ && ch.ring.full()) wait_for_room(ch);
+    std::uint8_t* at = ch.ring.reserve_message(sizeof m + length);
+    std::memcpy(at, &m, sizeof m);
+    at += sizeof m;
+    for (const auto& p : pieces) {
+        if (p.empty()) continue;
+        std::memcpy(at, p.data(), p.size());
+        at += p.size();
+    }
+    ch.ring.commit_message(sizeof m + length);
 }
 
 void PluginHost::flush() {

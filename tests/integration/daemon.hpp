@@ -20,8 +20,8 @@
 
 namespace pmacct::testing {
 
-// A UDP port on 127.0.0.1 that was free a moment ago.
-inline std::uint16_t free_udp_port() {
+// A UDP socket bound on 127.0.0.1 at a port the kernel picks (`port` gets it).
+inline int loopback_udp_socket(std::uint16_t& port) {
     int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -29,8 +29,15 @@ inline std::uint16_t free_udp_port() {
     ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
     socklen_t l = sizeof a;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &l);
-    ::close(fd);
-    return ntohs(a.sin_port);
+    port = ntohs(a.sin_port);
+    return fd;
+}
+
+// A UDP port on 127.0.0.1 that was free a moment ago.
+inline std::uint16_t free_udp_port() {
+    std::uint16_t port = 0;
+    ::close(loopback_udp_socket(port));
+    return port;
 }
 
 // A daemon started in the background with `-f conf`, its stdout and stderr in `log`. `program`

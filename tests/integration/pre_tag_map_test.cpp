@@ -147,6 +147,34 @@ std::array<std::vector<std::string>, 2> both_rows(
     return rows;
 }
 
+// pre_tag_map[name]: a plugin's own map replaces the daemon's for it, the other plugin keeps
+// the daemon's. The own map matches on input interfaces, which that plugin does not aggregate
+// on (the v9 decoder must still extract them).
+TEST(PluginMaps, APluginsOwnMapAgreesWithDebian) {
+    if (!have_debian()) GTEST_SKIP() << "Debian's pmacct is not installed";
+    TempDir dir;
+    std::ofstream(dir.path() + "/global.map") << "set_tag=1 ip=0.0.0.0/0\n";
+    std::ofstream(dir.path() + "/own.map") << "set_tag=10 ip=0.0.0.0/0 in=1614\nset_tag=20 ip=0.0.0.0/0 in=963\n"
+                                              "set_tag=30 ip=0.0.0.0/0\n";
+    const auto rows = both_rows(dir, [&](const std::string& who, const std::string& out) {
+        return "pcap_savefile: " + kCaptures + "akvorado/data+templates.pcap" +
+               "\nplugins: print[p], print[q]\nprint_refresh_time: 3600\npre_tag_map: " + dir.path() +
+               "/global.map\npre_tag_map[p]: " + dir.path() + "/own.map\naggregate[p]: tag, src_host\n"
+               "print_output[p]: csv\nprint_output_file[p]: " + out +
+               "\naggregate[q]: tag, proto\nprint_output[q]: csv\nprint_output_file[q]: " + dir.path() + "/" + who +
+               "-q.csv\n";
+    });
+    EXPECT_EQ(rows[0], rows[1]);
+    std::string all;
+    for (const auto& r : rows[0]) all += r + "\n";
+    for (const char* tag : {"\n10,", "\n20,", "\n30,"}) EXPECT_NE(("\n" + all).find(tag), std::string::npos) << all;
+    for (const char* who : {"ours", "debian"}) {
+        const auto q = sorted_lines(read_file(dir.path() + "/" + who + "-q.csv"));
+        ASSERT_GT(q.size(), 1U) << who;
+        for (std::size_t i = 0; i + 1 < q.size(); ++i) EXPECT_EQ(q[i].rfind("1,", 0), 0U) << who << ": " << q[i];
+    }
+}
+
 // aggregate_filter: each flow is tested as the packet it stands for (MACs, VLAN tag, MPLS labels,
 // IP and TCP/UDP headers); the plugin gets the flows Debian's plugin gets.
 struct FilterCase {

@@ -236,6 +236,17 @@ public:
     template <typename Sink>
     V9DecodeResult decode(std::span<const std::uint8_t> datagram, const IpAddress& exporter,
                           Timestamp arrival, Sink&& sink) {
+        return decode(datagram, exporter, arrival, sink, [](std::span<const std::uint8_t>, SetKind) {});
+    }
+
+    // What a set is, for callers that look at whole sets (the tee plugin's dissection).
+    enum class SetKind : std::uint8_t { kTemplates, kData, kOptionsData, kUnknownTemplate };
+    // decode(), also calling on_set(std::span<const std::uint8_t> set, SetKind) with every set
+    // (its 4-byte header included) before its records reach the sink. While the sink has a
+    // record, current_record() is that record's bytes in the datagram.
+    template <typename Sink, typename SetSink>
+    V9DecodeResult decode(std::span<const std::uint8_t> datagram, const IpAddress& exporter,
+                          Timestamp arrival, Sink&& sink, SetSink&& on_set) {
         V9DecodeResult result;
         std::span<const std::uint8_t> sets;
         if (!begin(datagram, exporter, arrival, result, sets)) return result;
@@ -246,13 +257,23 @@ public:
         }
         while (!sets.empty()) {
             std::span<const std::uint8_t> data;
+            const std::span<const std::uint8_t> before = sets;
+            const std::size_t unknown = result.unknown_sets;
             const Template* t = next_set(sets, result, data);
+            if (result.outcome == V9Outcome::kMalformedSet) break;
+            const std::span<const std::uint8_t> set = before.first(before.size() - sets.size());
+            if (set.size() >= 4) {
+                on_set(set, t != nullptr           ? (t->options ? SetKind::kOptionsData : SetKind::kData)
+                            : result.unknown_sets != unknown ? SetKind::kUnknownTemplate
+                                                             : SetKind::kTemplates);
+            }
             if (t == nullptr) continue;
             for_each_record(*t, data, result, sink);
         }
         counters_.records += result.records;
         return result;
     }
+    std::span<const std::uint8_t> current_record() const { return current_record_; }
 
 private:
     struct Sampler {
@@ -306,6 +327,7 @@ private:
                 restore(t);
                 break;
             }
+            current_record_ = data.subspan(at, used);
             at += used;
             ++result.data_records;
             if (t.options) {
@@ -363,6 +385,7 @@ private:
 
     // Per datagram.
     V9Header header_;
+    std::span<const std::uint8_t> current_record_;
     ExporterKey exporter_;
     std::uint32_t memo_sampler_ = 0, memo_rate_ = 0;
     bool memo_valid_ = false;

@@ -19,15 +19,26 @@
 
 namespace pmacct::maps {
 
+// What a map is for: tagging records for the plugins, or tagging datagrams for the tee plugin,
+// which knows fewer keys (pmacct's tee dictionary: ip, engine_type, engine_id/source_id, in,
+// out, src_mac, dst_mac, vlan, src_net, dst_net, bgp_nexthop; no set_label, no set_tos).
+enum class MapUse : std::uint8_t { kAccounting, kTee };
+
 class PreTagMap {
 public:
     struct Loaded;
     // Reads `text` (`path` only names it in messages).
-    static Loaded parse(std::string_view text, Daemon daemon, const MapLimits& limits);
-    static Result<Loaded> load(const std::string& path, Daemon daemon, const MapLimits& limits);
+    static Loaded parse(std::string_view text, Daemon daemon, const MapLimits& limits,
+                        MapUse use = MapUse::kAccounting);
+    static Result<Loaded> load(const std::string& path, Daemon daemon, const MapLimits& limits,
+                               MapUse use = MapUse::kAccounting);
 
     bool empty() const { return rules_.empty(); }
     std::size_t size() const { return rules_.size(); }
+    // Some rule matches on what a single flow carries (in, out, MACs, VLAN, networks, BGP next
+    // hop) rather than on what a whole datagram shares (exporter, engine): a tee plugin given
+    // this map replicates flows dissected one per datagram (QUICKSTART XVa's "complex" map).
+    bool needs_flows() const { return needs_flows_; }
 
     // Sets r.tag, r.tag2 and r.label (a view into `label_buffer`, valid until the next call).
     // Hot path: no allocation once the buffer has grown to the longest label.
@@ -50,8 +61,9 @@ public:
     };
 
 private:
-    static Loaded compile(MapText text, Daemon daemon);
+    static Loaded compile(MapText text, Daemon daemon, MapUse use);
     std::vector<Rule> rules_;
+    bool needs_flows_ = false;
 };
 
 struct PreTagMap::Loaded {

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <initializer_list>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "pmacct/maps/pre_tag_map.hpp"
 #include "pmacct/pcap/flow_filter.hpp"
 #include "pmacct/plugin/plugin.hpp"
+#include "pmacct/plugin/tee_message.hpp"
 
 namespace pmacct::plugin {
 
@@ -39,14 +41,31 @@ public:
     Result<void> start(const config::Config& cfg, FactoryLookup lookup, std::string_view program,
                        std::span<const int> close_in_child = {});
 
-    // One record to every live plugin. Never blocks.
+    // One record to every live plugin (tee plugins take datagrams instead: send_message()).
+    // Never blocks.
     void send(const FlowRecord& r) {
         ++records_sent_;
         for (auto& ch : channels_) {
-            if (!ch.alive || !ch.accepts(r)) continue;
+            if (!ch.alive || ch.tee) continue;
+            if (ch.tag_map != nullptr) {
+                send_own_tags(ch, r);
+                continue;
+            }
+            if (!ch.accepts(r)) continue;
             send_to(ch, r);
         }
     }
+    // The plugins' own pre_tag_map (`pre_tag_map[name]`), in `plugins` order, null for a plugin
+    // that takes the record's tags as they come; set before start(), owned by the caller.
+    void set_tag_maps(std::vector<const maps::PreTagMap*> maps) { tag_maps_ = std::move(maps); }
+
+    // Plugins in `plugins` order, and which of them are tee plugins.
+    std::size_t plugin_count() const { return channels_.size(); }
+    bool is_tee(std::size_t plugin) const { return channels_[plugin].tee; }
+    // One datagram to tee plugin `plugin`: `m` (its length is set here) then `pieces`, one
+    // after the other. Dropped when its pre_tag_filter / pre_tag2_filter refuse its tags
+    // (broadcasts are not filtered). Never blocks, unless set_wait_when_full().
+    void send_message(std::size_t plugin, TeeMessage m, std::initializer_list<std::span<const std::uint8_t>> pieces);
     // The lookups (networks_file, ports_file, ...) of each plugin, in `plugins` order, null for
     // a plugin without any; set before start(), owned by the caller (which reloads them).
     void set_lookups(std::vector<const maps::FlowLookups*> lookups) { lookups_ = std::move(lookups); }
@@ -79,6 +98,8 @@ private:
         const config::PluginInstance* instance = nullptr;
         aggregate::KeyLayout layout;
         const maps::FlowLookups* lookups = nullptr;
+        const maps::PreTagMap* tag_map = nullptr;  // its own pre_tag_map, if any
+        bool tee = false;                          // a tee plugin: a message ring of datagrams
         // pre_tag_filter, pre_tag2_filter, pre_tag_label_filter
         maps::TagFilter tag_filter;
         maps::TagFilter tag2_filter;
@@ -109,11 +130,15 @@ private:
             ch.ring.commit();
         }
     }
+    void send_own_tags(Channel& ch, const FlowRecord& r);
     void note_exit(Channel& ch, int status);
     void wait_for_room(Channel& ch);
 
     std::vector<Channel> channels_;
     std::vector<const maps::FlowLookups*> lookups_;
+    std::vector<const maps::PreTagMap*> tag_maps_;
+    FlowRecord retagged_;  // a record with a plugin's own tags (send_own_tags)
+    std::string label_buffer_;
     bool exit_any_ = false;
     bool wait_when_full_ = false;
     bool shut_down_ = false;

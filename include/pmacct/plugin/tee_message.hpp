@@ -18,7 +18,7 @@ struct TeeMessage {
     std::uint64_t tag = 0;
     std::uint64_t tag2 = 0;
 };
-static_assert(sizeof(TeeMessage) == 48);
+static_assert(sizeof(TeeMessage) == 40);
 
 // The longest datagram a message carries (the UDP maximum), and so the largest message.
 constexpr std::size_t kTeeMaxDatagram = 65535;

@@ -151,16 +151,16 @@ TEST(ConfigLoad, UnknownKeyWarnsLikePmacct) {
 
 TEST(ConfigLoad, KeysNotImplementedYetWarnOnce) {
     auto c = load_text(Daemon::kNfacctd,
-                       "plugins: print[a], print[b], tee[c]\n"
-                       "nfacctd_templates_port: 2101\n"
-                       "nfacctd_templates_port: 2102\n",
+                       "plugins: print[a], print[b], mysql[c]\n"
+                       "maps_index: true\n"
+                       "maps_index: false\n",
                        "t.conf");
     int count = 0;
     for (const auto& w : warnings(c)) {
-        if (w.find("nfacctd_templates_port: not implemented yet") != std::string::npos) ++count;
+        if (w.find("maps_index: not implemented yet") != std::string::npos) ++count;
     }
     EXPECT_EQ(count, 1);
-    EXPECT_TRUE(any_contains(warnings(c), "plugin type 'tee' is not implemented yet"));
+    EXPECT_TRUE(any_contains(warnings(c), "plugin type 'mysql' is not implemented yet"));
     EXPECT_FALSE(any_contains(warnings(c), "plugin type 'print' is not implemented yet"));
 }
 

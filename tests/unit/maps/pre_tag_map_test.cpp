@@ -142,6 +142,30 @@ TEST(PreTagMap, BadRulesAreLeftOutWithTheirLine) {
     EXPECT_EQ(loaded.map.size(), 1U);
 }
 
+// For the tee plugin: pmacct's tee keys only; a map on the exporter and engine tags whole
+// datagrams, one that looks into flows needs them dissected.
+TEST(PreTagMap, TeeMapsKnowTheTeeKeysAndWhetherTheyNeedFlows) {
+    auto tee = [](std::string_view text) { return PreTagMap::parse(text, Daemon::kNfacctd, {}, MapUse::kTee); };
+    auto simple = tee("set_tag=1 ip=192.0.2.1 engine_id=42\nset_tag=2 ip=0.0.0.0/0\n");
+    EXPECT_TRUE(simple.problems.empty());
+    EXPECT_FALSE(simple.map.needs_flows());
+    for (const char* key : {"in=5", "out=7", "src_mac=00:11:22:33:44:55", "dst_mac=00:11:22:33:44:55", "vlan=3",
+                            "src_net=10.0.0.0/8", "dst_net=10.0.0.0/8", "bgp_nexthop=192.0.2.9"}) {
+        auto complex = tee(std::string("set_tag=1 ip=0.0.0.0/0 ") + key + "\n");
+        EXPECT_TRUE(complex.problems.empty()) << key;
+        EXPECT_TRUE(complex.map.needs_flows()) << key;
+    }
+    for (const char* rule : {"set_tag=1 src_port=80", "set_tag=1 filter='tcp'", "set_label=x ip=0.0.0.0/0",
+                             "set_tag=1 sample_type=flow", "set_tos=4 ip=0.0.0.0/0"}) {
+        auto refused = tee(std::string(rule) + "\n");
+        ASSERT_EQ(refused.problems.size(), 1U) << rule;
+        EXPECT_THAT(refused.problems[0].why, HasSubstr("cannot be used with the tee plugin")) << rule;
+        EXPECT_TRUE(refused.map.empty()) << rule;
+    }
+    // Accounting maps take them all, and say nothing about flows.
+    EXPECT_TRUE(PreTagMap::parse("set_tag=1 src_port=80\n", Daemon::kNfacctd, {}).problems.empty());
+}
+
 TEST(TagFilter, PmacctOrderOfEvaluation) {
     auto f = TagFilter::parse("10,20-30,-25");
     ASSERT_TRUE(f.has_value());
