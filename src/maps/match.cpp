@@ -22,8 +22,6 @@ constexpr std::uint64_t kFlowMplsIpv6 = 8;
 constexpr std::uint64_t kEvent = 16;
 constexpr std::uint64_t kOption = 32;
 
-std::optional<std::uint64_t> number(std::string_view v, std::uint64_t max) { return map_number(v, max); }
-
 bool parse_mac(std::string_view v, std::uint8_t* out) {
     for (int i = 0; i < 6; ++i) {
         if (v.size() < 2) return false;
@@ -46,7 +44,7 @@ bool parse_prefix(std::string_view v, Condition& c) {
     const unsigned max_bits = c.prefix.family == 4 ? 32 : 128;
     c.bits = static_cast<std::uint8_t>(max_bits);
     if (slash != std::string_view::npos) {
-        auto b = number(v.substr(slash + 1), max_bits);
+        auto b = map_number(v.substr(slash + 1), max_bits);
         if (!b) return false;
         c.bits = static_cast<std::uint8_t>(*b);
     }
@@ -62,7 +60,7 @@ bool parse_route_distinguisher(std::string_view v, std::uint8_t* out) {
     const auto c1 = v.find(':');
     const auto c2 = v.rfind(':');
     if (c1 == std::string_view::npos || c2 == c1) return false;
-    const auto type = number(v.substr(0, c1), 2);
+    const auto type = map_number(v.substr(0, c1), 2);
     if (!type) return false;
     const std::string_view admin = v.substr(c1 + 1, c2 - c1 - 1);
     const std::string_view assigned = v.substr(c2 + 1);
@@ -74,21 +72,21 @@ bool parse_route_distinguisher(std::string_view v, std::uint8_t* out) {
     };
     out[0] = static_cast<std::uint8_t>(*type);
     if (*type == 0) {
-        auto a = number(admin, 0xFFFF);
-        auto n = number(assigned, 0xFFFFFFFF);
+        auto a = map_number(admin, 0xFFFF);
+        auto n = map_number(assigned, 0xFFFFFFFF);
         if (!a || !n) return false;
         put(out + 1, *a, 2);
         put(out + 3, *n, 4);
         return true;
     }
-    auto n = number(assigned, 0xFFFF);
+    auto n = map_number(assigned, 0xFFFF);
     if (!n) return false;
     if (*type == 1) {
         IpAddress ip;
         if (!IpAddress::parse(admin, ip) || ip.family != 4) return false;
         std::copy(ip.bytes.begin(), ip.bytes.begin() + 4, out + 1);
     } else {
-        auto a = number(admin, 0xFFFFFFFF);
+        auto a = map_number(admin, 0xFFFFFFFF);
         if (!a) return false;
         put(out + 1, *a, 4);
     }
@@ -192,7 +190,7 @@ std::string parse_value(const MatchKey& k, std::string_view v, Condition& c) {
             return {};
         }
         default: {
-            auto n = number(v, k.max);
+            auto n = map_number(v, k.max);
             if (!n) return fmt::format("'{}' is not a number from 0 to {}", v, k.max);
             c.value = *n;
             return {};

@@ -215,14 +215,7 @@ TEST(NfacctdV9, RenormalizeAgreesWithDebian) {
 
 // Lines of an output, the header first and the rows sorted (the caches purge in their own order).
 std::vector<std::string> sorted_lines(const std::string& text) {
-    std::vector<std::string> lines;
-    std::size_t at = 0;
-    while (at < text.size()) {
-        const std::size_t nl = text.find('\n', at);
-        lines.push_back(text.substr(at, nl == std::string::npos ? std::string::npos : nl - at));
-        if (nl == std::string::npos) break;
-        at = nl + 1;
-    }
+    std::vector<std::string> lines = lines_of(text);
     if (lines.size() > 1) std::sort(lines.begin() + 1, lines.end());
     return lines;
 }

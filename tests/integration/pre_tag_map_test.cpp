@@ -32,14 +32,7 @@ const std::string kCaptures = std::string(PMACCT_SOURCE_DIR) + "/tests/data/netf
 bool have_debian() { return ::access("/usr/sbin/nfacctd", X_OK) == 0; }
 
 std::vector<std::string> sorted_lines(const std::string& text) {
-    std::vector<std::string> lines;
-    std::size_t at = 0;
-    while (at < text.size()) {
-        std::size_t nl = text.find('\n', at);
-        if (nl == std::string::npos) nl = text.size();
-        lines.push_back(text.substr(at, nl - at));
-        at = nl + 1;
-    }
+    std::vector<std::string> lines = lines_of(text);
     std::sort(lines.begin(), lines.end());
     return lines;
 }

@@ -48,14 +48,8 @@ DaemonRun run(const std::string& who, const TempDir& dir, int version, const std
 // JSON rows without stamp_updated (the purge time), sorted.
 std::vector<std::string> rows(const std::string& text) {
     static const std::regex updated(R"(, "stamp_updated": "[^"]*")");
-    std::vector<std::string> out;
-    std::size_t at = 0;
-    while (at < text.size()) {
-        std::size_t nl = text.find('\n', at);
-        if (nl == std::string::npos) nl = text.size();
-        out.push_back(std::regex_replace(text.substr(at, nl - at), updated, ""));
-        at = nl + 1;
-    }
+    std::vector<std::string> out = lines_of(text);
+    for (auto& line : out) line = std::regex_replace(line, updated, "");
     std::sort(out.begin(), out.end());
     return out;
 }

@@ -78,6 +78,19 @@ inline std::string read_file(const std::string& path) {
     return s.str();
 }
 
+// The lines of a text, without their newlines (a last line without one counts).
+inline std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t nl = text.find('\n', at);
+        if (nl == std::string::npos) nl = text.size();
+        lines.push_back(text.substr(at, nl - at));
+        at = nl + 1;
+    }
+    return lines;
+}
+
 // A table of print output.
 struct Table {
     std::vector<std::string> header;
