@@ -1,6 +1,7 @@
 #include "pmacct/collector/nfacctd_job.hpp"
 
 #include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -214,7 +215,10 @@ public:
             if (host_.reap()) stop_ = true;
         });
         Signals::on(Signal::kUsr1, [this] { print_stats(); });
-        Signals::on(Signal::kUsr2, [this] { reload_maps(); });
+        Signals::on(Signal::kUsr2, [this] {
+            reload_maps();
+            host_.signal_plugins(SIGUSR2);
+        });
         Signals::on(Signal::kInt, [this] { stop_ = true; });
         Signals::on(Signal::kTerm, [this] { stop_ = true; });
 

@@ -152,6 +152,12 @@ void PluginHost::send_message(std::size_t plugin, TeeMessage m,
     ch.ring.commit_message(sizeof m + length);
 }
 
+void PluginHost::signal_plugins(int sig) {
+    for (const auto& ch : channels_) {
+        if (ch.alive && ch.pid > 0) ::kill(ch.pid, sig);
+    }
+}
+
 void PluginHost::flush() {
     for (auto& ch : channels_) {
         if (ch.alive) ch.ring.flush();

@@ -238,6 +238,51 @@ TEST(Tee, DissectedFlowsAndTransparencyAgreeWithDebian) {
 }
 
 
+// Maps reloaded under steady traffic (SIGUSR2): the receivers map and the pre_tag_map are read
+// again many times while datagrams flow; every datagram still reaches its pool, none twice.
+TEST(Tee, ReloadsUnderTrafficLoseNothing) {
+    TempDir dir;
+    Receiver tagged, untagged;
+    const std::uint16_t port = free_udp_port();
+    std::ofstream(dir.path() + "/receivers.lst") << "id=1 ip=127.0.0.1:" << tagged.port << " tag=5\n"
+                                                 << "id=2 ip=127.0.0.1:" << untagged.port << " tag=0\n";
+    std::ofstream(dir.path() + "/pretag.map") << "set_tag=5 ip=127.0.0.5\n";
+    std::ofstream(dir.path() + "/tee.conf") << "nfacctd_ip: 127.0.0.1\nnfacctd_port: " << port
+                                            << "\nplugins: tee[a]\ntee_receivers[a]: " << dir.path()
+                                            << "/receivers.lst\npre_tag_map: " << dir.path() << "/pretag.map\n";
+    Daemon d("nfacctd", dir.path() + "/tee.conf", dir.path() + "/tee.log");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    constexpr int kDatagrams = 3000;
+    {
+        Sender five(port, "127.0.0.5");
+        Sender six(port, "127.0.0.6");
+        for (int i = 0; i < kDatagrams; ++i) {
+            (i % 2 == 0 ? five : six).send(v5(i % 2 == 0 ? 5 : 6));
+            if (i % 100 == 50) ::kill(d.pid(), SIGUSR2);
+            std::this_thread::sleep_for(std::chrono::microseconds(300));
+        }
+    }
+    auto count = [](const Receiver& r, int& n) {
+        std::uint8_t buf[2048];
+        pollfd p{r.fd, POLLIN, 0};
+        while (::poll(&p, 1, 1500) > 0) {
+            if (::recv(r.fd, buf, sizeof buf, 0) > 0) ++n;
+        }
+    };
+    int got_tagged = 0, got_untagged = 0;
+    count(tagged, got_tagged);
+    count(untagged, got_untagged);
+    EXPECT_EQ(d.stop(), 0);
+    const std::string log = read_file(dir.path() + "/tee.log");
+    EXPECT_EQ(got_tagged, kDatagrams / 2) << log;
+    EXPECT_EQ(got_untagged, kDatagrams / 2) << log;
+    // The reloads did happen, in the core (pre_tag_map) and in the plugin (tee_receivers).
+    std::size_t reloads = 0;
+    for (std::size_t at = 0; (at = log.find("receivers.lst] map successfully (re)loaded", at)) != std::string::npos; ++at) ++reloads;
+    EXPECT_GE(reloads, 20U) << log;
+    EXPECT_NE(log.find("pretag.map] map successfully (re)loaded"), std::string::npos);
+}
+
 // nfacctd_templates_receiver: every data template set a collector receives goes to the
 // receiver, from the exporter's address and port, as 1.7.7 sends them: the template and
 // options template sets of a datagram together (v9: header counting the sets; IPFIX: length

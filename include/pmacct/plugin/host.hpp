@@ -80,6 +80,9 @@ public:
     // Clean stop: flush, close the rings, wait up to `timeout` for the plugins to exit, then
     // kill what is left. Returns 0 when every plugin exited 0.
     int shutdown(std::chrono::seconds timeout);
+    // Passes a signal on to every live plugin (SIGUSR2 sent to the core only, as with
+    // `kill -USR2 $(cat pidfile)`, reloads the plugins' own maps too).
+    void signal_plugins(int sig);
     // "plugin foo/print: records=.. dropped=.." lines for SIGUSR1.
     std::vector<std::string> stats_lines() const;
     std::size_t alive_count() const;
