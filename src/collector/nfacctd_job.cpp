@@ -503,6 +503,7 @@ private:
         std::memcpy(m.address, source.bytes.data(), m.family == 6 ? 16 : 4);
         const std::uint16_t v = version_of(payload);
         bool any_dissected = false;
+        bool described = false;  // datagram_ holds this datagram's exporter and engine
         for (std::size_t i = 0; i < host_.plugin_count(); ++i) {
             const maps::PreTagMap* map = tag_map_of(i);
             if (map != nullptr && map->needs_flows()) {
@@ -511,19 +512,11 @@ private:
             }
             m.tag = m.tag2 = 0;
             if (map != nullptr) {
-                // What the whole datagram shares: the exporter, and the engine of its header.
-                datagram_ = FlowRecord{};
-                datagram_.peer_src_ip = source;
-                datagram_.export_proto_version = static_cast<std::uint8_t>(v);
-                if (v == 5 && payload.size() >= flow::kNetflowV5HeaderSize) {
-                    datagram_.engine_type = payload[20];
-                    datagram_.export_proto_sysid = payload[21];
-                } else if ((v == 9 && payload.size() >= 20) || (v == 10 && payload.size() >= 16)) {
-                    const std::size_t at = v == 9 ? 16 : 12;
-                    datagram_.export_proto_sysid = (std::uint32_t{payload[at]} << 24) | (std::uint32_t{payload[at + 1]} << 16) |
-                                                   (std::uint32_t{payload[at + 2]} << 8) | payload[at + 3];
+                if (!described) {
+                    describe_datagram(payload, source, v);
+                    described = true;
                 }
-                map->apply(datagram_, label_buffer_);
+                map->apply(datagram_, label_buffer_);  // sets only tag, tag2 and label
                 m.tag = datagram_.tag;
                 m.tag2 = datagram_.tag2;
             }
@@ -585,13 +578,39 @@ private:
                });
     }
 
+    // What a whole datagram shares, for maps in tee mode: the exporter, and the engine its
+    // header names (v5 engine type and id; v9 source id; IPFIX observation domain).
+    void describe_datagram(std::span<const std::uint8_t> payload, const IpAddress& source, std::uint16_t v) {
+        // Only these fields are set: the maps that tag whole datagrams read no others.
+        datagram_.peer_src_ip = source;
+        datagram_.engine_type = 0;
+        datagram_.export_proto_sysid = 0;
+        datagram_.export_proto_version = static_cast<std::uint8_t>(v);
+        const auto u32_at = [&](std::size_t at) {
+            return (std::uint32_t{payload[at]} << 24) | (std::uint32_t{payload[at + 1]} << 16) |
+                   (std::uint32_t{payload[at + 2]} << 8) | payload[at + 3];
+        };
+        if (v == 5 && payload.size() >= flow::kNetflowV5HeaderSize) {
+            datagram_.engine_type = payload[20];
+            datagram_.export_proto_sysid = payload[21];
+        } else if (v == 9 && payload.size() >= 20) {
+            datagram_.export_proto_sysid = u32_at(16);
+        } else if (v == 10 && payload.size() >= 16) {
+            datagram_.export_proto_sysid = u32_at(12);
+        }
+    }
+
     // One flow as its own datagram to the tee plugins that want flows, tagged by their maps.
     void send_dissected(plugin::TeeMessage m, const FlowRecord& r, std::span<const std::uint8_t> header,
                         std::span<const std::uint8_t> set_header, std::span<const std::uint8_t> record) {
+        bool copied = false;  // tagged_ holds r (a map sets only its tags: one copy serves all)
         for (std::size_t i = 0; i < host_.plugin_count(); ++i) {
             const maps::PreTagMap* map = tag_map_of(i);
             if (map == nullptr || !map->needs_flows()) continue;
-            tagged_ = r;
+            if (!copied) {
+                tagged_ = r;
+                copied = true;
+            }
             map->apply(tagged_, label_buffer_);
             m.tag = tagged_.tag;
             m.tag2 = tagged_.tag2;

@@ -26,3 +26,23 @@ cpu_of() {
 core_cpu() {
     echo "scale=3; $(cpu_of_process "$1") / 1000000000" | bc
 }
+
+# Waits until `measure pid` (cpu_of or core_cpu) stops changing, at most `tries` half-seconds:
+# the daemon has worked through what it was sent.
+wait_idle() {
+    local measure=$1 pid=$2 tries=${3:-60} prev=-1 now
+    for _ in $(seq 1 "$tries"); do
+        now=$("$measure" "$pid")
+        [[ "$now" == "$prev" ]] && break
+        prev=$now
+        sleep 0.5
+    done
+}
+
+# SIGINT, up to 10 s to exit, then SIGKILL.
+stop_daemon() {
+    kill -INT "$1"
+    for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}

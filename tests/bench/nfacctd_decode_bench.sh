@@ -33,22 +33,16 @@ EOC
     [[ $name == pmacct ]] && printf 'plugin_pipe_size: 256000000\nplugin_buffer_size: 102400\n' >> "$conf"
     rm -f "$out"
     "$binary" -f "$conf" 2> "$work/$name.log" &
-    local pid=$! prev=-1 now startup
+    local pid=$! startup
     # Start-up (libraries, plugins, rings) is left out: the replay starts after a 2 s delay.
     sleep 1.5
     startup=$(core_cpu "$pid")
     sleep 1
     # Until the core is idle: the whole savefile went through.
-    for _ in $(seq 1 240); do
-        now=$(core_cpu "$pid")
-        [[ "$now" == "$prev" ]] && break
-        prev=$now
-        sleep 0.5
-    done
-    kill -INT "$pid"
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    wait_idle core_cpu "$pid" 240
+    local now
+    now=$(core_cpu "$pid")
+    stop_daemon "$pid"
     local got
     got=$(awk -F, 'NR>1 {s+=$(NF-1)} END {print s+0}' "$out" 2>/dev/null || echo 0)
     now=$(echo "scale=3; $now - $startup" | bc)

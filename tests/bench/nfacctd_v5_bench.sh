@@ -44,19 +44,10 @@ EOF
     local sent
     sent=$("$gen" send 127.0.0.1 "$port" "$datagrams" 10000 30 "$rate" "$version")
     # Let the daemon finish what is queued, then measure and stop it.
-    local prev=-1 now
-    for _ in $(seq 1 60); do
-        now=$(cpu_of "$pid")
-        [[ "$now" == "$prev" ]] && break
-        prev=$now
-        sleep 0.5
-    done
+    wait_idle cpu_of "$pid" 60
     local cpu
     cpu=$(echo "scale=3; $(cpu_of "$pid") - $startup" | bc)
-    kill -INT "$pid"
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    stop_daemon "$pid"
     local sent_packets sent_records got_packets
     sent_packets=$(sed -n 's/.*packets=\([0-9]*\).*/\1/p' <<< "$sent")
     sent_records=$(sed -n 's/^records=\([0-9]*\).*/\1/p' <<< "$sent")

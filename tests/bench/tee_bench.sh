@@ -68,20 +68,11 @@ EOC
     local startup
     startup=$(cpu_of "$pid")
     "$gen" send 127.0.0.1 "$port" "$datagrams" 10000 30 "$rate" "$version" > /dev/null
-    local prev=-1 now
-    for _ in $(seq 1 60); do
-        now=$(cpu_of "$pid")
-        [[ "$now" == "$prev" ]] && break
-        prev=$now
-        sleep 0.5
-    done
+    wait_idle cpu_of "$pid" 60
     local cpu
     cpu=$(echo "scale=3; $(cpu_of "$pid") - $startup" | bc)
     wait "$receiver" || true
-    kill -INT "$pid"
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    stop_daemon "$pid"
     local got
     got=$(cat "$work/$name.count" 2>/dev/null || echo 0)
     printf "%-9s rate=%-6s datagrams_sent=%-7s received=%-8s cpu=%7ss  %s us/datagram received\n" \
