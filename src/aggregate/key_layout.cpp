@@ -184,9 +184,11 @@ Extractor extractor_for(std::string_view name) {
     return nullptr;
 }
 
-std::size_t csv_position(std::string_view name) {
+// Custom primitives go last, whatever their name.
+std::size_t csv_position(const primitives::PrimitiveSpec* spec) {
     auto order = primitives::csv_order();
-    auto it = std::find(order.begin(), order.end(), name);
+    if (primitives::custom_of(spec) != nullptr) return order.size();
+    auto it = std::find(order.begin(), order.end(), spec->name);
     return static_cast<std::size_t>(it - order.begin());
 }
 
@@ -221,7 +223,7 @@ Result<KeyLayout> KeyLayout::build(std::span<const std::string> aggregate) {
         if ((spec->flags & primitives::kSum) != 0 && spec->kind != ValueKind::kNone) layout.sum_ = true;
     }
     std::stable_sort(specs.begin(), specs.end(), [](const auto* a, const auto* b) {
-        return csv_position(a->name) < csv_position(b->name);
+        return csv_position(a) < csv_position(b);
     });
     std::size_t offset = 0;
     for (const auto* spec : specs) {

@@ -588,6 +588,7 @@ RowWriter::RowWriter(const aggregate::KeyLayout& layout, Format format, Options 
     const auto csv = primitives::csv_order();
     const auto csv_position = [&](const Column& c) {
         if (c.field.spec == nullptr) return 2 * position(csv, "timestamp_export") + 1;
+        if (c.render == Render::kCustom) return 2 * csv.size();
         return 2 * position(csv, c.name);
     };
     std::stable_sort(columns_.begin(), columns_.end(),

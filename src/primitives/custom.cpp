@@ -83,8 +83,9 @@ std::string parse_entry(std::string_view line, CustomPrimitive& p) {
         }
     }
     if (p.name.empty()) return "no name";
-    if (find(p.name) != nullptr && custom_of(find(p.name)) == nullptr) {
-        return fmt::format("'{}' is a built-in primitive", p.name);
+    // Built-ins newer than pmacct 1.7.7 give way to custom primitives of their name (see find()).
+    for (const auto& b : all()) {
+        if (b.name == p.name && (b.flags & kNewerThan177) == 0) return fmt::format("'{}' is a built-in primitive", p.name);
     }
     if (!has_type) return "no field_type";
     if (!has_len) return "no len";

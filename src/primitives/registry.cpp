@@ -23,6 +23,9 @@ constexpr DaemonMask kNfCvlan = kPm | kUa | kNf | kSf;
 
 constexpr std::uint8_t L = kListed;
 constexpr std::uint8_t LV = kListed | kVariableLength;
+constexpr std::uint8_t LN = kListed | kNewerThan177;
+constexpr std::uint8_t LVN = LV | kNewerThan177;
+constexpr std::uint8_t VN = kVariableLength | kNewerThan177;
 
 // Order within a category is the order of `-a` (pmacct's primitives matrix).
 constexpr PrimitiveSpec kPrimitives[] = {
@@ -32,10 +35,10 @@ constexpr PrimitiveSpec kPrimitives[] = {
     {"src_mac", kL2, "Source MAC address", kAll4, kMac, L, "mac_src", "SRC_MAC", "mac_src"},
     {"dst_mac", kL2, "Destination MAC address", kAll4, kMac, L, "mac_dst", "DST_MAC", "mac_dst"},
     {"vlan", kL2, "Ethernet VLAN, 802.1Q", kAll4, kU16, L, "vlan", "VLAN", "vlan"},
-    {"in_vlan", kL2, "Input Ethernet VLAN, 802.1Q", kNfSf, kU16, L, "vlan_in", "IN_VLAN", "vlan_in"},
-    {"out_vlan", kL2, "Output Ethernet VLAN, 802.1Q", kNfSf, kU16, L, "vlan_out", "OUT_VLAN", "vlan_out"},
-    {"in_cvlan", kL2, "Input Customer Ethernet VLAN", kNfCvlan, kU16, L, "cvlan_in", "IN_CVLAN", "cvlan_in"},
-    {"out_cvlan", kL2, "Output Customer Ethernet VLAN", kNfOnly, kU16, L, "cvlan_out", "OUT_CVLAN", "cvlan_out"},
+    {"in_vlan", kL2, "Input Ethernet VLAN, 802.1Q", kNfSf, kU16, LN, "vlan_in", "IN_VLAN", "vlan_in"},
+    {"out_vlan", kL2, "Output Ethernet VLAN, 802.1Q", kNfSf, kU16, LN, "vlan_out", "OUT_VLAN", "vlan_out"},
+    {"in_cvlan", kL2, "Input Customer Ethernet VLAN", kNfCvlan, kU16, LN, "cvlan_in", "IN_CVLAN", "cvlan_in"},
+    {"out_cvlan", kL2, "Output Customer Ethernet VLAN", kNfOnly, kU16, LN, "cvlan_out", "OUT_CVLAN", "cvlan_out"},
     // L3
     {"src_host", kL3, "Source IPv4/IPv6 address", kAll4, kIp, L, "ip_src", "SRC_IP", "ip_src"},
     {"dst_host", kL3, "Destination IPv4/IPv6 address", kAll4, kIp, L, "ip_dst", "DST_IP", "ip_dst"},
@@ -88,7 +91,7 @@ constexpr PrimitiveSpec kPrimitives[] = {
      "post_nat_port_dst", "POST_NAT_DST_PORT", "post_nat_port_dst"},
     // TUNNEL
     {"vxlan", kTunnel, "VXLAN Network Identifier", kAll4, kU32, L, "vxlan", "VXLAN", "vxlan"},
-    {"nvgre", kTunnel, "NVGRE Tenant Network Identifier", kNfOnly, kU32, L, "nvgre", "NVGRE", "nvgre"},
+    {"nvgre", kTunnel, "NVGRE Tenant Network Identifier", kNfOnly, kU32, LN, "nvgre", "NVGRE", "nvgre"},
     {"tunnel_src_mac", kTunnel, "Tunnel inner Source MAC address", kNoNf, kMac, L, "tunnel_mac_src",
      "TUNNEL_SRC_MAC", "tunnel_mac_src"},
     {"tunnel_dst_mac", kTunnel, "Tunnel inner Destination MAC address", kNoNf, kMac, L,
@@ -105,9 +108,9 @@ constexpr PrimitiveSpec kPrimitives[] = {
      "tunnel_port_src", "TUNNEL_SRC_PORT", "tunnel_port_src"},
     {"tunnel_dst_port", kTunnel, "Tunnel inner Destination TCP/UDP port", kAll4, kU16, L,
      "tunnel_port_dst", "TUNNEL_DST_PORT", "tunnel_port_dst"},
-    {"tunnel_tcpflags", kTunnel, "Tunnel inner TCP flags", kAll4, kU8, L, "tunnel_tcp_flags",
+    {"tunnel_tcpflags", kTunnel, "Tunnel inner TCP flags", kAll4, kU8, LN, "tunnel_tcp_flags",
      "TUNNEL_TCP_FLAGS", "tunnel_tcp_flags"},
-    {"tunnel_flow_label", kTunnel, "Tunnel inner IPv6 flow label", kNfOnly, kU32, L,
+    {"tunnel_flow_label", kTunnel, "Tunnel inner IPv6 flow label", kNfOnly, kU32, LN,
      "tunnel_flow_label", "TUNNEL_FLOW_LABEL", "tunnel_flow_label"},
     // MPLS
     {"mpls_label_bottom", kMpls, "Bottom MPLS label", kNoSf, kU32, L, "mpls_label_bottom",
@@ -116,22 +119,22 @@ constexpr PrimitiveSpec kPrimitives[] = {
      "mpls_label_top"},
     {"mpls_stack_depth", kMpls, "MPLS stack depth", kNoSf, kU8, L, "mpls_stack_depth",
      "MPLS_STACK_DEPTH", "mpls_stack_depth"},
-    {"mpls_label_stack", kMpls, "MPLS label stack", kNoSf, kString, LV, "mpls_label_stack",
+    {"mpls_label_stack", kMpls, "MPLS label stack", kNoSf, kString, LVN, "mpls_label_stack",
      "MPLS_LABEL_STACK", "mpls_label_stack"},
     {"mpls_vpn_rd", kMpls, "MPLS L3 VPN Route Distinguisher", kNfSf, kRd, L, "mpls_vpn_rd",
      "MPLS_VPN_RD", "mpls_vpn_rd"},
-    {"vrf_name", kMpls, "Ingress/Egress MPLS L3 VPN Name", kNfOnly, kString, LV, "vrf_name",
+    {"vrf_name", kMpls, "Ingress/Egress MPLS L3 VPN Name", kNfOnly, kString, LVN, "vrf_name",
      "VRF_NAME", "vrf_name"},
-    {"ingress_vrf_name", kMpls, "Ingress MPLS L3 VPN Name", kNfOnly, kString, LV, "ingress_vrf_name",
+    {"ingress_vrf_name", kMpls, "Ingress MPLS L3 VPN Name", kNfOnly, kString, LVN, "ingress_vrf_name",
      "INGRESS_VRF_NAME", "vrf_name_ingress"},
-    {"egress_vrf_name", kMpls, "Egress MPLS L3 VPN Name", kNfOnly, kString, LV, "egress_vrf_name",
+    {"egress_vrf_name", kMpls, "Egress MPLS L3 VPN Name", kNfOnly, kString, LVN, "egress_vrf_name",
      "EGRESS_VRF_NAME", "vrf_name_egress"},
     {"mpls_pw_id", kMpls, "MPLS L2 VPN Pseudowire ID", kNfSf, kU32, L, "mpls_pw_id", "MPLS_PW_ID",
      "mpls_pw_id"},
     // MISC
     {"class", kMisc, "L7 protocol classification", kAll4, kString, L, "class", "CLASS", "class_id"},
     {"flows", kMisc, "IP flows", kNfOnly, kU64, L, "flows", "FLOWS", "flows"},
-    {"flow_label", kMisc, "IPv6 flow label", kNfSf, kU32, L, "flow_label", "FLOW_LABEL", "flow_label"},
+    {"flow_label", kMisc, "IPv6 flow label", kNfSf, kU32, LN, "flow_label", "FLOW_LABEL", "flow_label"},
     {"src_host_country", kMisc, "Source IP address GeoIP resolution: country", kAll4, kCountry, L,
      "country_ip_src", "SH_COUNTRY", "country_ip_src"},
     {"dst_host_country", kMisc, "Destination IP address GeoIP resolution: country", kAll4, kCountry, L,
@@ -148,9 +151,9 @@ constexpr PrimitiveSpec kPrimitives[] = {
      "iface_in"},
     {"out_iface", kMisc, "Output interface, SNMP ifIndex", kNoPm, kU32, L, "iface_out", "OUT_IFACE",
      "iface_out"},
-    {"in_iface_name", kMisc, "Input interface Name", kNfOnly, kString, LV, "iface_name_in",
+    {"in_iface_name", kMisc, "Input interface Name", kNfOnly, kString, LVN, "iface_name_in",
      "IN_IFACE_NAME", "iface_name_in"},
-    {"out_iface_name", kMisc, "Output interface Name", kNfOnly, kString, LV, "iface_name_out",
+    {"out_iface_name", kMisc, "Output interface Name", kNfOnly, kString, LVN, "iface_name_out",
      "OUT_IFACE_NAME", "iface_name_out"},
     {"peer_src_ip", kMisc, "IP address or identificator of telemetry exporting device", kNfSf, kIp, L,
      "peer_ip_src", "PEER_SRC_IP", "peer_ip_src"},
@@ -174,7 +177,7 @@ constexpr PrimitiveSpec kPrimitives[] = {
      "SRC_ROA", "roa_src"},
     {"dst_roa", kMisc, "RPKI validation status for destination IP prefix", kAll4, kU8, L, "roa_dst",
      "DST_ROA", "roa_dst"},
-    {"fwd_status", kMisc, "Forwarding Status", kNfOnly, kU8, L, "fwd_status", "FWD_STATUS",
+    {"fwd_status", kMisc, "Forwarding Status", kNfOnly, kU8, LN, "fwd_status", "FWD_STATUS",
      "fwd_status"},
     // TIME
     {"timestamp_start", kTime, "Flow start time or observation time at the exporter", kNfOnly,
@@ -185,11 +188,11 @@ constexpr PrimitiveSpec kPrimitives[] = {
      "timestamp_arrival", "TIMESTAMP_ARRIVAL", "timestamp_arrival"},
     {"timestamp_export", kTime, "Observation time at the exporter", kNfOnly, kTimestamp, L,
      "timestamp_export", "TIMESTAMP_EXPORT", "timestamp_export"},
-    {"path_delay_avg_usec", kTime, "Average On-Path Telemetry measured delay (usec)", kNfOnly, kU32, L,
+    {"path_delay_avg_usec", kTime, "Average On-Path Telemetry measured delay (usec)", kNfOnly, kU32, LN,
      "path_delay_avg_usec", "PATH_DELAY_AVG_USEC", "path_delay_avg_usec"},
-    {"path_delay_min_usec", kTime, "Minimum On-Path Telemetry measured delay (usec)", kNfOnly, kU32, L,
+    {"path_delay_min_usec", kTime, "Minimum On-Path Telemetry measured delay (usec)", kNfOnly, kU32, LN,
      "path_delay_min_usec", "PATH_DELAY_MIN_USEC", "path_delay_min_usec"},
-    {"path_delay_max_usec", kTime, "Maximum On-Path Telemetry measured delay (usec)", kNfOnly, kU32, L,
+    {"path_delay_max_usec", kTime, "Maximum On-Path Telemetry measured delay (usec)", kNfOnly, kU32, LN,
      "path_delay_max_usec", "PATH_DELAY_MAX_USEC", "path_delay_max_usec"},
 
     // Accepted by `aggregate` but not listed by `-a`, as in pmacct.
@@ -206,8 +209,8 @@ constexpr PrimitiveSpec kPrimitives[] = {
      "SRC_MAC", "mac_src"},
     {"sum", kL3, "Legacy name of sum_host", kAll4, kIp, kSum, "ip_src", "SRC_IP", "ip_src"},
     {"class_frame", kMisc, "L7 classification of the frame section of IPFIX records", kNfOnly, kString,
-     0, "class", "CLASS", "class_id"},
-    {"srv6_seg_ipv6_list", kMisc, "SRv6 segment list", kNfOnly, kString, kVariableLength,
+     kNewerThan177, "class", "CLASS", "class_id"},
+    {"srv6_seg_ipv6_list", kMisc, "SRv6 segment list", kNfOnly, kString, VN,
      "srv6_seg_ipv6_list", "SRV6_SEG_IPV6_LIST", "srv6_seg_ipv6_list"},
 };
 
@@ -271,7 +274,11 @@ std::span<const PrimitiveSpec> all() { return kPrimitives; }
 
 const PrimitiveSpec* find(std::string_view name) {
     for (const auto& p : kPrimitives) {
-        if (p.name == name) return &p;
+        if (p.name != name) continue;
+        if ((p.flags & kNewerThan177) != 0) {
+            if (const PrimitiveSpec* custom = find_custom(name)) return custom;
+        }
+        return &p;
     }
     return find_custom(name);
 }

@@ -22,6 +22,7 @@
 #include "daemon.hpp"
 #include "run_program.hpp"
 #include "test_support.hpp"
+#include "netflow_builder.hpp"
 #include "v5_generator.hpp"
 
 namespace pmacct::testing {
@@ -273,14 +274,62 @@ const ValueMapCase kValueMapCases[] = {
 INSTANTIATE_TEST_SUITE_P(Maps, DebianValueMapsAlike, ::testing::ValuesIn(kValueMapCases),
                          [](const auto& p) { return std::string(p.param.name); });
 
-// QUICKSTART Va as written (its sampling-options half: the captures carry no VRF or interface
-// names): options records accounted with custom primitives, split from flows by sample_type
-// tags and pre_tag_filter, written to time-binned files; the files hold what Debian's hold.
+// Names by options data, as routers send them: an interface table (ifIndex, name, description)
+// and a VRF table (VRF id, name), then flows in those interfaces and VRFs. IPFIX with the ids
+// as scope fields; NetFlow v9 (Cisco's layout) with a System scope and the ids as fields.
+std::vector<std::uint8_t> names_datagram(std::uint16_t version) {
+    const bool ipfix = version == 10;
+    Datagram d(version, 7, 1);
+    const std::uint16_t options_set = ipfix ? 3 : 1;
+    d.open_set(options_set).u16(400);
+    if (ipfix) {
+        d.u16(3).u16(1).u16(10).u16(4);
+    } else {
+        d.u16(4).u16(12).u16(1).u16(4).u16(10).u16(4);
+    }
+    d.u16(82).u16(16).u16(83).u16(64).close_set();
+    d.open_set(options_set).u16(401);
+    if (ipfix) {
+        d.u16(2).u16(1).u16(234).u16(4);
+    } else {
+        d.u16(4).u16(8).u16(1).u16(4).u16(234).u16(4);
+    }
+    d.u16(236).u16(32).close_set();
+    d.open_set(ipfix ? 2 : 0).u16(256).u16(9);
+    d.u16(8).u16(4).u16(12).u16(4).u16(10).u16(4).u16(14).u16(4).u16(5).u16(1).u16(234).u16(4).u16(235).u16(4);
+    d.u16(1).u16(4).u16(2).u16(4).close_set();
+    d.open_set(400);
+    for (const auto& [index, name, descr] : {std::tuple{3U, "xe-0/0/0", "uplink to transit"},
+                                             std::tuple{4U, "ge-1/0/1.100", "customer A"}}) {
+        if (!ipfix) d.u32(0);
+        d.u32(index).str(name, 16).str(descr, 64);
+    }
+    d.close_set();
+    d.open_set(401);
+    for (const auto& [vrf, name] : {std::tuple{5U, "cust-a"}, std::tuple{9U, "cust-b-internet-access"}}) {
+        if (!ipfix) d.u32(0);
+        d.u32(vrf).str(name, 32);
+    }
+    d.close_set();
+    d.open_set(256);
+    d.ip4(10, 0, 0, 1).ip4(10, 0, 0, 2).u32(3).u32(4).u8(0).u32(5).u32(9).u32(1500).u32(3);
+    d.ip4(10, 0, 0, 3).ip4(10, 0, 0, 4).u32(4).u32(3).u8(32).u32(9).u32(5).u32(400).u32(2);
+    d.close_set();
+    std::vector<std::uint8_t> out = d.bytes();
+    if (!ipfix) out[3] = 7;  // v9: the count of records and templates
+    return out;
+}
+
+// QUICKSTART Va as written: options records accounted with custom primitives, split from flows
+// by sample_type tags and pre_tag_filter, written to time-binned files, one per kind (flows, VRF
+// names, interface names, sampling); the files hold what Debian's hold. The sampling options come
+// from a capture, the VRF and interface tables from two exporters written here (IPFIX and v9).
 TEST(Quickstart, VaOptionsApartFromFlows) {
     if (!have_debian()) GTEST_SKIP() << "Debian's pmacct is not installed";
     TempDir dir;
     const std::string capture = dir.path() + "/in.pcap";
     {
+        const std::string names = dir.path() + "/names.pcap";
         std::ofstream out(capture, std::ios::binary);
         bool first = true;
         for (const char* part : {"options-template", "options-data", "template", "data"}) {
@@ -288,11 +337,14 @@ TEST(Quickstart, VaOptionsApartFromFlows) {
             out << (first ? data : data.substr(24));
             first = false;
         }
+        for (const std::uint16_t version : {9, 10}) {
+            ASSERT_TRUE(write_udp_pcap(names, {names_datagram(version)}, version == 9 ? 0xC0000232 : 0xC0000233,
+                                       2055, 1700000000));
+            out << read_file(names).substr(24);
+        }
     }
-    std::ofstream(dir.path() + "/primitives.lst") << "name=vrf_id_ingress field_type=234 len=4 semantics=u_int\n"
-                                                     "name=vrf_id_egress field_type=235 len=4 semantics=u_int\n"
-                                                     "name=sampler_id field_type=48 len=2 semantics=u_int\n"
-                                                     "name=sampler_interval field_type=50 len=4 semantics=u_int\n";
+    // The section's own primitives.lst, shipped with the QUICKSTART configurations.
+    const std::string primitives = std::string(PMACCT_SOURCE_DIR) + "/tests/data/quickstart/primitives.lst";
     std::ofstream(dir.path() + "/pretag.map") << "set_tag=100 ip=0.0.0.0/0 sample_type=flow\n"
                                                  "set_tag=200 ip=0.0.0.0/0 sample_type=option\n";
     std::map<std::string, std::vector<std::string>> files[2];
@@ -303,9 +355,11 @@ TEST(Quickstart, VaOptionsApartFromFlows) {
             std::filesystem::remove_all(out);
             std::filesystem::create_directory(out);
             std::string conf = "pcap_savefile: " + capture + "\nnfacctd_time_new: true\nnfacctd_account_options: true\n!\n"
-                               "plugins: print[data], print[option_sampling]\n!\n";
+                               "plugins: print[data], print[option_vrf], print[option_if], print[option_sampling]\n!\n";
             for (const auto& [plugin, filter, aggregate, format] :
                  {std::tuple{"data", "100", "peer_src_ip, in_iface, out_iface, tos, vrf_id_ingress, vrf_id_egress", "csv"},
+                  std::tuple{"option_vrf", "200", "peer_src_ip, vrf_id_ingress, vrf_name", "event_csv"},
+                  std::tuple{"option_if", "200", "peer_src_ip, in_iface, int_descr", "event_csv"},
                   std::tuple{"option_sampling", "200", "peer_src_ip, sampler_id, sampler_interval", "event_csv"}}) {
                 const std::string p = std::string("[") + plugin + "]";
                 conf += "pre_tag_filter" + p + ": " + filter + "\naggregate" + p + ": " + aggregate +
@@ -314,7 +368,7 @@ TEST(Quickstart, VaOptionsApartFromFlows) {
                         (std::string(plugin) == "data" ? "flow" : plugin) + "_%s\nprint_output" + p + ": " + format +
                         "\n!\n";
             }
-            conf += "aggregate_primitives: " + dir.path() + "/primitives.lst\npre_tag_map: " + dir.path() +
+            conf += "aggregate_primitives: " + primitives + "\npre_tag_map: " + dir.path() +
                     "/pretag.map\nmaps_refresh: true\n";
             std::ofstream(dir.path() + "/" + who + ".conf") << conf;
             const DaemonRun run = replay_savefile(who, dir.path() + "/" + who + ".conf", "/dev/null");
@@ -332,7 +386,7 @@ TEST(Quickstart, VaOptionsApartFromFlows) {
         }
         if (files[0] == files[1]) break;
     }
-    ASSERT_EQ(files[1].size(), 2U) << "Debian wrote " << files[1].size() << " kinds of files";
+    ASSERT_EQ(files[1].size(), 4U) << "Debian wrote " << files[1].size() << " kinds of files";
     EXPECT_EQ(files[0], files[1]);
     // One sampler line, four flows (the headers written once per file).
     EXPECT_NE(std::find(files[0]["option_sampling"].begin(), files[0]["option_sampling"].end(), "192.0.2.100,1,30000"),

@@ -40,6 +40,9 @@ enum PrimitiveFlag : std::uint8_t {
     kListed = 1U << 0,          // shown by `-a` (pmacct's primitives matrix)
     kVariableLength = 1U << 1,  // not representable in `formatted` output
     kSum = 1U << 2,             // sum_*: cannot be combined with any other primitive
+    // A built-in pmacct 1.7.7 does not have: a custom primitive of the same name (as configurations
+    // written for 1.7.7 define) takes its place.
+    kNewerThan177 = 1U << 3,
 };
 
 struct PrimitiveSpec {
@@ -56,6 +59,8 @@ struct PrimitiveSpec {
 
 // Every primitive `aggregate` accepts, in `-a` order within each category.
 std::span<const PrimitiveSpec> all();
+// The primitive `aggregate` means by `name`: a built-in, or an installed custom primitive (which
+// replaces a kNewerThan177 built-in of the same name).
 const PrimitiveSpec* find(std::string_view name);
 
 // The fixed column order of CSV/formatted output and the key order of JSON output

@@ -79,5 +79,31 @@ TEST(CustomPrimitives, InstalledOnesAreFoundLikeBuiltIns) {
     EXPECT_EQ(find("vrf_id_ingress"), nullptr);
 }
 
+// Configurations written for pmacct 1.7.7 define custom primitives named like built-ins that came
+// later (QUICKSTART Va's vrf_name): the user's definition is the one used. Names 1.7.7 had as
+// built-ins stay refused.
+TEST(CustomPrimitives, ReplaceBuiltInsNewerThan177) {
+    const CustomLoad l = parse_custom("name=vrf_name field_type=236 len=32 semantics=str\n"
+                                      "name=flow_label field_type=31 len=4 semantics=u_int\n"
+                                      "name=src_host field_type=8 len=4 semantics=ip\n");
+    ASSERT_EQ(l.primitives.size(), 2U);
+    ASSERT_EQ(l.skipped.size(), 1U);
+    EXPECT_EQ(l.skipped[0].line, 3);
+    EXPECT_NE(l.skipped[0].why.find("built-in"), std::string::npos);
+    const PrimitiveSpec* before = find("vrf_name");
+    ASSERT_NE(before, nullptr);
+    EXPECT_EQ(custom_of(before), nullptr);
+    EXPECT_EQ(before->header, "VRF_NAME");
+    install_custom(l.primitives);
+    const PrimitiveSpec* spec = find("vrf_name");
+    ASSERT_NE(custom_of(spec), nullptr);
+    EXPECT_EQ(custom_of(spec)->type, 236);
+    EXPECT_EQ(spec->header, "vrf_name");
+    EXPECT_EQ(custom_of(find("flow_label"))->type, 31);
+    EXPECT_EQ(custom_of(find("ingress_vrf_name")), nullptr);
+    install_custom({});
+    EXPECT_EQ(find("vrf_name"), before);
+}
+
 }  // namespace
 }  // namespace pmacct::primitives
