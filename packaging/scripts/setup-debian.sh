@@ -19,6 +19,8 @@ test_pkgs=(
     pmacct
     # An independent NetFlow v5/v9/IPFIX exporter (tests/integration/softflowd_test.cpp).
     softflowd
+    # An independent packet dissector (tests/unit/packet/dissector_test.cpp).
+    tshark
 )
 
 want=("${build_pkgs[@]}")

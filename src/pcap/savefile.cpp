@@ -14,17 +14,12 @@
 #include <fmt/format.h>
 
 #include "pmacct/base/byte_reader.hpp"
+#include "pmacct/packet/dissector.hpp"
 
 namespace pmacct::pcap {
 
 namespace {
 
-constexpr std::uint16_t kEtherIpv4 = 0x0800;
-constexpr std::uint16_t kEtherIpv6 = 0x86DD;
-constexpr std::uint16_t kEtherVlan = 0x8100;
-constexpr std::uint16_t kEtherQinQ = 0x88A8;
-constexpr std::uint16_t kEtherQinQOld = 0x9100;
-constexpr int kMaxVlanTags = 4;
 constexpr std::uint8_t kProtoUdp = 17;
 
 // Classic pcap files (what libpcap writes): magic numbers, header sizes, the longest frame
@@ -62,156 +57,36 @@ void install_sigbus_handler() {
     (void)installed;
 }
 
-// DLT values that differ between platforms or headers: use libpcap's when it has them.
-#ifdef DLT_LINUX_SLL2
-constexpr int kDltLinuxSll2 = DLT_LINUX_SLL2;
-#else
-constexpr int kDltLinuxSll2 = 276;
-#endif
-constexpr int kDltIpv4 = 228;
-constexpr int kDltIpv6 = 229;
+}  // namespace
 
-FrameOutcome parse_udp(ByteReader udp, UdpPacket& out) {
-    if (!udp.has(8)) return FrameOutcome::kTruncated;
-    out.src_port = udp.u16();
-    out.dst_port = udp.u16();
+FrameOutcome parse_udp_frame(int dlt, std::span<const std::uint8_t> frame, UdpPacket& out) {
+    const std::optional<packet::LinkType> link = packet::link_type_from_dlt(dlt);
+    if (!link) return FrameOutcome::kNotIp;
+    packet::PacketInfo info;
+    packet::dissect(*link, frame, packet::Options{}, info);  // no tunnel opened
+    const packet::IpLayer& ip = info.ip;
+    if (ip.version == 0) return info.stop == packet::Stop::kNotIp ? FrameOutcome::kNotIp : FrameOutcome::kTruncated;
+    // The whole IP packet must be there; Ethernet padding after it is not part of it.
+    const std::size_t end = ip.length != 0 ? std::size_t{ip.l3_offset} + ip.length : frame.size();
+    if (info.stop == packet::Stop::kMalformed || end > frame.size()) return FrameOutcome::kTruncated;
+    if (ip.more_fragments || ip.fragment_offset != 0) return FrameOutcome::kFragment;  // atomic ones are whole
+    if (ip.proto != kProtoUdp) return FrameOutcome::kNotUdp;
+    if (!ip.has_ports || ip.payload_offset == 0) return FrameOutcome::kTruncated;
+    ByteReader udp(frame.subspan(ip.l4_offset, end - ip.l4_offset));
+    udp.skip(4);  // the ports, already read
     const std::uint16_t length = udp.u16();
     udp.skip(2);  // checksum
     std::size_t payload = udp.remaining();
     if (length != 0) {  // 0: IPv6 jumbogram, the IP length decides
-        if (length < 8) return FrameOutcome::kTruncated;
-        if (std::size_t{length} - 8 > payload) return FrameOutcome::kTruncated;
+        if (length < 8 || std::size_t{length} - 8 > payload) return FrameOutcome::kTruncated;
         payload = std::size_t{length} - 8;
     }
+    out.src_ip = ip.src;
+    out.dst_ip = ip.dst;
+    out.src_port = ip.src_port;
+    out.dst_port = ip.dst_port;
     out.payload = udp.bytes(payload);
     return FrameOutcome::kUdp;
-}
-
-FrameOutcome parse_ipv4(ByteReader r, UdpPacket& out) {
-    const std::span<const std::uint8_t> start = r.rest();
-    if (!r.has(20)) return FrameOutcome::kTruncated;
-    const std::uint8_t vihl = r.u8();
-    if ((vihl >> 4) != 4) return FrameOutcome::kNotIp;
-    const std::size_t header_len = std::size_t{vihl & 0x0Fu} * 4;
-    r.skip(1);  // tos
-    const std::uint16_t total_len = r.u16();
-    r.skip(2);  // id
-    const std::uint16_t frag = r.u16();
-    r.skip(1);  // ttl
-    const std::uint8_t proto = r.u8();
-    r.skip(2);  // checksum
-    const std::span<const std::uint8_t> src = r.bytes(4);
-    const std::span<const std::uint8_t> dst = r.bytes(4);
-    if (header_len < 20 || total_len < header_len) return FrameOutcome::kTruncated;
-    if (total_len > start.size()) return FrameOutcome::kTruncated;
-    if ((frag & 0x3FFF) != 0) return FrameOutcome::kFragment;  // MF set or offset != 0
-    if (proto != kProtoUdp) return FrameOutcome::kNotUdp;
-    out.src_ip = IpAddress::v4_bytes(src.data());
-    out.dst_ip = IpAddress::v4_bytes(dst.data());
-    // Ethernet padding after total_len is not part of the datagram.
-    ByteReader packet(start.first(total_len));
-    packet.skip(header_len);
-    return parse_udp(packet, out);
-}
-
-FrameOutcome parse_ipv6(ByteReader r, UdpPacket& out) {
-    if (!r.has(40)) return FrameOutcome::kTruncated;
-    const std::uint32_t vtcfl = r.u32();
-    if ((vtcfl >> 28) != 6) return FrameOutcome::kNotIp;
-    const std::uint16_t payload_len = r.u16();
-    std::uint8_t next = r.u8();
-    r.skip(1);  // hop limit
-    const std::span<const std::uint8_t> src = r.bytes(16);
-    const std::span<const std::uint8_t> dst = r.bytes(16);
-    ByteReader payload = r;
-    if (payload_len != 0) {  // 0: jumbogram, take what was captured
-        if (payload_len > r.remaining()) return FrameOutcome::kTruncated;
-        payload = r.sub(payload_len);
-    }
-    // Extension headers before the transport header.
-    for (int i = 0; i < 8; ++i) {
-        if (next == 0 || next == 43 || next == 60) {  // hop-by-hop, routing, destination opts
-            if (!payload.has(2)) return FrameOutcome::kTruncated;
-            const std::uint8_t following = payload.u8();
-            const std::size_t len = (std::size_t{payload.u8()} + 1) * 8;
-            if (!payload.skip(len - 2)) return FrameOutcome::kTruncated;
-            next = following;
-        } else if (next == 44) {  // fragment header
-            if (!payload.has(8)) return FrameOutcome::kTruncated;
-            const std::uint8_t following = payload.u8();
-            payload.skip(1);
-            const std::uint16_t offset_flags = payload.u16();
-            payload.skip(4);
-            if ((offset_flags & 0xFFF9) != 0) return FrameOutcome::kFragment;  // offset or M
-            next = following;  // an atomic fragment: the whole datagram is here
-        } else {
-            break;
-        }
-    }
-    if (next != kProtoUdp) return FrameOutcome::kNotUdp;
-    out.src_ip = IpAddress::v6_bytes(src.data());
-    out.dst_ip = IpAddress::v6_bytes(dst.data());
-    return parse_udp(payload, out);
-}
-
-FrameOutcome parse_by_ethertype(std::uint16_t ethertype, ByteReader r, UdpPacket& out) {
-    if (ethertype == kEtherIpv4) return parse_ipv4(r, out);
-    if (ethertype == kEtherIpv6) return parse_ipv6(r, out);
-    return FrameOutcome::kNotIp;
-}
-
-FrameOutcome parse_by_version(ByteReader r, UdpPacket& out) {
-    if (r.empty()) return FrameOutcome::kTruncated;
-    const std::uint8_t version = r.rest()[0] >> 4;
-    if (version == 4) return parse_ipv4(r, out);
-    if (version == 6) return parse_ipv6(r, out);
-    return FrameOutcome::kNotIp;
-}
-
-}  // namespace
-
-FrameOutcome parse_udp_frame(int dlt, std::span<const std::uint8_t> frame, UdpPacket& out) {
-    ByteReader r(frame);
-    switch (dlt) {
-        case DLT_EN10MB: {
-            if (!r.skip(12)) return FrameOutcome::kTruncated;  // destination, source MAC
-            std::uint16_t ethertype = r.u16();
-            for (int tags = 0; tags < kMaxVlanTags; ++tags) {
-                if (ethertype != kEtherVlan && ethertype != kEtherQinQ &&
-                    ethertype != kEtherQinQOld) {
-                    break;
-                }
-                r.skip(2);  // TCI
-                ethertype = r.u16();
-            }
-            if (!r.ok()) return FrameOutcome::kTruncated;
-            return parse_by_ethertype(ethertype, r, out);
-        }
-        case DLT_LINUX_SLL: {
-            // packet type, ARPHRD type, address length, 8 address bytes, protocol
-            if (!r.skip(14)) return FrameOutcome::kTruncated;
-            const std::uint16_t protocol = r.u16();
-            if (!r.ok()) return FrameOutcome::kTruncated;
-            return parse_by_ethertype(protocol, r, out);
-        }
-        case kDltLinuxSll2: {
-            // protocol, reserved, ifindex, ARPHRD type, packet type, address length, 8 bytes
-            const std::uint16_t protocol = r.u16();
-            if (!r.skip(18)) return FrameOutcome::kTruncated;
-            return parse_by_ethertype(protocol, r, out);
-        }
-        case DLT_RAW:
-        case kDltIpv4:
-        case kDltIpv6: return parse_by_version(r, out);
-        case DLT_NULL:
-        case DLT_LOOP:
-            // A 4-byte address family, in the capturing host's byte order for NULL and in
-            // network order for LOOP; the values differ across systems (AF_INET6 is 10, 24,
-            // 28 or 30), so the IP version nibble decides.
-            if (!r.skip(4)) return FrameOutcome::kTruncated;
-            return parse_by_version(r, out);
-        default: return FrameOutcome::kNotIp;
-    }
 }
 
 void Savefile::Closer::operator()(::pcap* p) const {

@@ -14,85 +14,15 @@
 #include <vector>
 
 #include "pmacct/flow/netflow_v5.hpp"
+#include "packet_builder.hpp"
 #include "test_support.hpp"
 
 namespace pmacct::pcap {
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
+using namespace pmacct::testing;  // the frame builders
 
-IpAddress ip(const char* text) {
-    IpAddress a;
-    EXPECT_TRUE(IpAddress::parse(text, a)) << text;
-    return a;
-}
-
-void put16(Bytes& b, std::uint16_t v) {
-    b.push_back(static_cast<std::uint8_t>(v >> 8));
-    b.push_back(static_cast<std::uint8_t>(v));
-}
-void put32(Bytes& b, std::uint32_t v) {
-    put16(b, static_cast<std::uint16_t>(v >> 16));
-    put16(b, static_cast<std::uint16_t>(v));
-}
-void append(Bytes& b, const Bytes& more) {
-    b.insert(b.end(), more.begin(), more.end());
-}
-
-Bytes text(const std::string& s) {
-    return Bytes(s.begin(), s.end());
-}
-
-Bytes udp(std::uint16_t sport, std::uint16_t dport, const Bytes& payload) {
-    Bytes b;
-    put16(b, sport);
-    put16(b, dport);
-    put16(b, static_cast<std::uint16_t>(8 + payload.size()));
-    put16(b, 0);
-    append(b, payload);
-    return b;
-}
-
-Bytes ipv4(const char* src, const char* dst, std::uint8_t proto, const Bytes& l4,
-           std::uint16_t frag = 0, std::size_t options = 0) {
-    Bytes b;
-    const std::size_t header = 20 + options;
-    b.push_back(static_cast<std::uint8_t>(0x40 | (header / 4)));
-    b.push_back(0);
-    put16(b, static_cast<std::uint16_t>(header + l4.size()));
-    put16(b, 0x1234);
-    put16(b, frag);
-    b.push_back(64);
-    b.push_back(proto);
-    put16(b, 0);
-    const IpAddress s = ip(src);
-    const IpAddress d = ip(dst);
-    b.insert(b.end(), s.bytes.begin(), s.bytes.begin() + 4);
-    b.insert(b.end(), d.bytes.begin(), d.bytes.begin() + 4);
-    b.insert(b.end(), options, 1);  // NOP options
-    append(b, l4);
-    return b;
-}
-
-// `ext` is inserted between the IPv6 header and the L4 header; `first_next` names it.
-Bytes ipv6(const char* src, const char* dst, std::uint8_t first_next, const Bytes& ext,
-           const Bytes& l4) {
-    Bytes b;
-    put32(b, 0x60000000);
-    put16(b, static_cast<std::uint16_t>(ext.size() + l4.size()));
-    b.push_back(first_next);
-    b.push_back(64);
-    const IpAddress s = ip(src);
-    const IpAddress d = ip(dst);
-    b.insert(b.end(), s.bytes.begin(), s.bytes.end());
-    b.insert(b.end(), d.bytes.begin(), d.bytes.end());
-    append(b, ext);
-    append(b, l4);
-    return b;
-}
-Bytes ipv6_udp(const char* src, const char* dst, const Bytes& l4) {
-    return ipv6(src, dst, 17, {}, l4);
-}
+void append(Bytes& b, const Bytes& more) { b.insert(b.end(), more.begin(), more.end()); }
 
 Bytes ethernet(std::uint16_t ethertype, const Bytes& l3, std::vector<std::uint16_t> tags = {}) {
     Bytes b = {0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2};
@@ -171,26 +101,26 @@ std::vector<UdpPacket> read_all(Savefile& file, std::vector<Bytes>* payloads = n
 // An Ethernet capture with everything a savefile may hold.
 std::vector<Frame> ethernet_frames() {
     return {
-        {ethernet(0x0800, ipv4("192.0.2.1", "192.0.2.100", 17, udp(40000, 2100, text("first")))),
+        {ethernet(0x0800, ipv4(17, "192.0.2.1", "192.0.2.100", udp(40000, 2100, text("first")))),
          1700000000, 123456},
-        {ethernet(0x0800, ipv4("192.0.2.2", "192.0.2.100", 17, udp(40001, 2100, text("vlan"))),
+        {ethernet(0x0800, ipv4(17, "192.0.2.2", "192.0.2.100", udp(40001, 2100, text("vlan"))),
                   {100}),
          1700000001, 0},
-        {ethernet(0x86dd, ipv6_udp("2001:db8::1", "2001:db8::100", udp(40002, 2100, text("qinq"))),
+        {ethernet(0x86dd, ipv6(17, "2001:db8::1", "2001:db8::100", udp(40002, 2100, text("qinq"))),
                   {10, 20}),
          1700000002, 0},
-        {ethernet(0x0800, ipv4("192.0.2.3", "192.0.2.100", 6, Bytes(20, 0))), 1700000003, 0},
-        {ethernet(0x0800, ipv4("192.0.2.4", "192.0.2.100", 17, udp(1, 2100, text("frag")), 0x2000)),
+        {ethernet(0x0800, ipv4(6, "192.0.2.3", "192.0.2.100", Bytes(20, 0))), 1700000003, 0},
+        {ethernet(0x0800, ipv4(17, "192.0.2.4", "192.0.2.100", udp(1, 2100, text("frag")), {.flags_offset = 0x2000})),
          1700000004, 0},
-        {ethernet(0x0800, ipv4("192.0.2.5", "192.0.2.100", 17, Bytes(30, 0), 0x0010)), 1700000005,
+        {ethernet(0x0800, ipv4(17, "192.0.2.5", "192.0.2.100", Bytes(30, 0), {.flags_offset = 0x0010})), 1700000005,
          0},
         {ethernet(0x0806, Bytes(28, 0)), 1700000006, 0},
-        {ethernet(0x0800, ipv4("192.0.2.6", "192.0.2.100", 17, udp(40006, 6343, text("sflow")))),
+        {ethernet(0x0800, ipv4(17, "192.0.2.6", "192.0.2.100", udp(40006, 6343, text("sflow")))),
          1700000007, 0},
-        {ethernet(0x0800, ipv4("192.0.2.7", "192.0.2.100", 17, udp(40007, 2100, Bytes(200, 7)))),
+        {ethernet(0x0800, ipv4(17, "192.0.2.7", "192.0.2.100", udp(40007, 2100, Bytes(200, 7)))),
          1700000008, 0, 100},  // cut by the snap length
-        {ethernet(0x0800, ipv4("192.0.2.8", "192.0.2.100", 17, udp(40008, 2100, text("opts")),
-                               0x4000 /* DF */, 8)),
+        {ethernet(0x0800, ipv4(17, "192.0.2.8", "192.0.2.100", udp(40008, 2100, text("opts")),
+                               {.flags_offset = 0x4000 /* DF */, .options = 8})),
          1700000009, 0},
     };
 }
@@ -426,11 +356,11 @@ TEST(Savefile, ATruncationDuringTheReplayIsAnErrorNotACrash) {
 TEST(Savefile, LinuxCookedIpv6Capture) {
     testing::TempDir dir;
     const std::vector<Frame> frames = {
-        {linux_sll(0x86dd, ipv6_udp("2001:db8::1", "2001:db8::2", udp(5000, 2100, text("v6")))),
+        {linux_sll(0x86dd, ipv6(17, "2001:db8::1", "2001:db8::2", udp(5000, 2100, text("v6")))),
          1700000100, 500},
-        {linux_sll(0x0800, ipv4("198.51.100.1", "198.51.100.2", 17, udp(5001, 2100, text("v4")))),
+        {linux_sll(0x0800, ipv4(17, "198.51.100.1", "198.51.100.2", udp(5001, 2100, text("v4")))),
          1700000101, 0},
-        {linux_sll(0x86dd, ipv6_udp("2001:db8::1", "2001:db8::2", udp(5002, 9995, text("other")))),
+        {linux_sll(0x86dd, ipv6(17, "2001:db8::1", "2001:db8::2", udp(5002, 9995, text("other")))),
          1700000102, 0},
     };
     const std::string path = write_pcap(dir.path() + "/sll.pcap", DLT_LINUX_SLL, frames);
@@ -461,8 +391,8 @@ TEST(Savefile, LinuxCookedIpv6Capture) {
 
 // The other link types, each in a file of its own.
 TEST(Savefile, OtherLinkTypes) {
-    const Bytes v4 = ipv4("203.0.113.1", "203.0.113.2", 17, udp(7, 2100, text("payload")));
-    const Bytes v6 = ipv6_udp("2001:db8::a", "2001:db8::b", udp(8, 2100, text("payload6")));
+    const Bytes v4 = ipv4(17, "203.0.113.1", "203.0.113.2", udp(7, 2100, text("payload")));
+    const Bytes v6 = ipv6(17, "2001:db8::a", "2001:db8::b", udp(8, 2100, text("payload6")));
     Bytes null_v4 = {2, 0, 0, 0};  // AF_INET, little-endian host
     append(null_v4, v4);
     Bytes null_v6 = {30, 0, 0, 0};  // AF_INET6 on macOS
@@ -504,28 +434,28 @@ TEST(ParseUdpFrame, Ipv6ExtensionHeadersAndFragments) {
     // Hop-by-hop options (8 bytes) then UDP.
     const Bytes hop = {17, 0, 1, 4, 0, 0, 0, 0};
     EXPECT_EQ(parse_udp_frame(DLT_RAW,
-                              ipv6("2001:db8::1", "2001:db8::2", 0, hop, udp(1, 2, text("x"))), p),
+                              ipv6(0, "2001:db8::1", "2001:db8::2", cat({hop, udp(1, 2, text("x"))})), p),
               FrameOutcome::kUdp);
     EXPECT_EQ(p.payload.size(), 1u);
     // Fragment header, offset 0, more fragments: a fragment.
     const Bytes frag_first = {17, 0, 0x00, 0x01, 0, 0, 0, 1};
     EXPECT_EQ(
         parse_udp_frame(
-            DLT_RAW, ipv6("2001:db8::1", "2001:db8::2", 44, frag_first, udp(1, 2, text("x"))), p),
+            DLT_RAW, ipv6(44, "2001:db8::1", "2001:db8::2", cat({frag_first, udp(1, 2, text("x"))})), p),
         FrameOutcome::kFragment);
     // Atomic fragment (offset 0, no more fragments): the whole datagram.
     const Bytes atomic = {17, 0, 0x00, 0x00, 0, 0, 0, 1};
     EXPECT_EQ(parse_udp_frame(
-                  DLT_RAW, ipv6("2001:db8::1", "2001:db8::2", 44, atomic, udp(1, 2, text("x"))), p),
+                  DLT_RAW, ipv6(44, "2001:db8::1", "2001:db8::2", cat({atomic, udp(1, 2, text("x"))})), p),
               FrameOutcome::kUdp);
     // TCP over IPv6.
-    EXPECT_EQ(parse_udp_frame(DLT_RAW, ipv6("2001:db8::1", "2001:db8::2", 6, {}, Bytes(20, 0)), p),
+    EXPECT_EQ(parse_udp_frame(DLT_RAW, ipv6(6, "2001:db8::1", "2001:db8::2", Bytes(20, 0)), p),
               FrameOutcome::kNotUdp);
 }
 
 TEST(ParseUdpFrame, DamagedFramesNeverReadOutside) {
     const Bytes good =
-        ethernet(0x0800, ipv4("192.0.2.1", "192.0.2.2", 17, udp(1, 2, Bytes(40, 9))));
+        ethernet(0x0800, ipv4(17, "192.0.2.1", "192.0.2.2", udp(1, 2, Bytes(40, 9))));
     UdpPacket p;
     ASSERT_EQ(parse_udp_frame(DLT_EN10MB, good, p), FrameOutcome::kUdp);
     // Every prefix of the frame: no crash, and never a datagram longer than what is there.
@@ -536,14 +466,14 @@ TEST(ParseUdpFrame, DamagedFramesNeverReadOutside) {
         }
     }
     // UDP length larger than the IP packet, and smaller than its own header.
-    Bytes bad_udp = ipv4("192.0.2.1", "192.0.2.2", 17, udp(1, 2, Bytes(4, 0)));
+    Bytes bad_udp = ipv4(17, "192.0.2.1", "192.0.2.2", udp(1, 2, Bytes(4, 0)));
     bad_udp[24] = 0x01;  // UDP length 0x01xx
     EXPECT_EQ(parse_udp_frame(DLT_RAW, bad_udp, p), FrameOutcome::kTruncated);
     bad_udp[24] = 0;
     bad_udp[25] = 4;
     EXPECT_EQ(parse_udp_frame(DLT_RAW, bad_udp, p), FrameOutcome::kTruncated);
     // IPv4 header length below 20.
-    Bytes bad_ihl = ipv4("192.0.2.1", "192.0.2.2", 17, udp(1, 2, Bytes(4, 0)));
+    Bytes bad_ihl = ipv4(17, "192.0.2.1", "192.0.2.2", udp(1, 2, Bytes(4, 0)));
     bad_ihl[0] = 0x44;
     EXPECT_EQ(parse_udp_frame(DLT_RAW, bad_ihl, p), FrameOutcome::kTruncated);
     // Unknown link type.
