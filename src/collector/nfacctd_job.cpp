@@ -80,6 +80,8 @@ public:
         lookups_ = std::move(*lookups);
         map_limits_.entries = static_cast<std::size_t>(s.get_uint("maps_entries"));
         map_limits_.row_len = static_cast<std::size_t>(s.get_uint("maps_row_len"));
+        map_limits_.index = s.get_bool("maps_index");
+        map_limits_.dont_recirculate = s.get_bool("pre_tag_map_dont_recirculate");
         if (s.is_set("sampling_map")) {
             sampling_map_path_ = s.get_string("sampling_map");
             if (auto r = load_sampling_map(); !r) return r;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <optional>
 
 #include <fmt/format.h>
@@ -222,41 +223,125 @@ bool multicast(const IpAddress& a) {
 
 }  // namespace
 
+namespace {
+
+// What a record holds for a key compared as a number (is_multicast: 0 or 1); nullopt for the
+// keys compared otherwise.
+std::optional<std::uint64_t> number_of(Field f, const FlowRecord& r) {
+    switch (f) {
+        case Field::kIn: return r.in_iface;
+        case Field::kOut: return r.out_iface;
+        case Field::kEngineId: return r.export_proto_sysid;
+        case Field::kSrcAs: return r.src_as;
+        case Field::kDstAs: return r.dst_as;
+        case Field::kPeerSrcAs: return r.peer_src_as;
+        case Field::kPeerDstAs: return r.peer_dst_as;
+        case Field::kMplsPwId: return r.mpls_pw_id;
+        case Field::kMplsLabelBottom: return r.mpls_label_bottom;
+        case Field::kVlan: return r.vlan;
+        case Field::kCvlan: return r.in_cvlan;
+        case Field::kIpProto: return r.proto;
+        case Field::kSrcPort: return r.src_port;
+        case Field::kDstPort: return r.dst_port;
+        case Field::kTcpFlags: return r.tcp_flags;
+        case Field::kFwdStatus: return r.fwd_status;
+        case Field::kIsMulticast: return multicast(r.dst_ip) ? 1 : 0;
+        default: return std::nullopt;
+    }
+}
+
+// The address a key compares with a prefix, nullptr for the other keys.
+const IpAddress* address_of(Field f, const FlowRecord& r) {
+    switch (f) {
+        case Field::kIp: return &r.peer_src_ip;
+        case Field::kNextHop: return &r.ip_next_hop;
+        case Field::kBgpNextHop: return &r.bgp_next_hop;
+        case Field::kSrcNet: return &r.src_ip;
+        case Field::kDstNet: return &r.dst_ip;
+        default: return nullptr;
+    }
+}
+
+// The bytes a MAC or route distinguisher key compares (their count in `n`), nullptr for the
+// other keys.
+const std::uint8_t* bytes_of(Field f, const FlowRecord& r, std::size_t& n) {
+    switch (f) {
+        case Field::kSrcMac: n = 6; return r.src_mac.bytes.data();
+        case Field::kDstMac: n = 6; return r.dst_mac.bytes.data();
+        case Field::kMplsVpnRd: n = 7; return r.mpls_vpn_rd.data() + 1;  // after the origin byte
+        default: n = 0; return nullptr;
+    }
+}
+
+}  // namespace
+
 bool holds(const Condition& c, const FlowRecord& r) {
     bool m = false;
-    switch (c.field) {
-        case Field::kIp: m = in_prefix(r.peer_src_ip, c); break;
-        case Field::kIn: m = r.in_iface == c.value; break;
-        case Field::kOut: m = r.out_iface == c.value; break;
-        // NetFlow v5 only: 1.7.7 never matches it on v9/IPFIX (engine_id is their source id).
-        case Field::kEngineType: m = r.export_proto_version == 5 && r.engine_type == c.value; break;
-        case Field::kEngineId: m = r.export_proto_sysid == c.value; break;
-        case Field::kNextHop: m = in_prefix(r.ip_next_hop, c); break;
-        case Field::kBgpNextHop: m = in_prefix(r.bgp_next_hop, c); break;
-        case Field::kSampleType: m = (sample_type_of(r) & c.value) != 0; break;
-        case Field::kDirection: m = r.sampling_direction == (c.value == 0 ? 'i' : 'e'); break;
-        case Field::kSrcAs: m = r.src_as == c.value; break;
-        case Field::kDstAs: m = r.dst_as == c.value; break;
-        case Field::kPeerSrcAs: m = r.peer_src_as == c.value; break;
-        case Field::kPeerDstAs: m = r.peer_dst_as == c.value; break;
-        case Field::kMplsVpnRd: m = std::equal(c.bytes.begin(), c.bytes.end(), r.mpls_vpn_rd.begin() + 1); break;
-        case Field::kMplsPwId: m = r.mpls_pw_id == c.value; break;
-        case Field::kMplsLabelBottom: m = r.mpls_label_bottom == c.value; break;
-        case Field::kSrcMac: m = std::equal(r.src_mac.bytes.begin(), r.src_mac.bytes.end(), c.bytes.begin()); break;
-        case Field::kDstMac: m = std::equal(r.dst_mac.bytes.begin(), r.dst_mac.bytes.end(), c.bytes.begin()); break;
-        case Field::kVlan: m = r.vlan == c.value; break;
-        case Field::kCvlan: m = r.in_cvlan == c.value; break;
-        case Field::kSrcNet: m = in_prefix(r.src_ip, c); break;
-        case Field::kDstNet: m = in_prefix(r.dst_ip, c); break;
-        case Field::kIpProto: m = r.proto == c.value; break;
-        case Field::kSrcPort: m = r.src_port == c.value; break;
-        case Field::kDstPort: m = r.dst_port == c.value; break;
-        case Field::kTcpFlags: m = r.tcp_flags == c.value; break;
-        case Field::kFwdStatus: m = r.fwd_status == c.value; break;
-        case Field::kIsMulticast: m = multicast(r.dst_ip) == (c.value != 0); break;
-        case Field::kFilter: m = c.filter->matches(r); break;
+    std::size_t n = 0;
+    if (const auto number = number_of(c.field, r)) {
+        m = *number == c.value;
+    } else if (const IpAddress* a = address_of(c.field, r)) {
+        m = in_prefix(*a, c);
+    } else if (const std::uint8_t* b = bytes_of(c.field, r, n)) {
+        m = std::equal(b, b + n, c.bytes.begin());
+    } else {
+        switch (c.field) {
+            // NetFlow v5 only: 1.7.7 never matches it on v9/IPFIX (engine_id is their source id).
+            case Field::kEngineType: m = r.export_proto_version == 5 && r.engine_type == c.value; break;
+            case Field::kSampleType: m = (sample_type_of(r) & c.value) != 0; break;
+            case Field::kDirection: m = r.sampling_direction == (c.value == 0 ? 'i' : 'e'); break;
+            case Field::kFilter: m = c.filter->matches(r); break;
+            default: break;
+        }
     }
     return m != c.negated;
+}
+
+bool index_part(const Condition& c, IndexPart& part) {
+    switch (c.field) {
+        case Field::kEngineType: case Field::kEngineId: case Field::kNextHop: case Field::kSampleType:
+        case Field::kDirection: case Field::kFilter:
+            return false;
+        default:
+            break;
+    }
+    if (c.negated) return false;
+    part = {c.field, 0, 0};
+    if (address_of(c.field, FlowRecord()) != nullptr) {
+        part.family = c.prefix.family;
+        part.bits = c.bits;
+    }
+    return true;
+}
+
+void append_index_key(const Condition& c, std::string& key) {
+    FlowRecord none;
+    std::size_t n = 0;
+    if (number_of(c.field, none)) {
+        key.append(reinterpret_cast<const char*>(&c.value), sizeof c.value);
+    } else if (address_of(c.field, none) != nullptr) {
+        key.append(reinterpret_cast<const char*>(c.prefix.bytes.data()), c.prefix.bytes.size());
+    } else if (bytes_of(c.field, none, n) != nullptr) {
+        key.append(reinterpret_cast<const char*>(c.bytes.data()), n);
+    }
+}
+
+bool append_index_key(const IndexPart& part, const FlowRecord& r, char* key, std::size_t& len) {
+    std::size_t n = 0;
+    if (const auto number = number_of(part.field, r)) {
+        std::memcpy(key + len, &*number, sizeof *number);
+        len += sizeof *number;
+    } else if (const IpAddress* a = address_of(part.field, r)) {
+        const IpAddress x = a->unmapped();
+        if (x.family != part.family) return false;
+        const IpAddress m = x.masked(part.bits);
+        std::memcpy(key + len, m.bytes.data(), m.bytes.size());
+        len += m.bytes.size();
+    } else if (const std::uint8_t* b = bytes_of(part.field, r, n)) {
+        std::memcpy(key + len, b, n);
+        len += n;
+    }
+    return true;
 }
 
 std::optional<std::uint64_t> map_number(std::string_view v, std::uint64_t max) {

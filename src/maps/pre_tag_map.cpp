@@ -1,5 +1,6 @@
 #include "pmacct/maps/pre_tag_map.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 
@@ -103,14 +104,88 @@ std::string add_token(Rule& rule, const MapToken& t, Daemon daemon, MapUse use) 
     return fmt::format("unknown key '{}'", k);
 }
 
+// Rules without `ip` stand for IPv4 and IPv6 exporters, and take an entry for each: with
+// maps_entries left for only one, the IPv4 one is kept and the rest of the map cut (as 1.7.7).
+// pre_tag_map_dont_recirculate makes them IPv4 rules of one entry.
+void recirculate(std::vector<Rule>& rules, const MapLimits& limits, std::vector<MapProblem>& problems) {
+    Condition any_ipv4;
+    any_ipv4.field = MatchField::kIp;
+    IpAddress::parse("0.0.0.0", any_ipv4.prefix);
+    std::size_t entries = 0;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        Rule& r = rules[i];
+        const bool has_ip = std::any_of(r.conditions.begin(), r.conditions.end(),
+                                        [](const Condition& c) { return c.field == MatchField::kIp; });
+        const std::size_t needs = has_ip || limits.dont_recirculate ? 1 : 2;
+        const bool fits = entries + needs <= limits.entries;
+        if (!has_ip && (limits.dont_recirculate || !fits)) r.conditions.insert(r.conditions.begin(), any_ipv4);
+        if (!fits) {
+            const std::size_t keep = entries < limits.entries ? i + 1 : i;
+            std::erase_if(problems, [](const MapProblem& p) { return p.line == 0 && p.why.starts_with("file cut"); });
+            problems.push_back({0, fmt::format("file cut to the first {} entries (maps_entries; a rule without 'ip' "
+                                               "takes two, one for IPv4 and one for IPv6 exporters); {} rule(s) left out",
+                                               limits.entries, rules.size() - keep)});
+            rules.resize(keep);
+            return;
+        }
+        entries += needs;
+    }
+}
+
+// The index of maps_index over `rules`, and a note on the rules it does not hold.
+MatchIndex index_rules(const std::vector<Rule>& rules, std::vector<MapProblem>& problems) {
+    std::vector<const std::vector<Condition>*> conditions;
+    conditions.reserve(rules.size());
+    for (const Rule& r : rules) conditions.push_back(&r.conditions);
+    MatchIndex index = MatchIndex::build(conditions);
+    if (std::string note = index.note(); !note.empty()) problems.push_back({0, std::move(note)});
+    return index;
+}
+
+// Rule evaluation from `next(0)`: `next(i)` is the first rule at i or after that may hold.
+template <typename Next>
+void evaluate(const std::vector<Rule>& rules, FlowRecord& r, std::string& label_buffer, Next&& next) {
+    std::size_t i = next(0);
+    while (i < rules.size()) {
+        const Rule& rule = rules[i];
+        const bool all = std::all_of(rule.conditions.begin(), rule.conditions.end(),
+                                     [&](const Condition& c) { return holds(c, r); });
+        if (!all) {
+            i = next(i + 1);
+            continue;
+        }
+        auto stacked = [&](std::uint64_t current) {
+            switch (rule.stack) {
+                case PreTagMap::Stack::kSum: return rule.value + current;
+                case PreTagMap::Stack::kOr: return rule.value | current;
+                case PreTagMap::Stack::kNone: break;
+            }
+            return rule.value;
+        };
+        switch (rule.set) {
+            case Rule::Set::kTag: r.tag = stacked(r.tag); break;
+            case Rule::Set::kTag2: r.tag2 = stacked(r.tag2); break;
+            case Rule::Set::kLabel:
+                if (!label_buffer.empty()) label_buffer += ',';
+                label_buffer += rule.label_value;
+                break;
+            case Rule::Set::kNone: break;
+        }
+        if (rule.set_tos) r.tos = rule.tos;
+        if (rule.jump_to < 0) break;
+        i = next(static_cast<std::size_t>(rule.jump_to));
+    }
+}
+
 }  // namespace
 
-PreTagMap::Loaded PreTagMap::compile(MapText text, Daemon daemon, MapUse use) {
+PreTagMap::Loaded PreTagMap::compile(MapText text, Daemon daemon, const MapLimits& limits, MapUse use) {
     Loaded out;
     out.problems = std::move(text.problems);
     out.map.rules_ = compile_rules<Rule>(
         text, out.problems, [&](Rule& rule, const MapToken& t) { return add_token(rule, t, daemon, use); },
         [](const Rule&) { return std::string(); });
+    recirculate(out.map.rules_, limits, out.problems);
     for (const Rule& r : out.map.rules_) {
         for (const Condition& c : r.conditions) out.map.needs_flows_ |= !datagram_key(c.field);
     }
@@ -133,58 +208,32 @@ PreTagMap::Loaded PreTagMap::compile(MapText text, Daemon daemon, MapUse use) {
             out.problems.push_back({r.line, fmt::format("jeq: no later rule has label '{}'; the jump is ignored", r.jump)});
         }
     }
+    if (limits.index) out.map.index_ = index_rules(rules, out.problems);
     return out;
 }
 
 PreTagMap::Loaded PreTagMap::parse(std::string_view text, Daemon daemon, const MapLimits& limits, MapUse use) {
-    return compile(parse_map_text(text, limits), daemon, use);
+    return compile(parse_map_text(text, limits), daemon, limits, use);
 }
 
 Result<PreTagMap::Loaded> PreTagMap::load(const std::string& path, Daemon daemon, const MapLimits& limits,
                                           MapUse use) {
     auto text = read_map_file(path, limits);
     if (!text) return fail(text.error());
-    return compile(std::move(*text), daemon, use);
+    return compile(std::move(*text), daemon, limits, use);
 }
 
 void PreTagMap::apply(FlowRecord& r, std::string& label_buffer) const {
     r.tag = 0;
     r.tag2 = 0;
     label_buffer.clear();
-    std::size_t i = 0;
-    while (i < rules_.size()) {
-        const Rule& rule = rules_[i];
-        bool all = true;
-        for (const Condition& c : rule.conditions) {
-            if (!holds(c, r)) {
-                all = false;
-                break;
-            }
-        }
-        if (!all) {
-            ++i;
-            continue;
-        }
-        auto stacked = [&](std::uint64_t current) {
-            switch (rule.stack) {
-                case Stack::kSum: return rule.value + current;
-                case Stack::kOr: return rule.value | current;
-                case Stack::kNone: break;
-            }
-            return rule.value;
-        };
-        switch (rule.set) {
-            case Rule::Set::kTag: r.tag = stacked(r.tag); break;
-            case Rule::Set::kTag2: r.tag2 = stacked(r.tag2); break;
-            case Rule::Set::kLabel:
-                if (!label_buffer.empty()) label_buffer += ',';
-                label_buffer += rule.label_value;
-                break;
-            case Rule::Set::kNone: break;
-        }
-        if (rule.set_tos) r.tos = rule.tos;
-        if (rule.jump_to < 0) break;
-        i = static_cast<std::size_t>(rule.jump_to);
+    if (index_.active()) {
+        MatchIndex::Candidates candidates = index_.candidates(r);
+        evaluate(rules_, r, label_buffer, [&](std::size_t from) -> std::size_t {
+            return candidates.next(static_cast<std::uint32_t>(from));
+        });
+    } else {
+        evaluate(rules_, r, label_buffer, [](std::size_t from) { return from; });
     }
     r.label = label_buffer;
 }

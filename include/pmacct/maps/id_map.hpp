@@ -13,6 +13,7 @@
 
 #include "pmacct/maps/map_file.hpp"
 #include "pmacct/maps/match.hpp"
+#include "pmacct/maps/match_index.hpp"
 
 namespace pmacct::maps {
 
@@ -20,10 +21,11 @@ template <typename Value>
 class IdMap {
 public:
     // `parse_id(value_text, Value&)` says why an id cannot be used (empty when it can); only
-    // `keys` may be used as MATCH keys. Rules that cannot be used go to `problems`.
+    // `keys` may be used as MATCH keys. Rules that cannot be used go to `problems`. `index`:
+    // lookups go through a MatchIndex (maps_index).
     template <typename ParseId>
     static IdMap compile(const MapText& text, std::vector<MapProblem>& problems,
-                         std::initializer_list<std::string_view> keys, ParseId&& parse_id) {
+                         std::initializer_list<std::string_view> keys, bool index, ParseId&& parse_id) {
         IdMap m;
         m.rules_ = compile_rules<Rule>(
             text, problems,
@@ -50,20 +52,31 @@ public:
                                                 [](const Condition& c) { return c.field == MatchField::kIp; });
                 return rule.has_value && has_ip ? "" : "required key missing: 'id' and 'ip' are required";
             });
+        if (index) {
+            std::vector<const std::vector<Condition>*> conditions;
+            for (const Rule& r : m.rules_) conditions.push_back(&r.conditions);
+            m.index_ = MatchIndex::build(conditions);
+            if (std::string note = m.index_.note(); !note.empty()) problems.push_back({0, std::move(note)});
+        }
         return m;
     }
 
     // The value of the first rule that holds for `r`, nullptr when none does.
     const Value* find(const FlowRecord& r) const {
-        for (const Rule& rule : rules_) {
-            bool all = true;
-            for (const Condition& c : rule.conditions) {
-                if (!holds(c, r)) {
-                    all = false;
-                    break;
-                }
+        auto all_hold = [&](const Rule& rule) {
+            return std::all_of(rule.conditions.begin(), rule.conditions.end(),
+                               [&](const Condition& c) { return holds(c, r); });
+        };
+        if (index_.active()) {
+            MatchIndex::Candidates candidates = index_.candidates(r);
+            for (std::size_t i = candidates.next(0); i < rules_.size();
+                 i = candidates.next(static_cast<std::uint32_t>(i + 1))) {
+                if (all_hold(rules_[i])) return &rules_[i].value;
             }
-            if (all) return &rule.value;
+            return nullptr;
+        }
+        for (const Rule& rule : rules_) {
+            if (all_hold(rule)) return &rule.value;
         }
         return nullptr;
     }
@@ -77,6 +90,7 @@ private:
         std::vector<Condition> conditions;
     };
     std::vector<Rule> rules_;
+    MatchIndex index_;
 };
 
 }  // namespace pmacct::maps

@@ -29,9 +29,12 @@ struct MapProblem {
     std::string why;
 };
 
+// How maps are read: their limits, and the options of the maps that use MATCH keys.
 struct MapLimits {
     std::size_t entries = 384;  // maps_entries
     std::size_t row_len = 256;  // maps_row_len
+    bool index = false;             // maps_index
+    bool dont_recirculate = false;  // pre_tag_map_dont_recirculate
 };
 
 struct MapText {

@@ -40,6 +40,23 @@ bool holds(const Condition& c, const FlowRecord& r);
 // A route distinguisher as text ("0:65000:1", "1:192.0.2.1:7", "2:4200000000:7") into its type
 // byte and 6 value bytes (`out`: 7 bytes); false when it is not one.
 bool parse_route_distinguisher(std::string_view v, std::uint8_t* out);
+// maps_index: a key part is one MATCH key, and for an address key also its family and prefix
+// length (rules on /24 and on /32 hash apart).
+struct IndexPart {
+    MatchField field = MatchField::kIp;
+    std::uint8_t family = 0;
+    std::uint8_t bits = 0;
+    friend auto operator<=>(const IndexPart&, const IndexPart&) = default;
+};
+// The part `c` can be indexed under; false for negations and keys no index covers (engine_type,
+// engine_id, nexthop, sample_type, direction, filter).
+bool index_part(const Condition& c, IndexPart& part);
+// The bytes of `c`'s value under its part, appended to `key`.
+void append_index_key(const Condition& c, std::string& key);
+// The same bytes from a record, appended at `key + len` (room: kMaxIndexKeyPart); false when
+// the record has an address of another family, so that no rule of the part can hold.
+inline constexpr std::size_t kMaxIndexKeyPart = 16;
+bool append_index_key(const IndexPart& part, const FlowRecord& r, char* key, std::size_t& len);
 // A decimal number of a map value, at most `max`.
 std::optional<std::uint64_t> map_number(std::string_view v, std::uint64_t max);
 

@@ -4,6 +4,9 @@
 // sums or ORs the tags met along the way; labels met along the way are joined with ','.
 // A rule that cannot be read (unknown key, bad value, a key not supported yet) is reported with
 // its line and left out, as pmacct does; the rest of the map is used.
+// A rule without `ip` stands for IPv4 and for IPv6 exporters and so takes two of maps_entries,
+// as in pmacct ("recirculation"); with pre_tag_map_dont_recirculate it takes one and applies to
+// IPv4 exporters only. With maps_index, lookups go through a MatchIndex.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +18,7 @@
 #include "pmacct/base/result.hpp"
 #include "pmacct/maps/map_file.hpp"
 #include "pmacct/maps/match.hpp"
+#include "pmacct/maps/match_index.hpp"
 #include "pmacct/record/flow_record.hpp"
 
 namespace pmacct::maps {
@@ -39,6 +43,8 @@ public:
     // hop) rather than on what a whole datagram shares (exporter, engine): a tee plugin given
     // this map replicates flows dissected one per datagram (QUICKSTART XVa's "complex" map).
     bool needs_flows() const { return needs_flows_; }
+    // maps_index was asked for and some rules are in an index.
+    bool indexed() const { return index_.active(); }
 
     // Sets r.tag, r.tag2 and r.label (a view into `label_buffer`, valid until the next call).
     // Hot path: no allocation once the buffer has grown to the longest label.
@@ -61,9 +67,10 @@ public:
     };
 
 private:
-    static Loaded compile(MapText text, Daemon daemon, MapUse use);
+    static Loaded compile(MapText text, Daemon daemon, const MapLimits& limits, MapUse use);
     std::vector<Rule> rules_;
     bool needs_flows_ = false;
+    MatchIndex index_;
 };
 
 struct PreTagMap::Loaded {

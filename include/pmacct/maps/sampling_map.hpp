@@ -53,7 +53,7 @@ public:
     std::size_t size() const { return map_.size(); }
 
 private:
-    static Loaded compile(MapText text);
+    static Loaded compile(MapText text, bool index);
     IdMap<std::array<std::uint8_t, 7>> map_;  // RD type, then its 6 value bytes
 };
 

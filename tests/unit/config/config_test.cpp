@@ -152,12 +152,12 @@ TEST(ConfigLoad, UnknownKeyWarnsLikePmacct) {
 TEST(ConfigLoad, KeysNotImplementedYetWarnOnce) {
     auto c = load_text(Daemon::kNfacctd,
                        "plugins: print[a], print[b], mysql[c]\n"
-                       "maps_index: true\n"
-                       "maps_index: false\n",
+                       "as_path_encode_as_array: true\n"
+                       "as_path_encode_as_array: false\n",
                        "t.conf");
     int count = 0;
     for (const auto& w : warnings(c)) {
-        if (w.find("maps_index: not implemented yet") != std::string::npos) ++count;
+        if (w.find("as_path_encode_as_array: not implemented yet") != std::string::npos) ++count;
     }
     EXPECT_EQ(count, 1);
     EXPECT_TRUE(any_contains(warnings(c), "plugin type 'mysql' is not implemented yet"));

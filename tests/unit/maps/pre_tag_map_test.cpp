@@ -1,7 +1,7 @@
-// pre_tag_map: the map text, rule evaluation (first match, jumps, stacks, labels, negations)
-// and the per-plugin tag and label filters. The expected tags of the jump and stack cases are
-// what Debian's nfacctd 1.7.7 set on the same maps (tests/integration/pre_tag_map_test.cpp
-// replays them side by side).
+// pre_tag_map: the map text, rule evaluation (first match, jumps, stacks, labels, negations),
+// each case also with maps_index, and the per-plugin tag and label filters. The expected tags
+// of the jump and stack cases are what Debian's nfacctd 1.7.7 set on the same maps
+// (tests/integration/pre_tag_map_test.cpp replays them side by side).
 #include "pmacct/maps/pre_tag_map.hpp"
 
 #include <gmock/gmock.h>
@@ -46,12 +46,23 @@ std::ostream& operator<<(std::ostream& os, const Tags& t) {
     return os << "{" << t.tag << ", " << t.tag2 << ", '" << t.label << "'}";
 }
 
+// The tags `map_text` sets on `r`; the same with maps_index, or a failure.
 Tags tags(std::string_view map_text, FlowRecord r = flow()) {
-    auto loaded = PreTagMap::parse(map_text, Daemon::kNfacctd, {});
-    for (const auto& p : loaded.problems) ADD_FAILURE() << "line " << p.line << ": " << p.why;
-    std::string buf;
-    loaded.map.apply(r, buf);
-    return {r.tag, r.tag2, std::string(r.label)};
+    Tags out[2];
+    for (const bool index : {false, true}) {
+        MapLimits limits;
+        limits.index = index;
+        auto loaded = PreTagMap::parse(map_text, Daemon::kNfacctd, limits);
+        for (const auto& p : loaded.problems) {
+            if (!p.why.starts_with("maps_index:")) ADD_FAILURE() << "line " << p.line << ": " << p.why;
+        }
+        FlowRecord copy = r;
+        std::string buf;
+        loaded.map.apply(copy, buf);
+        out[index] = {copy.tag, copy.tag2, std::string(copy.label)};
+    }
+    EXPECT_EQ(out[0], out[1]) << "with maps_index: " << map_text;
+    return out[0];
 }
 
 std::vector<std::string> problems(std::string_view map_text, MapLimits limits = {}) {
@@ -102,6 +113,10 @@ TEST(PreTagMap, JumpsStacksAndLabels) {
     EXPECT_EQ(tags("set_tag=1 jeq=next\nset_tag2=5\nset_tag2=6\n"), (Tags{1, 5, ""}));
     // Labels met along the jumps are joined (current pmacct; 1.7.7 keeps the first).
     EXPECT_EQ(tags("set_label=a jeq=two\nset_label=b label=two jeq=next\nset_label=c\n"), (Tags{0, 0, "a,b,c"}));
+    // A rule on two keys goes on from one on another pair, then to a catch-all.
+    EXPECT_EQ(tags("set_tag=1 ip=192.0.2.1 in=5 jeq=x\nset_tag=2 ip=192.0.2.1\nset_tag2=3 src_net=10.1.0.0/16 label=x "
+                   "jeq=y\nset_tag2=4 src_net=10.1.2.3/32\nset_label=z label=y\n"),
+              (Tags{1, 3, "z"}));
 }
 
 TEST(PreTagMap, MatchKeys) {
@@ -113,6 +128,8 @@ TEST(PreTagMap, MatchKeys) {
               (Tags{3, 0, ""}));
     EXPECT_EQ(tags("set_tag=1 is_multicast=true\nset_tag=2 is_multicast=false\n"), (Tags{2, 0, ""}));
     EXPECT_EQ(tags("set_tag=1 src_as=65002\nset_tag=2 src_as=65001 dst_port=51000\n"), (Tags{2, 0, ""}));
+    // Two values of one key in a rule: both must hold.
+    EXPECT_EQ(tags("set_tag=1 in=5 in=6\nset_tag=2 in=5 in=5\n"), (Tags{2, 0, ""}));
     FlowRecord r = flow();
     r.mpls_vpn_rd = {kRdOriginFlow, 0, 0xFD, 0xE8, 0, 0, 0, 1};  // 0:65000:1
     EXPECT_EQ(tags("set_tag=1 mpls_vpn_rd=0:65000:2\nset_tag=2 mpls_vpn_rd=0:65000:1\n", r), (Tags{2, 0, ""}));
