@@ -988,6 +988,12 @@ void TemplateDecoder::finish_record() {
     FlowRecord& r = record_;
     if (r.bytes == 0) r.bytes = raw_.out_bytes != 0 ? raw_.out_bytes : raw_.total_bytes;
     if (r.packets == 0) r.packets = raw_.out_packets != 0 ? raw_.out_packets : raw_.total_packets;
+    // A sampled frame counts as one packet of its IP length, unless the record has counters
+    // (they win, in whatever order the template puts them, as in 1.7.7).
+    if (raw_.has_frame) {
+        if (r.packets == 0) r.packets = 1;
+        if (r.bytes == 0) r.bytes = raw_.frame_bytes;
+    }
     if (r.flows == 0) r.flows = 1;
     // The address pair: ipVersion decides when present, else IPv4 fields win over IPv6 ones
     // (templates with both exist, the other pair being zero). A frame section already set them.
@@ -1088,13 +1094,14 @@ void TemplateDecoder::finish_record() {
 void TemplateDecoder::dissect_frame(const std::uint8_t* p, std::size_t n) {
     // What nfacctd 1.7.7 takes from a sampled frame: the outer Ethernet addresses, then, past
     // any 802.1Q/802.1ad tags (not shown as vlan), an IPv4 or IPv6 header and the ports and TCP
-    // flags after it. Bytes are the IP packet's length, packets 1. Of an MPLS frame only the
-    // label stack is read (the record keeps its MACs, with no addresses and 0 bytes).
+    // flags after it. Bytes are the IP packet's length, packets 1 (finish_record(): when the
+    // record has no counters). Of an MPLS frame only the label stack is read (the record keeps
+    // its MACs, with no addresses and 0 bytes).
     FlowRecord& r = record_;
     if (n < 14) return;
     std::memcpy(r.dst_mac.bytes.data(), p, 6);
     std::memcpy(r.src_mac.bytes.data(), p + 6, 6);
-    r.packets = 1;
+    raw_.has_frame = true;
     std::size_t at = 12;
     std::uint16_t etype = static_cast<std::uint16_t>((p[at] << 8) | p[at + 1]);
     at += 2;
@@ -1117,7 +1124,7 @@ void TemplateDecoder::dissect_frame(const std::uint8_t* p, std::size_t n) {
         const std::size_t ihl = std::size_t{p[at] & 0x0FU} * 4;
         if (ihl < 20 || at + ihl > n) return;
         r.tos = p[at + 1];
-        r.bytes = (std::uint64_t{p[at + 2]} << 8) | p[at + 3];
+        raw_.frame_bytes = (std::uint64_t{p[at + 2]} << 8) | p[at + 3];
         r.proto = p[at + 9];
         raw_.src4 = p + at + 12;
         raw_.dst4 = p + at + 16;
@@ -1125,7 +1132,7 @@ void TemplateDecoder::dissect_frame(const std::uint8_t* p, std::size_t n) {
         if (!fragment) l4 = at + ihl;
     } else if (etype == 0x86DD && at + 40 <= n && (p[at] >> 4) == 6) {
         r.tos = static_cast<std::uint8_t>(((p[at] & 0x0FU) << 4) | (p[at + 1] >> 4));
-        r.bytes = ((std::uint64_t{p[at + 4]} << 8) | p[at + 5]) + 40;
+        raw_.frame_bytes = ((std::uint64_t{p[at + 4]} << 8) | p[at + 5]) + 40;
         r.proto = p[at + 6];
         raw_.src6 = p + at + 8;
         raw_.dst6 = p + at + 24;

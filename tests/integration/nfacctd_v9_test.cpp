@@ -14,8 +14,11 @@
 #include <gtest/gtest.h>
 
 #include "daemon.hpp"
+#include "netflow_builder.hpp"
+#include "packet_builder.hpp"
 #include "run_program.hpp"
 #include "test_support.hpp"
+#include "v5_generator.hpp"
 
 namespace pmacct::testing {
 namespace {
@@ -453,6 +456,65 @@ TEST(NfacctdV9, TemplatesFileCarriesTemplatesAcrossARestart) {
         const OneRun from_debian = run_one("ours", dir, c.data, aggregate, extra);
         EXPECT_TRUE(rows_without(parse_csv(from_debian.text), {}) == rows_without(full, {}))
             << from_debian.text << from_debian.log;
+    }
+}
+
+// IPFIX records carrying a sampled frame (dataLinkFrameSection, 315): a frame counts as one
+// packet of its IP length only when the record has no counters of its own; with octet and packet
+// counters, before or after the frame in the template, the record's counters are the ones
+// accounted. The frames are tunnels (VXLAN, GRE, IP in IP, GTP-U): the outer headers are what
+// nfacctd shows, as 1.7.7 does (it opens no tunnel in a frame section).
+TEST(NfacctdV9, SampledFramesAndRecordCountersAgreeWithDebian) {
+    if (::access("/usr/sbin/nfacctd", X_OK) != 0) GTEST_SKIP() << "Debian's pmacct is not installed";
+    TempDir dir;
+    const Bytes inner = ipv4(6, "172.16.0.1", "172.16.0.2", tcp(1234, 80, 0x02), {.tos = 0x10});
+    Bytes vxlan = {0x08, 0, 0, 0};
+    put32(vxlan, 5000U << 8);
+    Bytes gtp = {0x30, 0xFF};
+    put16(gtp, static_cast<std::uint16_t>(inner.size()));
+    put32(gtp, 0xDEAD);
+    const std::vector<Bytes> frames = {
+        cat({eth(1, 2, 0x0800), ipv4(17, "192.0.2.1", "192.0.2.2", udp(5555, 4789, cat({vxlan, eth(10, 11, 0x0800), inner})))}),
+        cat({eth(1, 2, 0x0800), ipv4(47, "192.0.2.3", "192.0.2.4", cat({{0, 0, 0x08, 0x00}, inner}))}),
+        cat({eth(1, 2, 0x0800), ipv4(4, "192.0.2.5", "192.0.2.6", inner)}),
+        cat({eth(1, 2, 0x86DD), ipv6(17, "2001:db8::7", "2001:db8::8", udp(2152, 2152, cat({gtp, inner})))}),
+    };
+    struct Layout {
+        const char* name;
+        bool counters;
+        bool frame_first;
+    };
+    const std::string capture = dir.path() + "/frames.pcap";
+    const char* aggregate = "src_host, dst_host, proto, src_port, dst_port, tunnel_src_host, tunnel_dst_host, "
+                            "tunnel_proto, src_mac, dst_mac";
+    for (const Layout& l : {Layout{"frame only", false, false}, Layout{"counters, then frame", true, false},
+                            Layout{"frame, then counters", true, true}}) {
+        Datagram d(10);
+        d.open_set(2).u16(256).u16(l.counters ? 3 : 1);
+        if (l.counters && !l.frame_first) d.u16(1).u16(8).u16(2).u16(8);
+        d.u16(315).u16(65535);
+        if (l.counters && l.frame_first) d.u16(1).u16(8).u16(2).u16(8);
+        d.close_set().open_set(256);
+        for (std::size_t i = 0; i < frames.size(); ++i) {
+            if (l.counters && !l.frame_first) d.u64(1000 * (i + 1)).u64(i + 1);
+            d.u8(static_cast<std::uint8_t>(frames[i].size()));
+            for (const std::uint8_t b : frames[i]) d.u8(b);
+            if (l.counters && l.frame_first) d.u64(1000 * (i + 1)).u64(i + 1);
+        }
+        d.close_set();
+        ASSERT_TRUE(write_udp_pcap(capture, {d.bytes()}, 0xC0000264, 2055, 1700000000));
+        const Scenario s{l.name, {capture}, {}};
+        const SideBySide run = run_both(dir, s, aggregate, "");
+        ASSERT_EQ(run.ours.rows.size(), 4U) << l.name << "\n" << run.ours_text;
+        EXPECT_TRUE(rows_without(run.ours, {}) == rows_without(run.theirs, {}))
+            << l.name << "\nours:\n" << run.ours_text << "theirs:\n" << run.theirs_text;
+        const int bytes = run.ours.col("BYTES");
+        ASSERT_GE(bytes, 0);
+        std::multiset<std::string> counted;
+        for (const auto& row : run.ours.rows) counted.insert(row[static_cast<std::size_t>(bytes)]);
+        const std::multiset<std::string> want = l.counters ? std::multiset<std::string>{"1000", "2000", "3000", "4000"}
+                                                           : std::multiset<std::string>{"90", "64", "60", "96"};
+        EXPECT_EQ(counted, want) << l.name << "\n" << run.ours_text;
     }
 }
 

@@ -337,7 +337,7 @@ TEST(Quickstart, VaOptionsApartFromFlows) {
             out << (first ? data : data.substr(24));
             first = false;
         }
-        for (const std::uint16_t version : {9, 10}) {
+        for (const std::uint16_t version : std::initializer_list<std::uint16_t>{9, 10}) {
             ASSERT_TRUE(write_udp_pcap(names, {names_datagram(version)}, version == 9 ? 0xC0000232 : 0xC0000233,
                                        2055, 1700000000));
             out << read_file(names).substr(24);

@@ -394,6 +394,8 @@ private:
     FlowRecord record_;
     struct Raw {
         std::uint64_t out_bytes = 0, out_packets = 0, total_bytes = 0, total_packets = 0;
+        std::uint64_t frame_bytes = 0;  // a sampled frame's IP length (dataLinkFrameSection)
+        bool has_frame = false;
         std::uint32_t first_uptime = 0, last_uptime = 0;
         bool has_first_uptime = false, has_last_uptime = false;
         std::uint64_t start_abs_us = 0, end_abs_us = 0;  // absolute times, microseconds
