@@ -338,6 +338,13 @@ void compile_template(Template& t, std::span<const CustomElement> custom, const 
         offset += f.length == kVariableLength ? 1U : f.length;  // a variable field takes at least its length byte
     }
     t.record_length = offset;
+    t.traits = 0;
+    const auto has_element = [&t](std::uint16_t type) {
+        return std::any_of(t.fields.begin(), t.fields.end(), [type](const TemplateField& f) { return f.pen == 0 && f.type == type; });
+    };
+    if (has_element(231) && has_element(232)) t.traits |= kTemplateBiFlow;
+    if (has_element(233) || has_element(40005)) t.traits |= kTemplateNsel;
+    if (has_element(230)) t.traits |= kTemplateNel;
     // Events: no octet or packet counter of any kind (in/out/total, initiator/responder), and
     // no sampled frame either (its size counts: Juniper's dataLinkFrameSize/Section records).
     t.event = !t.options && std::none_of(t.fields.begin(), t.fields.end(), [](const TemplateField& f) {
@@ -1163,6 +1170,8 @@ void TemplateDecoder::finish_mpls_and_names() {
             }
         }
     }
+    r.mpls_vpn_id_in = raw_.ingress_vrf;
+    r.mpls_vpn_id_out = raw_.egress_vrf;
     // The VRF of the flow: the egress one on egress flows, else the ingress one when set.
     const bool egress = raw_.has_direction && raw_.direction == 1;
     std::uint32_t vrf = 0;

@@ -132,7 +132,16 @@ constexpr MatchKey kMatchKeys[] = {
     {"dst_port", Field::kDstPort, 0xFFFF},
     {"tcp_flags", Field::kTcpFlags, 0xFF},
     {"fwd_status", Field::kFwdStatus, 0xFF},
+    {"fwdstatus", Field::kFwdStatus, 0xFF},  // 1.7.7's name
     {"is_multicast", Field::kIsMulticast, 0},
+    {"flowset_id", Field::kFlowsetId, 0xFFFF},
+    {"nat_event", Field::kNatEvent, 0xFF},
+    {"mpls_vpn_id_in", Field::kMplsVpnIdIn, 0xFFFFFFFF},
+    {"mpls_vpn_id_out", Field::kMplsVpnIdOut, 0xFFFFFFFF},
+    {"mpls_vpn_id", Field::kMplsVpnId, 0xFFFFFFFF},
+    {"is_bi_flow", Field::kIsBiFlow, 0},
+    {"is_nsel", Field::kIsNsel, 0},
+    {"is_nel", Field::kIsNel, 0},
     {"filter", Field::kFilter, 0},
 };
 
@@ -178,7 +187,10 @@ std::string parse_value(const MatchKey& k, std::string_view v, Condition& c) {
             c.filter = std::make_shared<const pcap::FlowFilter>(std::move(*f));
             return {};
         }
-        case Field::kIsMulticast: {
+        case Field::kIsMulticast:
+        case Field::kIsBiFlow:
+        case Field::kIsNsel:
+        case Field::kIsNel: {
             const std::string t = to_lower(v);
             if (t != "true" && t != "false") return fmt::format("'{}' is not true or false", v);
             c.value = t == "true" ? 1 : 0;
@@ -246,6 +258,13 @@ std::optional<std::uint64_t> number_of(Field f, const FlowRecord& r) {
         case Field::kTcpFlags: return r.tcp_flags;
         case Field::kFwdStatus: return r.fwd_status;
         case Field::kIsMulticast: return multicast(r.dst_ip) ? 1 : 0;
+        case Field::kFlowsetId: return r.flowset_id;
+        case Field::kNatEvent: return r.nat_event;
+        case Field::kMplsVpnIdIn: return r.mpls_vpn_id_in;
+        case Field::kMplsVpnIdOut: return r.mpls_vpn_id_out;
+        case Field::kIsBiFlow: return (r.template_traits & kTemplateBiFlow) != 0 ? 1 : 0;
+        case Field::kIsNsel: return (r.template_traits & kTemplateNsel) != 0 ? 1 : 0;
+        case Field::kIsNel: return (r.template_traits & kTemplateNel) != 0 ? 1 : 0;
         default: return std::nullopt;
     }
 }
@@ -291,6 +310,8 @@ bool holds(const Condition& c, const FlowRecord& r) {
             case Field::kSampleType: m = (sample_type_of(r) & c.value) != 0; break;
             case Field::kDirection: m = r.sampling_direction == (c.value == 0 ? 'i' : 'e'); break;
             case Field::kFilter: m = c.filter->matches(r); break;
+            // flow_to_rd_map: the ingress or the egress VRF, as 1.7.7.
+            case Field::kMplsVpnId: m = r.mpls_vpn_id_in == c.value || r.mpls_vpn_id_out == c.value; break;
             default: break;
         }
     }
@@ -300,7 +321,7 @@ bool holds(const Condition& c, const FlowRecord& r) {
 bool index_part(const Condition& c, IndexPart& part) {
     switch (c.field) {
         case Field::kEngineType: case Field::kEngineId: case Field::kNextHop: case Field::kSampleType:
-        case Field::kDirection: case Field::kFilter:
+        case Field::kDirection: case Field::kFilter: case Field::kMplsVpnId:
             return false;
         default:
             break;

@@ -15,9 +15,8 @@ using Rule = PreTagMap::Rule;
 
 
 // Keys of pmacct's dictionary that need an input or a feature pmacct-ng does not have yet.
-constexpr std::string_view kNotYet[] = {"flowset_id", "agent_id", "src_local_pref", "local_pref",
-                                        "src_roa", "dst_roa", "src_comms", "comms", "mpls_vpn_id_in",
-                                        "mpls_vpn_id_out", "is_bi_flow", "is_nsel", "is_nel"};
+constexpr std::string_view kNotYet[] = {"agent_id", "src_local_pref", "local_pref", "src_roa",
+                                        "dst_roa",  "src_comms", "comms"};
 
 // The MATCH keys of the tee dictionary, and which of them a whole datagram can answer.
 bool tee_key(MatchField f) {

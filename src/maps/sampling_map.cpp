@@ -36,7 +36,7 @@ FlowToRdMap::Loaded FlowToRdMap::compile(MapText text, bool index) {
     Loaded out;
     out.problems = std::move(text.problems);
     out.map.map_ = IdMap<std::array<std::uint8_t, 7>>::compile(
-        text, out.problems, {"ip", "in", "out", "bgp_nexthop", "mpls_label_bottom"}, index,
+        text, out.problems, {"ip", "in", "out", "bgp_nexthop", "mpls_vpn_id", "mpls_label_bottom"}, index,
         [](std::string_view v, std::array<std::uint8_t, 7>& rd) -> std::string {
             return parse_route_distinguisher(v, rd.data()) ? "" : fmt::format("'{}' is not a route distinguisher", v);
         });

@@ -481,6 +481,58 @@ TEST(Recirculation, RulesWithoutIpTakeTwoEntriesAsInDebian) {
     EXPECT_EQ(tag_of(dont, "127.0.0.1"), "2");
 }
 
+// Keys on what a record's template holds, side by side with Debian on IPFIX records written
+// here: flowset_id (the data set id), nat_event (natEvent, 230), fwdstatus (1.7.7's name of
+// fwd_status), is_bi_flow (initiator and responder octets, 231 and 232, both in the template);
+// and flow_to_rd_map's mpls_vpn_id (the ingress or the egress VRF id).
+TEST(TemplateKeys, AgreeWithDebian) {
+    if (!have_debian()) GTEST_SKIP() << "Debian's pmacct is not installed";
+    TempDir dir;
+    struct Extra {
+        std::uint16_t type, length;
+        std::uint64_t value;
+    };
+    const std::vector<std::vector<Extra>> templates = {
+        {}, {{234, 4, 5}, {235, 4, 9}}, {{231, 8, 500}, {232, 8, 700}}, {{230, 1, 1}}, {{89, 1, 64}},
+        {{233, 1, 2}}, {{231, 8, 500}}, {{239, 1, 1}},
+    };
+    Datagram d(10);
+    for (std::size_t i = 0; i < templates.size(); ++i) {
+        d.open_set(2).u16(static_cast<std::uint16_t>(256 + i)).u16(static_cast<std::uint16_t>(4 + templates[i].size()));
+        d.u16(8).u16(4).u16(12).u16(4).u16(1).u16(8).u16(2).u16(8);
+        for (const Extra& e : templates[i]) d.u16(e.type).u16(e.length);
+        d.close_set();
+    }
+    for (std::size_t i = 0; i < templates.size(); ++i) {
+        d.open_set(static_cast<std::uint16_t>(256 + i));
+        d.ip4(10, 0, 0, static_cast<std::uint8_t>(1 + i)).ip4(10, 9, 9, 9).u64(100).u64(1);
+        for (const Extra& e : templates[i]) {
+            for (int b = e.length - 1; b >= 0; --b) d.u8(static_cast<std::uint8_t>(e.value >> (8 * b)));
+        }
+        d.close_set();
+    }
+    const std::string capture = dir.path() + "/templates.pcap";
+    ASSERT_TRUE(write_udp_pcap(capture, {d.bytes()}, 0xC0000265, 2055, 1700000000));
+    const std::string map = dir.path() + "/pretag.map";
+    std::ofstream(map) << "set_tag=1 flowset_id=257\nset_tag=2 nat_event=1\nset_tag=3 fwdstatus=64\n"
+                          "set_tag=4 is_bi_flow=true\nset_tag=5 is_bi_flow=false ip=0.0.0.0/0 jeq=rd\n"
+                          "set_tag2=9 ip=0.0.0.0/0 flowset_id=-262 label=rd\n";
+    const std::string rd_map = dir.path() + "/rd.map";
+    std::ofstream(rd_map) << "id=0:65000:1 ip=0.0.0.0/0 mpls_vpn_id=9\n";
+    const auto rows = both_rows(dir, [&](const std::string&, const std::string& out) {
+        return "pcap_savefile: " + capture + "\npre_tag_map: " + map + "\nflow_to_rd_map: " + rd_map +
+               "\nplugins: print[p]\nprint_refresh_time: 3600\naggregate[p]: tag, tag2, src_host, mpls_vpn_rd"
+               "\nprint_output[p]: csv\nprint_output_file[p]: " + out + "\n";
+    });
+    ASSERT_EQ(rows[1].size(), templates.size() + 1) << "Debian's nfacctd wrote " << rows[1].size() << " rows";
+    EXPECT_EQ(rows[0], rows[1]);
+    // Each key found its record.
+    for (const char* row : {"1,0,0:65000:1,10.0.0.2", "2,0,0:0:0,10.0.0.4", "3,0,0:0:0,10.0.0.5", "4,0,0:0:0,10.0.0.3",
+                            "5,0,0:0:0,10.0.0.7", "5,9,0:0:0,10.0.0.8"}) {
+        EXPECT_NE(std::find(rows[0].begin(), rows[0].end(), std::string(row) + ",1,100"), rows[0].end()) << row;
+    }
+}
+
 // SIGUSR2 while v5 datagrams keep arriving: every record is accounted, first under the old
 // map's tag, then under the new one's; a map that cannot be read keeps the old one in use.
 TEST(PreTagMapReload, UnderSteadyTrafficNothingIsLost) {

@@ -159,6 +159,7 @@ struct Template {
     // A data template without byte or packet counters: its records are events (NAT, firewall),
     // as 1.7.7 classifies them (pre_tag_map sample_type=event; JSON leaves counters out).
     bool event = false;
+    std::uint8_t traits = 0;         // FlowRecord::template_traits of its records
     std::uint32_t record_length = 0; // fixed templates: the record size; variable: its minimum
     // A fixed template whose fields are all plain stores: the decoder puts back, after each
     // record, only the 16-byte chunks of its FlowRecord and raw values a record of it can change
@@ -337,6 +338,8 @@ private:
                     finish_record();
                     record_.bytes = record_.packets = record_.flows = 0;
                     record_.type = FlowType::kOption;
+                    record_.flowset_id = t.id;
+                    record_.template_traits = t.traits;
                     ++result.records;
                     sink(static_cast<const FlowRecord&>(record_));
                 }
@@ -345,6 +348,8 @@ private:
             }
             finish_record();
             if (t.event) record_.type = FlowType::kEvent;
+            record_.flowset_id = t.id;
+            record_.template_traits = t.traits;
             ++result.records;
             sink(static_cast<const FlowRecord&>(record_));
             restore(t);

@@ -18,7 +18,8 @@ enum class MatchField : std::uint8_t {
     kIp, kIn, kOut, kEngineType, kEngineId, kNextHop, kBgpNextHop, kSampleType, kDirection,
     kSrcAs, kDstAs, kPeerSrcAs, kPeerDstAs, kMplsVpnRd, kMplsPwId, kMplsLabelBottom, kSrcMac,
     kDstMac, kVlan, kCvlan, kSrcNet, kDstNet, kIpProto, kSrcPort, kDstPort, kTcpFlags,
-    kFwdStatus, kIsMulticast, kFilter,
+    kFwdStatus, kIsMulticast, kFilter, kFlowsetId, kNatEvent, kMplsVpnIdIn, kMplsVpnIdOut, kMplsVpnId,
+    kIsBiFlow, kIsNsel, kIsNel,
 };
 
 struct Condition {

@@ -84,6 +84,11 @@ struct CustomValue {
 // What kind of record it is (pmacct's flow types); events and options carry no counters.
 enum class FlowType : std::uint8_t { kIpv4, kIpv6, kMpls, kEvent, kOption };
 
+// FlowRecord::template_traits bits.
+inline constexpr std::uint8_t kTemplateBiFlow = 1U << 0;  // initiator and responder octets (231, 232)
+inline constexpr std::uint8_t kTemplateNsel = 1U << 1;    // Cisco NSEL: firewallEvent (233) or 40005
+inline constexpr std::uint8_t kTemplateNel = 1U << 2;     // NAT event logging: natEvent (230)
+
 struct FlowRecord {
     // Counters (after renormalisation, if any).
     std::uint64_t bytes = 0;
@@ -98,6 +103,10 @@ struct FlowRecord {
     std::uint8_t engine_type = 0;          // NetFlow v5 engine_type
     std::uint32_t sampling_rate = 0;       // 0: not sampled / unknown
     std::uint8_t sampling_direction = 0;
+    // NetFlow v9/IPFIX: the data set (template) id the record came in, and what its template
+    // says of it (kTemplateBiFlow, ...).
+    std::uint16_t flowset_id = 0;
+    std::uint8_t template_traits = 0;
 
     // L2
     MacAddress src_mac;
@@ -139,6 +148,8 @@ struct FlowRecord {
     // (type kRdTypeVrfId: a VRF id in bytes 2..5, shown "vrfid:N").
     std::array<std::uint8_t, 8> mpls_vpn_rd{};
     std::uint32_t mpls_pw_id = 0;
+    std::uint32_t mpls_vpn_id_in = 0;   // ingressVRFID (234)
+    std::uint32_t mpls_vpn_id_out = 0;  // egressVRFID (235)
 
     // NAT, firewall, forwarding
     IpAddress post_nat_src_ip;

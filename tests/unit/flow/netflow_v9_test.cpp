@@ -413,6 +413,10 @@ TEST(TemplateDecoder, NamesAndRdsFromOptionsData) {
     EXPECT_EQ(r.out_iface_name, "lo0");
     EXPECT_EQ(r.ingress_vrf_name, "cust-a");
     EXPECT_EQ(r.egress_vrf_name, "");
+    EXPECT_EQ(r.mpls_vpn_id_in, 5U);
+    EXPECT_EQ(r.mpls_vpn_id_out, 0U);
+    EXPECT_EQ(r.flowset_id, 403);
+    EXPECT_EQ(r.template_traits, 0);
     EXPECT_EQ(r.vrf_name, "cust-a");
     const std::array<std::uint8_t, 8> rd = {kRdOriginFlow, 0, 0xFC, 0x00, 0, 0, 0, 5};
     EXPECT_EQ(r.mpls_vpn_rd, rd);

@@ -142,13 +142,35 @@ TEST(PreTagMap, MatchKeys) {
     EXPECT_EQ(tags("set_tag=1 ip=0.0.0.0/0\nset_tag=2 ip=2001:db8::/32\n", r), (Tags{2, 0, ""}));
 }
 
+// Keys on what the record's template says: its data set id, the VRF ids, NAT and firewall
+// events, and the kind of template (bi-flow, NSEL, NEL).
+TEST(PreTagMap, TemplateKeys) {
+    FlowRecord r = flow();
+    r.flowset_id = 300;
+    r.mpls_vpn_id_in = 5;
+    r.mpls_vpn_id_out = 9;
+    r.nat_event = 2;
+    r.fwd_status = 64;
+    r.template_traits = kTemplateBiFlow | kTemplateNel;
+    EXPECT_EQ(tags("set_tag=1 flowset_id=301\nset_tag=2 flowset_id=300\n", r), (Tags{2, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 mpls_vpn_id_in=9\nset_tag=2 mpls_vpn_id_out=9 mpls_vpn_id_in=5\n", r), (Tags{2, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 mpls_vpn_id=7\nset_tag=2 mpls_vpn_id=9\n", r), (Tags{2, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 nat_event=1\nset_tag=2 nat_event=2\n", r), (Tags{2, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 fwdstatus=65\nset_tag=2 fwdstatus=64\n", r), (Tags{2, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 is_nsel=true\nset_tag=2 is_bi_flow=true is_nel=true is_nsel=false\n", r), (Tags{2, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 is_bi_flow=false\nset_tag=2 is_nel=-true\nset_tag=3\n", r), (Tags{3, 0, ""}));
+    EXPECT_EQ(tags("set_tag=1 is_bi_flow=true\nset_tag=2 is_bi_flow=false\n"), (Tags{2, 0, ""}));
+}
+
 TEST(PreTagMap, BadRulesAreLeftOutWithTheirLine) {
     EXPECT_THAT(problems("set_tag=1 set_tag2=2\n"), ElementsAre(HasSubstr("1: set_tag (id), set_tag2 (id2) and set_label are mutual exclusive")));
     EXPECT_THAT(problems("set_tag=1 nosuch=2\n"), ElementsAre("1: unknown key 'nosuch'"));
     EXPECT_THAT(problems("set_tag=x\n"), ElementsAre(HasSubstr("1: set_tag: 'x' is not a tag value")));
     EXPECT_THAT(problems("set_tag=1 ip=-10.0.0.0/8\n"), ElementsAre(HasSubstr("bad IP address")));
     EXPECT_THAT(problems("set_tag=1 in=4294967296\n"), ElementsAre(HasSubstr("in: '4294967296' is not a number")));
-    EXPECT_THAT(problems("set_tag=1 flowset_id=256\n"), ElementsAre(HasSubstr("'flowset_id' is not implemented yet")));
+    EXPECT_THAT(problems("set_tag=1 src_comms=65000:1\n"), ElementsAre(HasSubstr("'src_comms' is not implemented yet")));
+    EXPECT_THAT(problems("set_tag=1 is_bi_flow=1\n"), ElementsAre(HasSubstr("'1' is not true or false")));
+    EXPECT_THAT(problems("set_tag=1 flowset_id=65536\n"), ElementsAre(HasSubstr("is not a number from 0 to 65535")));
     EXPECT_THAT(problems("set_tag=1 filter='src nett 10.0.0.0/8'\n"), ElementsAre(HasSubstr("invalid filter")));
     EXPECT_EQ(tags("set_tag=1 filter='src net 192.168.0.0/16'\nset_tag=2 filter='tcp and src port 443'\n"), (Tags{2, 0, ""}));
     EXPECT_THAT(problems("set_tag=1 jeq=nowhere\n"), ElementsAre(HasSubstr("no later rule has label 'nowhere'")));
