@@ -1,6 +1,20 @@
-// pmacctd: see CONFIG-KEYS and docs/ for what it does and how to configure it.
+// pmacctd: accounts the packets of a live interface or a pcap savefile. See CONFIG-KEYS and docs/.
+#include <memory>
+
 #include "pmacct/app/daemon_main.hpp"
+#include "pmacct/collector/pmacctd_job.hpp"
+#include "pmacct/process/title.hpp"
+#include "registry.hpp"
+
+namespace {
+
+std::unique_ptr<pmacct::app::MainJob> make_job() {
+    return pmacct::collector::make_pmacctd_job(pmacct::plugins::find_factory);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-    return pmacct::app::daemon_main(pmacct::Daemon::kPmacctd, argc, argv, nullptr);
+    pmacct::process::init_title(argc, argv);
+    return pmacct::app::daemon_main(pmacct::Daemon::kPmacctd, argc, argv, make_job);
 }

@@ -1,5 +1,6 @@
 #include "pmacct/aggregate/key_values.hpp"
 
+#include <charconv>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -34,6 +35,14 @@ bool parse_mac(std::string_view text, std::uint8_t* out) {
     return true;
 }
 
+std::optional<std::uint64_t> parse_hex(std::string_view text) {
+    if (text.starts_with("0x") || text.starts_with("0X")) text.remove_prefix(2);
+    std::uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, 16);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return v;
+}
+
 }  // namespace
 
 Result<void> parse_key_value(const KeyField& field, std::string_view text, std::uint8_t* out) {
@@ -44,7 +53,8 @@ Result<void> parse_key_value(const KeyField& field, std::string_view text, std::
         case ValueKind::kU16:
         case ValueKind::kU32:
         case ValueKind::kU64: {
-            const std::optional<std::uint64_t> v = parse_u64(text);
+            // The pmacct client reads etype in hexadecimal, as it prints it ("86dd", "0x86dd").
+            const std::optional<std::uint64_t> v = name == "etype" ? parse_hex(text) : parse_u64(text);
             const std::uint64_t limit = field.size >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * field.size)) - 1;
             if (!v || *v > limit) return fail(fmt::format("'{}' is not a valid {}", text, name));
             std::uint64_t n = *v;

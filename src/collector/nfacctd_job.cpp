@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "pmacct/base/build_info.hpp"
+#include "pmacct/collector/core_common.hpp"
 #include "pmacct/flow/exporter_stats.hpp"
 #include "pmacct/flow/netflow_v5.hpp"
 #include "pmacct/flow/netflow_v9.hpp"
@@ -36,7 +37,6 @@
 namespace pmacct::collector {
 namespace {
 
-using process::Signal;
 using process::Signals;
 
 constexpr std::uint16_t kDefaultPort = 2100;
@@ -68,20 +68,12 @@ public:
     Result<void> prepare(const config::Config& cfg) override {
         cfg_ = &cfg;
         const config::Settings& s = cfg.core;
-        for (const auto& p : cfg.plugins) {
-            if (lookup_(p.type) == nullptr) {
-                return fail(fmt::format("plugin {}[{}]: the {} plugin is not implemented yet in pmacct-ng {}",
-                                        p.type, p.name, p.type, version()));
-            }
-        }
+        if (auto r = check_plugins(cfg, lookup_); !r) return r;
         // networks_file, nfacctd_net/nfacctd_as, ports_file...: per plugin, applied to its keys.
         auto lookups = maps::FlowLookups::for_config(cfg);
         if (!lookups) return fail(lookups.error());
         lookups_ = std::move(*lookups);
-        map_limits_.entries = static_cast<std::size_t>(s.get_uint("maps_entries"));
-        map_limits_.row_len = static_cast<std::size_t>(s.get_uint("maps_row_len"));
-        map_limits_.index = s.get_bool("maps_index");
-        map_limits_.dont_recirculate = s.get_bool("pre_tag_map_dont_recirculate");
+        map_limits_ = map_limits_of(s);
         if (s.is_set("sampling_map")) {
             sampling_map_path_ = s.get_string("sampling_map");
             if (auto r = load_sampling_map(); !r) return r;
@@ -147,11 +139,7 @@ public:
         }
         tee_mode_ = std::any_of(cfg.plugins.begin(), cfg.plugins.end(), [](const auto& p) { return p.type == "tee"; });
         tag_map_use_ = tee_mode_ ? maps::MapUse::kTee : maps::MapUse::kAccounting;
-        if (s.is_set("pre_tag_map")) {
-            tag_map_path_ = s.get_string("pre_tag_map");
-            if (auto r = load_tag_map(); !r) return r;
-        }
-        if (auto r = load_plugin_tag_maps(); !r) return r;
+        if (auto r = tag_maps_.load(cfg, Daemon::kNfacctd, map_limits_, tag_map_use_); !r) return r;
         if (s.is_set("nfacctd_templates_receiver")) {
             // Templates go to the receiver with their exporter's address: a raw socket.
             auto hp = config::parse_host_port(s.get_string("nfacctd_templates_receiver"));
@@ -201,28 +189,13 @@ public:
         if (templates_input_) inherited.push_back(templates_input_->fd());
         if (templates_sender_) inherited.push_back(templates_sender_->fd());
         host_.set_wait_when_full(!savefile_path_.empty());
-        std::vector<const maps::FlowLookups*> lookups;
-        for (const auto& l : lookups_) lookups.push_back(l.get());
-        host_.set_lookups(std::move(lookups));
-        if (!tee_mode_) {
-            std::vector<const maps::PreTagMap*> own;
-            for (const auto& m : plugin_maps_) own.push_back(m ? &m->map : nullptr);
-            host_.set_tag_maps(std::move(own));
-        }
-        if (auto r = host_.start(*cfg_, lookup_, "nfacctd", inherited); !r) {
+        if (!tee_mode_) host_.set_tag_maps(tag_maps_.own_maps());
+        if (auto r = start_plugins(host_, *cfg_, lookup_, "nfacctd", inherited, lookups_, stop_, [this] { print_stats(); },
+                                   [this] { reload_maps(); });
+            !r) {
             log::error("{}", r.error());
             return 1;
         }
-        Signals::on(Signal::kChld, [this] {
-            if (host_.reap()) stop_ = true;
-        });
-        Signals::on(Signal::kUsr1, [this] { print_stats(); });
-        Signals::on(Signal::kUsr2, [this] {
-            reload_maps();
-            host_.signal_plugins(SIGUSR2);
-        });
-        Signals::on(Signal::kInt, [this] { stop_ = true; });
-        Signals::on(Signal::kTerm, [this] { stop_ = true; });
 
         const int rc = input_ ? run_socket() : run_savefile();
         save_templates(true);
@@ -244,53 +217,6 @@ private:
         return ok();
     }
 
-    // A key=value map, (re)read into `target`: rules that cannot be used are reported and
-    // left out; a file that cannot be read leaves `target` as it was.
-    template <typename Map, typename LoadFn>
-    Result<void> load_map(const char* key, const std::string& path, Map& target, LoadFn&& load) {
-        log::info("[{}] (re)loading map.", path);
-        auto m = load();
-        if (!m) return fail(fmt::format("{}: {}", key, m.error()));
-        for (const auto& p : m->problems) {
-            if (p.line == 0) {
-                log::warn("{}: {}: {}", path, key, p.why);
-            } else {
-                log::warn("{}:{}: {}: {}; rule ignored", path, p.line, key, p.why);
-            }
-        }
-        target = std::move(m->map);
-        log::info("[{}] map successfully (re)loaded.", path);
-        return ok();
-    }
-    Result<void> load_tag_map() {
-        return load_map("pre_tag_map", tag_map_path_, tag_map_, [&] {
-            return maps::PreTagMap::load(tag_map_path_, Daemon::kNfacctd, map_limits_, tag_map_use_);
-        });
-    }
-    // pre_tag_map[name]: a plugin's own map, used for it instead of the daemon's.
-    Result<void> load_plugin_tag_maps() {
-        const bool first = plugin_maps_.empty();
-        if (first) plugin_maps_.resize(cfg_->plugins.size());
-        for (std::size_t i = 0; i < cfg_->plugins.size(); ++i) {
-            const config::Settings& ps = cfg_->plugins[i].settings;
-            if (!ps.is_set("pre_tag_map") || ps.get_string("pre_tag_map") == tag_map_path_) continue;
-            if (first) plugin_maps_[i] = std::make_unique<PluginMap>(PluginMap{ps.get_string("pre_tag_map"), {}});
-            PluginMap& m = *plugin_maps_[i];
-            auto r = load_map("pre_tag_map", m.path, m.map, [&] {
-                return maps::PreTagMap::load(m.path, Daemon::kNfacctd, map_limits_, tag_map_use_);
-            });
-            if (!r) {
-                if (first) return r;
-                log::error("{}; keeping the previous map", r.error());
-            }
-        }
-        return ok();
-    }
-    // The map that tags what goes to plugin `i`: its own, else the daemon's, else none.
-    const maps::PreTagMap* tag_map_of(std::size_t i) const {
-        if (i < plugin_maps_.size() && plugin_maps_[i]) return &plugin_maps_[i]->map;
-        return tag_map_path_.empty() ? nullptr : &tag_map_;
-    }
     Result<void> load_rd_map() {
         return load_map("flow_to_rd_map", rd_map_path_, rd_map_,
                         [&] { return maps::FlowToRdMap::load(rd_map_path_, map_limits_); });
@@ -303,23 +229,21 @@ private:
     // A decoded record to the plugins: its route distinguisher from flow_to_rd_map, then its
     // tags from pre_tag_map, when there are such maps.
     void deliver(const FlowRecord& r) {
-        if (tag_map_path_.empty() && rd_map_path_.empty()) {
+        const maps::PreTagMap* tags = tag_maps_.global();
+        if (tags == nullptr && rd_map_path_.empty()) {
             host_.send(r);
             return;
         }
         tagged_ = r;
         if (!rd_map_path_.empty()) rd_map_.apply(tagged_);
-        if (!tag_map_path_.empty()) tag_map_.apply(tagged_, label_buffer_);
+        if (tags != nullptr) tags->apply(tagged_, label_buffer_);
         host_.send(tagged_);
     }
 
     // SIGUSR2: maps are read again; a map that cannot be read keeps its previous content.
     void reload_maps() {
         if (cfg_->core.get_bool("maps_refresh")) {
-            if (!tag_map_path_.empty()) {
-                if (auto r = load_tag_map(); !r) log::error("{}; keeping the previous map", r.error());
-            }
-            (void)load_plugin_tag_maps();
+            tag_maps_.reload();
             if (!sampling_map_path_.empty()) {
                 if (auto r = load_sampling_map(); !r) log::error("{}; keeping the previous map", r.error());
             }
@@ -507,7 +431,7 @@ private:
         bool any_dissected = false;
         bool described = false;  // datagram_ holds this datagram's exporter and engine
         for (std::size_t i = 0; i < host_.plugin_count(); ++i) {
-            const maps::PreTagMap* map = tag_map_of(i);
+            const maps::PreTagMap* map = tag_maps_.of(i);
             if (map != nullptr && map->needs_flows()) {
                 any_dissected = true;
                 continue;
@@ -572,7 +496,7 @@ private:
                    b.broadcast = 1;
                    b.tag = b.tag2 = 0;
                    for (std::size_t i = 0; i < host_.plugin_count(); ++i) {
-                       const maps::PreTagMap* map = tag_map_of(i);
+                       const maps::PreTagMap* map = tag_maps_.of(i);
                        if (map != nullptr && map->needs_flows()) {
                            host_.send_message(i, b, {{header, header_size}, set});
                        }
@@ -607,7 +531,7 @@ private:
                         std::span<const std::uint8_t> set_header, std::span<const std::uint8_t> record) {
         bool copied = false;  // tagged_ holds r (a map sets only its tags: one copy serves all)
         for (std::size_t i = 0; i < host_.plugin_count(); ++i) {
-            const maps::PreTagMap* map = tag_map_of(i);
+            const maps::PreTagMap* map = tag_maps_.of(i);
             if (map == nullptr || !map->needs_flows()) continue;
             if (!copied) {
                 tagged_ = r;
@@ -717,28 +641,12 @@ private:
         return 0;
     }
 
-    // Sleeps `seconds`, waking for signals; false when a stop was asked.
-    bool pause(std::int64_t seconds) {
-        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-        while (!stop_ && !Signals::stop_requested()) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-            if (left.count() <= 0) return true;
-            struct pollfd p {Signals::wake_fd(), POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1000))) > 0) Signals::dispatch();
-        }
-        return false;
-    }
-
     int run_savefile() {
-        const config::Settings& s = cfg_->core;
-        const std::int64_t delay = s.get_seconds("pcap_savefile_delay");
-        const std::uint64_t replays = s.get_uint("pcap_savefile_replay");
-        for (std::uint64_t round = 0; (replays == 0 || round < replays) && !stop_; ++round) {
-            if (delay > 0 && !pause(delay)) break;
+        return replay_savefile(cfg_->core, savefile_path_, stop_, [this] {
             auto file = pcap::Savefile::open(savefile_path_, filter_);
             if (!file) {
                 log::error("{}", file.error());
-                return 1;
+                return false;
             }
             pcap::UdpPacket p;
             std::uint64_t n = 0;
@@ -755,13 +663,8 @@ private:
             }
             host_.flush();
             log::info("{}: {} datagrams read", savefile_path_, n);
-        }
-        if (s.get_bool("pcap_savefile_wait")) {
-            log::info("finished reading {}; waiting for a signal to exit", savefile_path_);
-            while (!stop_ && pause(3600)) {
-            }
-        }
-        return 0;
+            return true;
+        });
     }
 
     plugin::FactoryLookup lookup_;
@@ -781,15 +684,9 @@ private:
     std::string allow_path_;
     net::AllowList allow_;
     std::vector<std::unique_ptr<maps::FlowLookups>> lookups_;  // per plugin, null: none
-    std::string tag_map_path_;
     maps::MapLimits map_limits_;
-    maps::PreTagMap tag_map_;
+    TagMaps tag_maps_;
     maps::MapUse tag_map_use_ = maps::MapUse::kAccounting;
-    struct PluginMap {
-        std::string path;
-        maps::PreTagMap map;
-    };
-    std::vector<std::unique_ptr<PluginMap>> plugin_maps_;  // per plugin, null: none of its own
     bool tee_mode_ = false;   // the plugins are tee plugins: datagrams are replicated
     FlowRecord datagram_;     // what a whole datagram shares, for maps in tee mode
     std::string sampling_map_path_;

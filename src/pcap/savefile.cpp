@@ -132,7 +132,7 @@ void Savefile::map_classic(std::FILE* f) {
     prefetched_ = at_ & ~std::size_t{63};
 }
 
-Result<bool> Savefile::next_mapped(const std::uint8_t*& data, std::uint32_t& caplen, Timestamp& ts) {
+Result<bool> Savefile::next_mapped(Frame& out) {
     const std::size_t size = map_.get_deleter().size;
     const std::uint8_t* const base = map_.get();
     if (at_ == size) return false;
@@ -180,13 +180,14 @@ Result<bool> Savefile::next_mapped(const std::uint8_t*& data, std::uint32_t& cap
                                 h[2], size - at_ - kRecordHeaderSize));
     }
     // As libpcap: no more than the snap length the file states.
-    caplen = snaplen_ != 0 ? std::min(h[2], snaplen_) : h[2];
+    const std::uint32_t caplen = snaplen_ != 0 ? std::min(h[2], snaplen_) : h[2];
     if (frame_.size() < caplen) frame_.resize(caplen);
     std::memcpy(frame_.data(), base + at_ + kRecordHeaderSize, caplen);
     t_mapped_read = nullptr;
-    data = frame_.data();
+    out.data = {frame_.data(), caplen};
+    out.wire_length = h[3];
     at_ += kRecordHeaderSize + h[2];
-    ts = Timestamp{static_cast<std::int64_t>(h[0]), nanoseconds_ ? h[1] / 1000 : h[1]};
+    out.timestamp = Timestamp{static_cast<std::int64_t>(h[0]), nanoseconds_ ? h[1] / 1000 : h[1]};
     return true;
 }
 
@@ -231,26 +232,36 @@ Result<Savefile> Savefile::open(const std::string& path, const std::string& filt
     return file;
 }
 
-Result<bool> Savefile::next(UdpPacket& out) {
+Result<bool> Savefile::next_frame(Frame& out) {
     for (;;) {
-        const std::uint8_t* data = nullptr;
-        std::uint32_t caplen = 0;
-        UdpPacket packet;
         if (map_) {
-            auto more = next_mapped(data, caplen, packet.timestamp);
-            if (!more || !*more) return more;
-        } else {
-            pcap_pkthdr* header = nullptr;
-            const int rc = pcap_next_ex(handle_.get(), &header, &data);
-            if (rc == PCAP_ERROR_BREAK) return false;  // end of file
-            if (rc < 0) return fail(fmt::format("pcap_savefile: {}", pcap_geterr(handle_.get())));
-            if (rc == 0) continue;  // not for savefiles; no packet this time
-            caplen = header->caplen;
-            packet.timestamp = Timestamp{static_cast<std::int64_t>(header->ts.tv_sec),
-                                         static_cast<std::uint32_t>(header->ts.tv_usec)};
+            auto more = next_mapped(out);
+            if (more && *more) ++counters_.frames;
+            return more;
         }
+        pcap_pkthdr* header = nullptr;
+        const std::uint8_t* data = nullptr;
+        const int rc = pcap_next_ex(handle_.get(), &header, &data);
+        if (rc == PCAP_ERROR_BREAK) return false;  // end of file
+        if (rc < 0) return fail(fmt::format("pcap_savefile: {}", pcap_geterr(handle_.get())));
+        if (rc == 0) continue;  // not for savefiles; no packet this time
         ++counters_.frames;
-        switch (parse_udp_frame(dlt_, std::span<const std::uint8_t>(data, caplen), packet)) {
+        out.data = {data, header->caplen};
+        out.wire_length = header->len;
+        out.timestamp = Timestamp{static_cast<std::int64_t>(header->ts.tv_sec),
+                                  static_cast<std::uint32_t>(header->ts.tv_usec)};
+        return true;
+    }
+}
+
+Result<bool> Savefile::next(UdpPacket& out) {
+    Frame frame;
+    for (;;) {
+        auto more = next_frame(frame);
+        if (!more || !*more) return more;
+        UdpPacket packet;
+        packet.timestamp = frame.timestamp;
+        switch (parse_udp_frame(dlt_, frame.data, packet)) {
             case FrameOutcome::kUdp:
                 ++counters_.udp;
                 out = packet;

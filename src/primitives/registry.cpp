@@ -180,9 +180,11 @@ constexpr PrimitiveSpec kPrimitives[] = {
     {"fwd_status", kMisc, "Forwarding Status", kNfOnly, kU8, LN, "fwd_status", "FWD_STATUS",
      "fwd_status"},
     // TIME
-    {"timestamp_start", kTime, "Flow start time or observation time at the exporter", kNfOnly,
+    // 1.7.7's pmacctd and sfacctd accept timestamp_start and timestamp_end too (pmacctd: the
+    // packet's capture time, and no end), though their -a does not list them.
+    {"timestamp_start", kTime, "Flow start time or observation time at the exporter", kAll4,
      kTimestamp, L, "timestamp_start", "TIMESTAMP_START", "timestamp_start"},
-    {"timestamp_end", kTime, "Flow end time", kNfOnly, kTimestamp, L, "timestamp_end",
+    {"timestamp_end", kTime, "Flow end time", kAll4, kTimestamp, L, "timestamp_end",
      "TIMESTAMP_END", "timestamp_end"},
     {"timestamp_arrival", kTime, "Observation time at the collector", kAll4, kTimestamp, L,
      "timestamp_arrival", "TIMESTAMP_ARRIVAL", "timestamp_arrival"},

@@ -3,6 +3,8 @@
 
 #include <pcap/pcap.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <ctime>
 #include <string>
@@ -20,12 +22,15 @@ public:
     ~PcapWriter() { close(); }
 
     bool ok() const { return dumper_ != nullptr; }
-    void write(std::time_t seconds, std::uint32_t microseconds, const std::vector<std::uint8_t>& frame) {
+    // `frame` as captured; `wire_length` (when longer) is its length on the wire, as if the snap
+    // length had cut it.
+    void write(std::time_t seconds, std::uint32_t microseconds, const std::vector<std::uint8_t>& frame,
+               std::size_t wire_length = 0) {
         struct pcap_pkthdr hdr {};
         hdr.ts.tv_sec = seconds;
         hdr.ts.tv_usec = static_cast<suseconds_t>(microseconds);
         hdr.caplen = static_cast<bpf_u_int32>(frame.size());
-        hdr.len = hdr.caplen;
+        hdr.len = static_cast<bpf_u_int32>(std::max(frame.size(), wire_length));
         ::pcap_dump(reinterpret_cast<u_char*>(dumper_), &hdr, frame.data());
     }
     // Flushes and closes the file; false when it could not be written.

@@ -1,5 +1,5 @@
-// Reading the UDP datagrams of a pcap savefile: what nfacctd / sfacctd do with pcap_savefile
-// (-I) instead of a socket. libpcap opens the file (pcap_open_offline) and applies the optional
+// Reading a pcap savefile: its frames, for pmacctd (pcap_savefile / -I), or the UDP datagrams
+// inside them, for nfacctd / sfacctd, instead of a socket. libpcap opens the file (pcap_open_offline) and applies the optional
 // pcap_filter (BPF); the frames are dissected here:
 //   link types EN10MB (with 802.1Q / 802.1ad VLAN tags), LINUX_SLL, LINUX_SLL2, RAW / IPV4 /
 //   IPV6, NULL and LOOP; IPv4 (options allowed) and IPv6 (hop-by-hop, routing and destination
@@ -11,6 +11,7 @@
 // to is read up to the size it had when opened.
 //
 //   auto file = pcap::Savefile::open(path, "udp port 2100");
+//   pcap::Frame f;  // or whole frames: file->next_frame(f), then f.data with file->datalink()
 //   pcap::UdpPacket p;
 //   while (true) { auto more = file->next(p); if (!more) error...; if (!*more) break; ... }
 #pragma once
@@ -37,6 +38,14 @@ struct UdpPacket {
     std::uint16_t src_port = 0;
     std::uint16_t dst_port = 0;
     Timestamp timestamp;  // the capture time of the frame
+};
+
+// One captured frame: its bytes as captured (up to the snap length), its length on the wire and
+// its capture time.
+struct Frame {
+    std::span<const std::uint8_t> data;  // valid until the next call to next() / next_frame()
+    std::uint32_t wire_length = 0;
+    Timestamp timestamp;
 };
 
 // Why a frame gave no datagram.
@@ -74,6 +83,9 @@ public:
     // The next UDP datagram: true with `out` filled, false at the end of the file, an error
     // when the file is damaged.
     Result<bool> next(UdpPacket& out);
+    // The next frame, whatever it holds: true with `out` filled, false at the end of the file,
+    // an error when the file is damaged. Counted in counters().frames only.
+    Result<bool> next_frame(Frame& out);
 
     int datalink() const { return dlt_; }
     const SavefileCounters& counters() const { return counters_; }
@@ -93,7 +105,7 @@ private:
     void map_classic(std::FILE* f);
     // The next frame of the mapping: false at the end of the file, an error when it is cut
     // short. `data` and `caplen` describe the frame.
-    Result<bool> next_mapped(const std::uint8_t*& data, std::uint32_t& caplen, Timestamp& ts);
+    Result<bool> next_mapped(Frame& out);
 
     std::unique_ptr<::pcap, Closer> handle_;
     int dlt_ = 0;

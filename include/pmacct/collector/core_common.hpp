@@ -1,0 +1,122 @@
+// What the core processes of the flow daemons (nfacctd, pmacctd) share: maps read and re-read
+// with their problems logged, the pre_tag_maps (the daemon's and each plugin's own), pauses that
+// wake for signals, and the rounds of a savefile replay (pcap_savefile_delay,
+// pcap_savefile_replay, pcap_savefile_wait).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "pmacct/base/daemon.hpp"
+#include "pmacct/base/result.hpp"
+#include "pmacct/config/config.hpp"
+#include "pmacct/log/log.hpp"
+#include "pmacct/maps/flow_lookups.hpp"
+#include "pmacct/maps/pre_tag_map.hpp"
+#include "pmacct/plugin/host.hpp"
+
+namespace pmacct::collector {
+
+// A key=value map, (re)read into `target` by `load()` (a Result of {map, problems}): rules
+// that cannot be used are reported and left out; a file that cannot be read leaves `target` as
+// it was.
+template <typename Map, typename LoadFn>
+Result<void> load_map(const char* key, const std::string& path, Map& target, LoadFn&& load) {
+    log::info("[{}] (re)loading map.", path);
+    auto m = load();
+    if (!m) return fail(fmt::format("{}: {}", key, m.error()));
+    for (const auto& p : m->problems) {
+        if (p.line == 0) {
+            log::warn("{}: {}: {}", path, key, p.why);
+        } else {
+            log::warn("{}:{}: {}: {}; rule ignored", path, p.line, key, p.why);
+        }
+    }
+    target = std::move(m->map);
+    log::info("[{}] map successfully (re)loaded.", path);
+    return ok();
+}
+
+// An error naming the first plugin of `cfg` that `lookup` has no implementation for.
+Result<void> check_plugins(const config::Config& cfg, plugin::FactoryLookup lookup);
+
+// The map limits of the configuration (maps_entries, maps_row_len, maps_index,
+// pre_tag_map_dont_recirculate).
+maps::MapLimits map_limits_of(const config::Settings& s);
+
+// pre_tag_map: the daemon's, and the plugins' own (`pre_tag_map[name]`), used for them instead.
+class TagMaps {
+public:
+    // Reads the maps `cfg` names; an error when one cannot be read.
+    Result<void> load(const config::Config& cfg, Daemon daemon, const maps::MapLimits& limits, maps::MapUse use);
+    // SIGUSR2: read again; a map that cannot be read keeps its previous content.
+    void reload();
+
+    // The daemon's map (nullptr: none).
+    const maps::PreTagMap* global() const { return path_.empty() ? nullptr : &map_; }
+    // The map that tags what goes to plugin `i`: its own, else the daemon's, else none.
+    const maps::PreTagMap* of(std::size_t i) const {
+        if (i < plugin_maps_.size() && plugin_maps_[i]) return &plugin_maps_[i]->map;
+        return global();
+    }
+    // The plugins' own maps, in `plugins` order, null for a plugin without one
+    // (PluginHost::set_tag_maps).
+    std::vector<const maps::PreTagMap*> own_maps() const;
+
+private:
+    Result<void> load_global();
+    Result<void> load_plugin_maps(bool first);
+
+    const config::Config* cfg_ = nullptr;
+    Daemon daemon_ = Daemon::kNfacctd;
+    maps::MapLimits limits_;
+    maps::MapUse use_ = maps::MapUse::kAccounting;
+    std::string path_;
+    maps::PreTagMap map_;
+    struct PluginMap {
+        std::string path;
+        maps::PreTagMap map;
+    };
+    std::vector<std::unique_ptr<PluginMap>> plugin_maps_;  // per plugin, null: none of its own
+};
+
+// Starts the plugins with their lookups (networks_file, ...; per plugin, null for none), then
+// installs the core's signal handlers: SIGCHLD reaps plugins (`stop` when the daemon should
+// end), SIGUSR1 runs `stats`, SIGUSR2 runs `reload` and is passed on to the plugins, SIGINT and
+// SIGTERM set `stop`.
+Result<void> start_plugins(plugin::PluginHost& host, const config::Config& cfg, plugin::FactoryLookup lookup,
+                           std::string_view program, std::span<const int> close_in_child,
+                           const std::vector<std::unique_ptr<maps::FlowLookups>>& lookups, bool& stop,
+                           std::function<void()> stats, std::function<void()> reload);
+
+// Sleeps `seconds`, dispatching signals meanwhile; false when a stop was asked (`stop` set by
+// a handler, or a stop signal pending).
+bool pause_for(std::int64_t seconds, const bool& stop);
+
+// The rounds of a savefile replay: pcap_savefile_delay before each, pcap_savefile_replay of them
+// (0: until stopped), `read_once()` reading the file once (false: a fatal error, the daemon
+// exits 1), then with pcap_savefile_wait a wait for a stop signal. The exit code.
+template <typename ReadOnce>
+int replay_savefile(const config::Settings& s, const std::string& path, const bool& stop, ReadOnce&& read_once) {
+    const std::int64_t delay = s.get_seconds("pcap_savefile_delay");
+    const std::uint64_t replays = s.get_uint("pcap_savefile_replay");
+    for (std::uint64_t round = 0; (replays == 0 || round < replays) && !stop; ++round) {
+        if (delay > 0 && !pause_for(delay, stop)) break;
+        if (!read_once()) return 1;
+    }
+    if (s.get_bool("pcap_savefile_wait")) {
+        log::info("finished reading {}; waiting for a signal to exit", path);
+        while (!stop && pause_for(3600, stop)) {
+        }
+    }
+    return 0;
+}
+
+}  // namespace pmacct::collector
