@@ -1,8 +1,12 @@
 #include "pmacct/collector/pmacctd_job.hpp"
 
 
+#include <poll.h>
+
 #include <algorithm>
 #include <chrono>
+#include <ctime>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -12,6 +16,7 @@
 #include "pmacct/log/log.hpp"
 #include "pmacct/maps/flow_lookups.hpp"
 #include "pmacct/packet/packet_accounting.hpp"
+#include "pmacct/pcap/live_capture.hpp"
 #include "pmacct/pcap/savefile.hpp"
 #include "pmacct/plugin/host.hpp"
 #include "pmacct/process/signals.hpp"
@@ -21,6 +26,9 @@ namespace pmacct::collector {
 namespace {
 
 using process::Signals;
+
+// Partial batches reach the plugins at least this often when traffic is light.
+constexpr auto kFlushInterval = std::chrono::milliseconds(200);
 
 // pmacct handles fragments (ports for every fragment of a datagram) when a plugin aggregates
 // on what only a first fragment carries.
@@ -63,22 +71,30 @@ public:
             }
             return ok();
         }
-        return fail("pcap_savefile: pmacct-ng's pmacctd reads savefiles only, for now");
+        live_.interface = s.get_string("pcap_interface");
+        live_.filter = filter_;
+        live_.snaplen = static_cast<int>(s.get_uint("snaplen"));
+        live_.promisc = s.get_bool("promisc");
+        wait_for_interface_ = s.get_bool("pcap_interface_wait");
+        if (auto r = open_capture(); !r && !wait_for_interface_) return r;
+        return ok();
     }
 
     int run() override {
         const config::Settings& s = cfg_->core;
         process::set_title(fmt::format("pmacctd: Core Process [{}]", s.get_string("core_proc_name")));
         host_.set_wait_when_full(!savefile_path_.empty());
+        std::vector<int> inherited;
+        if (capture_) inherited.push_back(capture_->fd());
         host_.set_tag_maps(tag_maps_.own_maps());
-        if (auto r = start_plugins(host_, *cfg_, lookup_, "pmacctd", {}, lookups_, stop_, [this] { print_stats(); },
+        if (auto r = start_plugins(host_, *cfg_, lookup_, "pmacctd", inherited, lookups_, stop_, [this] { print_stats(); },
                                    [this] { reload_maps(); });
             !r) {
             log::error("{}", r.error());
             return 1;
         }
 
-        const int rc = run_savefile();
+        const int rc = savefile_path_.empty() ? run_live() : run_savefile();
         const int plugins_rc = host_.shutdown(std::chrono::seconds(60));
         log::info("OK, Exiting ...");
         return rc != 0 ? rc : plugins_rc;
@@ -99,7 +115,76 @@ private:
         host_.send(record_);
     }
 
+    // The capture, opened (pcap_interface, pcap_filter, snaplen, promisc); its link type must be
+    // one the dissector reads.
+    Result<void> open_capture() {
+        auto cap = pcap::LiveCapture::open(live_);
+        if (!cap) return fail(cap.error());
+        const auto link = packet::link_type_from_dlt(cap->datalink());
+        if (!link) {
+            return fail(fmt::format("pcap_interface '{}': link type {} is not supported", cap->interface(),
+                                    cap->datalink()));
+        }
+        link_ = *link;
+        capture_.emplace(std::move(*cap));
+        log::info("[{}] link type is: {}", capture_->interface(), capture_->datalink());
+        return ok();
+    }
+
+    // pcap_interface_wait: the interface is tried again every second until it can be opened.
+    bool wait_for_capture() {
+        bool said = false;
+        while (!capture_) {
+            auto r = open_capture();
+            if (r) break;
+            if (!said) {
+                log::warn("{}; waiting for the interface (pcap_interface_wait)", r.error());
+                said = true;
+            }
+            if (!pause_for(1, stop_)) return false;
+        }
+        return true;
+    }
+
+    int run_live() {
+        using Clock = std::chrono::steady_clock;
+        if (!capture_ && !wait_for_capture()) return 0;
+        log::info("capturing on {}", capture_->interface());
+        const std::function<void(const pcap::Frame&)> on_frame = [this](const pcap::Frame& f) {
+            handle(link_, f.data, f.timestamp);
+        };
+        auto last_flush = Clock::now();
+        while (!stop_) {
+            struct pollfd fds[2] = {{capture_->fd(), POLLIN, 0}, {Signals::wake_fd(), POLLIN, 0}};
+            const int n = ::poll(fds, 2, static_cast<int>(kFlushInterval.count()));
+            if (n > 0 && (fds[1].revents & POLLIN) != 0) Signals::dispatch();
+            if (Signals::stop_requested() || stop_) break;
+            auto got = capture_->dispatch(on_frame);
+            if (!got) {
+                log::error("{}", got.error());
+                capture_.reset();
+                if (!wait_for_interface_) return 1;
+                if (!wait_for_capture()) break;
+                log::info("capturing on {}", capture_->interface());
+                continue;
+            }
+            const auto now = Clock::now();
+            if (now - last_flush >= kFlushInterval) {
+                host_.flush();
+                last_flush = now;
+            }
+        }
+        host_.flush();
+        return 0;
+    }
+
     void print_stats() {
+        if (capture_) {
+            // As 1.7.7's pmacctd: the capture's own counters.
+            const pcap::CaptureStats st = capture_->stats();
+            log::notice("stats [{}, 0] time={} received_packets={} dropped_packets={}", capture_->interface(),
+                        static_cast<std::int64_t>(std::time(nullptr)), st.received, st.dropped);
+        }
         const packet::AccountingCounters& c = accountant_->counters();
         log::notice("packets: frames={} accounted={} not_ip={} malformed={} fragments_waiting={} "
                     "fragments_dropped={}",
@@ -138,6 +223,10 @@ private:
     std::optional<packet::PacketAccountant> accountant_;
     std::string savefile_path_;
     std::string filter_;
+    pcap::LiveOptions live_;
+    bool wait_for_interface_ = false;
+    std::optional<pcap::LiveCapture> capture_;
+    packet::LinkType link_ = packet::LinkType::kEthernet;
     std::vector<std::unique_ptr<maps::FlowLookups>> lookups_;  // per plugin, null: none
     TagMaps tag_maps_;
     FlowRecord record_;

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -40,18 +41,32 @@ inline std::uint16_t free_udp_port() {
     return port;
 }
 
-// A daemon started in the background with `-f conf`, its stdout and stderr in `log`. `program`
-// is a name in PMACCT_PROGRAM_DIR or an absolute path. Killed if still running at the end.
+// Enters network namespace `ns` (a name under /run/netns, as `ip netns add` makes them).
+inline bool enter_netns(const std::string& ns) {
+    const int fd = ::open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+    return fd >= 0 && ::setns(fd, CLONE_NEWNET) == 0;
+}
+
+// A daemon started in the background with `-f conf` (or the arguments `args`), its stdout and
+// stderr in `log`, in network namespace `netns` when one is named. `program` is a name in
+// PMACCT_PROGRAM_DIR or an absolute path. Killed if still running at the end.
 class Daemon {
 public:
-    Daemon(const std::string& program, const std::string& conf, const std::string& log) {
+    Daemon(const std::string& program, const std::string& conf, const std::string& log)
+        : Daemon(program, std::vector<std::string>{"-f", conf}, log) {}
+    Daemon(const std::string& program, std::vector<std::string> args, const std::string& log,
+           const std::string& netns = {}) {
+        const std::string path = program_path(program);
         pid_ = ::fork();
         if (pid_ == 0) {
             int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
             ::dup2(fd, 2);
             ::dup2(fd, 1);
-            std::string path = program_path(program);
-            ::execl(path.c_str(), path.c_str(), "-f", conf.c_str(), static_cast<char*>(nullptr));
+            if (!netns.empty() && !enter_netns(netns)) ::_exit(126);
+            std::vector<char*> argv = {const_cast<char*>(path.c_str())};
+            for (auto& a : args) argv.push_back(a.data());
+            argv.push_back(nullptr);
+            ::execv(path.c_str(), argv.data());
             ::_exit(127);
         }
     }
