@@ -268,6 +268,36 @@ TEST_F(PmacctdSavefile, QinqAndLabelStacksDifferOnPurpose) {
     EXPECT_TRUE(mpls.debian.empty());
 }
 
+// networks_file through pmacctd_net / pmacctd_as (and pmacctd's default, `mask,file`), and
+// networks_mask: the same networks, masks and ASNs as 1.7.7 for IPv4. (1.7.7 stops a plugin
+// that aggregates ASNs without pmacctd_as; for IPv6 it does not take the longest network of the
+// file: docs/CONFIGURATION.md, "Networks and lookups".)
+TEST_F(PmacctdSavefile, NetworksAgreeWithDebian) {
+    TrafficCapture summary;
+    const std::string capture = dir.path() + "/traffic.pcap";
+    ASSERT_TRUE(write_traffic_pcap(capture, summary));
+    const std::string networks = dir.path() + "/networks.lst";
+    std::ofstream(networks) << "65001,198.51.100.0/24\n65002,198.51.100.16/28\n203.0.113.0/25\n"
+                            << "65003,2001:db8:1::/48\n65004,2001:db8::/32\n";
+    const std::string nets = "src_net, dst_net, src_mask, dst_mask, proto";
+    const std::string file = "networks_file: " + networks + "\npcap_filter: ip\n";
+    const std::pair<std::string, std::string> cases[] = {
+        {nets + ", src_as, dst_as", file + "pmacctd_net: file\npmacctd_as: file\n"},
+        {nets, file},
+        {nets, "networks_mask: 20\npmacctd_net: mask\npcap_filter: ip\n"},
+    };
+    for (const auto& [aggregate, extra] : cases) {
+        SCOPED_TRACE(extra);
+        Rows r = replay(dir, capture, aggregate, extra);
+        EXPECT_EQ(r.ours, r.debian) << r.log;
+        EXPECT_GT(r.ours.size(), 3U);
+    }
+    // IPv6: the longest network of the file.
+    Rows v6 = replay(dir, capture, "src_net, src_mask, src_as",
+                     "networks_file: " + networks + "\npmacctd_net: file\npmacctd_as: file\npcap_filter: ip6\n");
+    EXPECT_EQ(v6.ours, (std::vector<std::string>{"65003,2001:db8:1::,48,18,2064,", "65004,2001:db8::,32,14,5864,"}));
+}
+
 // pcap_filter, and pcap_savefile_replay reading the file more than once.
 TEST_F(PmacctdSavefile, FilterAndReplays) {
     TrafficCapture summary;
