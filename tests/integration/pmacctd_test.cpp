@@ -5,6 +5,7 @@
 // "pmacctd") are asserted on both sides.
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -125,13 +126,31 @@ protected:
 
 // The packet captures of tests/data/packet: one row per packet, the same as 1.7.7's.
 TEST_F(PmacctdSavefile, PacketCapturesAgreeWithDebian) {
-    for (const char* name : {"gre-v4-key.pcap", "gre-v4-plain.pcap", "gre-v6-plain.pcap", "ipv4-ipv4.pcap",
-                             "ipv4-ipv6.pcap", "mpls-eompls-cw.pcap", "mpls-eompls-invalid-cw.pcap",
-                             "mpls-explicit-null-ipv4.pcap", "mpls-explicit-null-ipv6.pcap",
-                             "mpls-invalid-nibble.pcap", "mpls-ipv6.pcap", "srv6-end-dt6.pcap", "vlan-ipv6.pcap"}) {
-        SCOPED_TRACE(name);
-        Rows r = replay(dir, data_file(name), kEverything);
-        EXPECT_EQ(r.ours, r.debian) << r.log;
+    const std::vector<std::string> names = {
+        "gre-v4-key.pcap",           "gre-v4-plain.pcap",           "gre-v6-plain.pcap",
+        "ipv4-ipv4.pcap",            "ipv4-ipv6.pcap",              "mpls-eompls-cw.pcap",
+        "mpls-eompls-invalid-cw.pcap", "mpls-explicit-null-ipv4.pcap", "mpls-explicit-null-ipv6.pcap",
+        "mpls-invalid-nibble.pcap",  "mpls-ipv6.pcap",              "srv6-end-dt6.pcap",
+        "vlan-ipv6.pcap"};
+    // A few files at a time: 1.7.7 sleeps 2 s before reading a file.
+    constexpr std::size_t kAtOnce = 4;
+    std::vector<Rows> rows(names.size());
+    for (std::size_t from = 0; from < names.size(); from += kAtOnce) {
+        std::vector<std::thread> runners;
+        std::vector<std::unique_ptr<TempDir>> dirs;
+        for (std::size_t i = from; i < std::min(names.size(), from + kAtOnce); ++i) {
+            dirs.push_back(std::make_unique<TempDir>());
+            runners.emplace_back([&rows, &names, i, d = dirs.back().get()] {
+                rows[i] = replay(*d, data_file(names[i]), kEverything);
+            });
+        }
+        for (auto& t : runners) t.join();
+    }
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        EXPECT_EQ(rows[i].ours, rows[i].debian) << names[i] << "\n" << rows[i].log;
+        EXPECT_FALSE(rows[i].ours.empty() && names[i].find("eompls") == std::string::npos &&
+                     names[i].find("nibble") == std::string::npos)
+            << names[i] << ": no row";
     }
 }
 
