@@ -172,6 +172,32 @@ TEST(Savefile, EthernetCaptureGivesTheUdpDatagrams) {
     EXPECT_FALSE(*more);
 }
 
+// Whole frames, whatever they carry (pmacctd): the captured bytes, the length on the wire and
+// the capture time, read from the mapping and through libpcap alike.
+TEST(Savefile, WholeFramesWithTheirLengthsAndTimes) {
+    TempDir dir;
+    const Bytes arp = cat({eth(1, 2, 0x0806), Bytes(28, 0)});
+    const Bytes big = cat({eth(1, 2, 0x0800), ipv4(6, "10.0.0.1", "10.0.0.2", tcp(1, 2, 0x10, Bytes(500, 7)))});
+    const std::string path =
+        write_pcap(dir.path() + "/frames.pcap", DLT_EN10MB, {{arp, 1700000001, 5}, {big, 1700000002, 999999, 96}});
+    for (const char* filter : {"", "ip or arp"}) {
+        SCOPED_TRACE(filter);
+        auto file = Savefile::open(path, filter);
+        ASSERT_TRUE(file.has_value()) << file.error();
+        pmacct::pcap::Frame f;
+        ASSERT_TRUE(*file->next_frame(f));
+        EXPECT_EQ(Bytes(f.data.begin(), f.data.end()), arp);
+        EXPECT_EQ(f.wire_length, arp.size());
+        EXPECT_EQ(f.timestamp, (Timestamp{1700000001, 5}));
+        ASSERT_TRUE(*file->next_frame(f));
+        EXPECT_EQ(f.data.size(), 96U);
+        EXPECT_EQ(f.wire_length, big.size());
+        EXPECT_EQ(f.timestamp, (Timestamp{1700000002, 999999}));
+        EXPECT_FALSE(*file->next_frame(f));
+        EXPECT_EQ(file->counters().frames, 2U);
+    }
+}
+
 TEST(Savefile, BpfFilterSelectsFrames) {
     testing::TempDir dir;
     const std::string path = write_pcap(dir.path() + "/eth.pcap", DLT_EN10MB, ethernet_frames());
