@@ -155,9 +155,9 @@ constexpr KeySpec kKeys[] = {
      .daemons = kCapture,
      .flags = kGlobal | kImplemented,
      .def = "128",
-     .min = 1,
+     .min = 128,  // as 1.7.7 ("'snaplen' has to be >= 128")
      .max = 65535,
-     .doc = "Bytes of each packet captured and dissected."},
+     .doc = "Bytes of each packet captured and dissected (at least 128)."},
     {.names = "propagate_signals",
      .type = kBool,
      .daemons = kTraffic,

@@ -147,12 +147,12 @@ protected:
     std::unique_ptr<Namespaces> ns_;
 };
 
-// Every datagram once, its IP length counted even past a 64-byte snap length; the three
+// Every datagram once, its IP length counted even past the 128-byte snap length; the three
 // fragments of a 3000-byte datagram all with its ports; promiscuous mode on by default.
 TEST_F(PmacctdLive, AccountsExactlyWhatWasSent) {
     const std::string out = dir.path() + "/live.csv";
     const std::string conf = dir.path() + "/live.conf";
-    std::ofstream(conf) << "pcap_interface: pmng0\npcap_filter: udp and host 192.0.2.2\nsnaplen: 64\n"
+    std::ofstream(conf) << "pcap_interface: pmng0\npcap_filter: udp and host 192.0.2.2\nsnaplen: 128\n"
                         << "plugins: print[p]\naggregate[p]: src_host, dst_host, src_port, dst_port, proto\n"
                         << "print_output[p]: csv\nprint_output_file[p]: " << out << "\nprint_refresh_time: 3600\n";
     Pmacctd d(ns_->a(), {"-f", conf}, dir.path() + "/live.log");
