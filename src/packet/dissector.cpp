@@ -233,7 +233,7 @@ private:
 
     void ieee80211(std::size_t at) {
         if (!has(at, 24)) return stop(Stop::kTruncated);
-        const unsigned fc = p_[at] | (p_[at + 1] << 8);
+        const unsigned fc = static_cast<unsigned>(p_[at] | (p_[at + 1] << 8));
         const unsigned type = (fc >> 2) & 3U;
         const unsigned subtype = (fc >> 4) & 0xFU;
         // Data frames with a body, not encrypted.
@@ -262,6 +262,7 @@ private:
 
     // An IPv4 or IPv6 header at `at` into `layer`; the outer one may open a tunnel.
     void ip(std::size_t at, int version, IpLayer& layer, bool outer) {
+        if (!has(at, 1)) return stop(Stop::kTruncated);
         layer.l3_offset = static_cast<std::uint32_t>(at);
         std::size_t l4 = 0;
         std::size_t end = n_;
@@ -405,6 +406,7 @@ private:
             header += 4;
         }
         if ((flags & 0x1000U) != 0) header += 4;  // sequence number
+        if (!has(at, header)) return stop(Stop::kTruncated);
         at += header;
         if (type == kEtherIpv4 || type == kEtherIpv6) {
             out_.tunnel = TunnelKind::kGre;
