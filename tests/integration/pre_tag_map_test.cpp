@@ -443,7 +443,7 @@ std::vector<std::string> two_exporters_rows(const std::string& program, const Te
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     EXPECT_EQ(d.stop(), 0) << read_file(log);
     // 1.7.7's print plugin may still be writing when its core has gone.
-    wait_for([&] { return sorted_lines(read_file(out)).size() >= 3; }, 5000);
+    wait_for([&] { return sorted_lines(read_file(out)).size() >= 3; }, 10000);
     return sorted_lines(read_file(out));
 }
 
@@ -461,7 +461,10 @@ TEST(Recirculation, RulesWithoutIpTakeTwoEntriesAsInDebian) {
         const auto ours = two_exporters_rows("nfacctd", dir, extra);
         ASSERT_EQ(ours.size(), 3U) << entries;
         if (have_debian()) {
-            EXPECT_EQ(ours, two_exporters_rows("/usr/sbin/nfacctd", dir, extra)) << entries;
+            auto theirs = two_exporters_rows("/usr/sbin/nfacctd", dir, extra);
+            // On a loaded machine 1.7.7 now and then writes nothing before it exits: once more.
+            if (theirs.empty()) theirs = two_exporters_rows("/usr/sbin/nfacctd", dir, extra);
+            EXPECT_EQ(ours, theirs) << entries;
         }
     }
     // The tag of the flow each exporter sent.
