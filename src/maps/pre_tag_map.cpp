@@ -90,7 +90,12 @@ std::string add_token(Rule& rule, const MapToken& t, Daemon daemon, MapUse use) 
         return {};
     }
     if (MatchField field; match_field(k, field)) {
-        if (daemon != Daemon::kNfacctd) return fmt::format("'{}' is not supported by {} yet", k, daemon_name(daemon));
+        // pmacctd's MATCH keys are `filter` (on the packet's record, as for flows) and `direction`.
+        if (daemon == Daemon::kPmacctd && field == MatchField::kDirection) return "'direction' is not supported by pmacctd yet";
+        if (daemon == Daemon::kPmacctd && field != MatchField::kFilter) return fmt::format("'{}' is not a pmacctd key", k);
+        if (daemon != Daemon::kNfacctd && daemon != Daemon::kPmacctd) {
+            return fmt::format("'{}' is not supported by {} yet", k, daemon_name(daemon));
+        }
         if (use == MapUse::kTee && !tee_key(field)) return fmt::format("'{}' cannot be used with the tee plugin", k);
         Condition c;
         if (std::string why = parse_condition(k, field, v, c); !why.empty()) return fmt::format("{}: {}", k, why);

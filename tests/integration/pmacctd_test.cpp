@@ -317,6 +317,25 @@ TEST_F(PmacctdSavefile, NetworksAgreeWithDebian) {
     EXPECT_EQ(v6.ours, (std::vector<std::string>{"65003,2001:db8:1::,48,18,2064,", "65004,2001:db8::,32,14,5864,"}));
 }
 
+// pre_tag_map on pmacctd (its keys: set_tag, set_tag2, set_label, filter), with a jump, and
+// pre_tag_filter letting a plugin see only some tags: the same rows as Debian's pmacctd.
+TEST_F(PmacctdSavefile, PreTagMapAgreesWithDebian) {
+    TrafficCapture summary;
+    const std::string capture = dir.path() + "/traffic.pcap";
+    ASSERT_TRUE(write_traffic_pcap(capture, summary));
+    const std::string map = dir.path() + "/pretag.map";
+    std::ofstream(map) << "set_tag=1 filter='tcp' jeq=v6\nset_tag=2 filter='udp'\nset_tag=3 filter='icmp or icmp6'\n"
+                          "set_tag2=6 filter='ip6' label=v6\nset_tag2=4 filter='ip'\n";
+    Rows all = replay(dir, capture, "tag, tag2, proto", "pre_tag_map: " + map + "\n");
+    EXPECT_EQ(all.ours, all.debian) << all.log;
+    ASSERT_GE(all.ours.size(), 4U);
+    EXPECT_TRUE(std::any_of(all.ours.begin(), all.ours.end(), [](const std::string& r) { return r.starts_with("1,6,tcp,"); }));
+    Rows udp = replay(dir, capture, "tag, proto", "pre_tag_map: " + map + "\npre_tag_filter[p]: 2\n");
+    EXPECT_EQ(udp.ours, udp.debian) << udp.log;
+    ASSERT_FALSE(udp.ours.empty());
+    for (const std::string& r : udp.ours) EXPECT_TRUE(r.starts_with("2,udp,")) << r;
+}
+
 // pcap_filter, and pcap_savefile_replay reading the file more than once.
 TEST_F(PmacctdSavefile, FilterAndReplays) {
     TrafficCapture summary;
