@@ -112,7 +112,7 @@ void MemoryPlugin::do_record(const std::uint8_t* key, const aggregate::Counters&
 void MemoryPlugin::do_batch(const std::uint8_t* data, std::uint32_t records, std::size_t record_size) {
     plugin::add_batch_prefetched(
         data, records, record_size, [this]() -> const aggregate::Cache& { return *table_; },
-        [](const aggregate::Counters&) { return std::int64_t{0}; },
+        [](std::int64_t) { return std::int64_t{0}; },
         [this](const std::uint8_t* key, std::int64_t, const aggregate::Counters& c, std::uint64_t hash) {
             add(key, c, hash);
         });

@@ -61,8 +61,8 @@ std::string strftime_path(const std::string& pattern, std::int64_t t, bool utc) 
 // The time a purge's file is named after: the time-bin of its first row with history (as
 // pmacct), else the purge time.
 std::int64_t file_time(const aggregate::Cache& cache, const plugin::PurgeInfo& info) {
-    const aggregate::Aggregate* first = cache.front();
-    return info.history && first != nullptr ? first->basetime : info.now;
+    const auto first = cache.front();
+    return info.history && first ? first->basetime : info.now;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "pmacct/aggregate/preprocess.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "pmacct/base/strings.hpp"
@@ -75,6 +77,12 @@ bool Preprocess::accept(const Counters& c) const {
         if (!pass && all_) return false;
     }
     return all_;
+}
+
+bool Preprocess::uses_flows() const {
+    return std::any_of(checks_.begin(), checks_.end(), [](const Check& c) {
+        return c.metric == Metric::kFlows || c.metric == Metric::kPacketsPerFlow;
+    });
 }
 
 }  // namespace pmacct::aggregate

@@ -16,24 +16,9 @@
 namespace pmacct::plugin {
 namespace {
 
-// A ring record's counters block: 48 bytes instead of a 64-byte Counters, since every record
-// crosses the ring twice (the core's copy in, the plugin's read out).
-//   0 bytes  8 packets  16 flows  24 time_start.sec  32 time_end.sec
-//   40 time_start.usec (20 bits) | time_end.usec (20 bits) << 20 | tcp_flags << 40 | flow_type << 48
-constexpr std::size_t kCountersBytes = 48;
-constexpr std::size_t kBytesAt = 0;
-constexpr std::size_t kPacketsAt = 8;
-constexpr std::size_t kFlowsAt = 16;
-constexpr std::size_t kStartSecAt = 24;
-constexpr std::size_t kEndSecAt = 32;
-constexpr std::size_t kPackedAt = 40;
-constexpr std::uint64_t kUsecMask = (std::uint64_t{1} << 20) - 1;  // microseconds are < 10^6
+using namespace ring_layout;
 
-std::uint64_t load_u64(const std::uint8_t* p) {
-    std::uint64_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
+
 // Batches drained before timers and signals get a look.
 constexpr int kDrainBudget = 64;
 // Longest nap of a busy plugin (see the run loop): how late a batch can be handled at worst.
@@ -76,24 +61,6 @@ void write_ring_record(std::uint8_t* dst, const aggregate::KeyLayout& layout, co
     layout.extract(r, dst + kCountersBytes, side);
     if (lookups != nullptr) lookups->apply(r, dst + kCountersBytes, side);
 }
-
-aggregate::Counters ring_record_counters(const std::uint8_t* record) {
-    aggregate::Counters c;
-    c.bytes = load_u64(record + kBytesAt);
-    c.packets = load_u64(record + kPacketsAt);
-    c.flows = load_u64(record + kFlowsAt);
-    c.time_start.sec = static_cast<std::int64_t>(load_u64(record + kStartSecAt));
-    c.time_end.sec = static_cast<std::int64_t>(load_u64(record + kEndSecAt));
-    const std::uint64_t packed = load_u64(record + kPackedAt);
-    c.time_start.usec = static_cast<std::uint32_t>(packed & kUsecMask);
-    c.time_end.usec = static_cast<std::uint32_t>((packed >> 20) & kUsecMask);
-    c.tcp_flags = static_cast<std::uint8_t>(packed >> 40);
-    c.flow_type = static_cast<FlowType>(static_cast<std::uint8_t>(packed >> 48));
-    return c;
-}
-
-const std::uint8_t* ring_record_key(const std::uint8_t* record) { return record + kCountersBytes; }
-std::uint8_t* ring_record_key(std::uint8_t* record) { return record + kCountersBytes; }
 
 void Plugin::do_batch(const std::uint8_t* data, std::uint32_t records, std::size_t record_size) {
     for (std::uint32_t i = 0; i < records; ++i) {

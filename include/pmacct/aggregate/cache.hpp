@@ -7,11 +7,16 @@
 // Batches go faster when the memory a record needs is fetched ahead of it (hash, prefetch, then
 // add a few records later; see CachingPlugin::do_batch). The hash does not depend on the cache,
 // so a hash taken on one cache is good for another of the same key size.
+//
+// A cache keeps every counter, or only what most outputs print (Fields::kVolume): then an
+// aggregate of a 5-tuple fits one cache line, and twice as many flows stay in the CPU's caches.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <optional>
 
 #include "pmacct/aggregate/key_layout.hpp"
 #include "pmacct/base/large_buffer.hpp"
@@ -24,10 +29,16 @@ struct Aggregate {
     Counters counters;          // summed; time_start = earliest, time_end = latest
 };
 
+// What a cache keeps of each aggregate.
+enum class Fields : std::uint8_t {
+    kAll,     // every counter
+    kVolume,  // bytes, packets and the flow type; flows, times and TCP flags read as zero
+};
+
 class Cache {
 public:
     // `max_entries` aggregates at most; `key_size` bytes of key each.
-    Cache(std::size_t key_size, std::size_t max_entries);
+    Cache(std::size_t key_size, std::size_t max_entries, Fields fields = Fields::kAll);
     Cache(const Cache&) = delete;
     Cache& operator=(const Cache&) = delete;
     ~Cache();
@@ -58,29 +69,40 @@ public:
     std::size_t capacity() const { return max_entries_; }
     bool empty() const { return count_ == 0; }
     std::size_t key_size() const { return key_size_; }
+    Fields fields() const { return fields_; }
+    // Bytes one aggregate takes, index included (at its fullest load).
+    static std::size_t bytes_per_entry(std::size_t key_size, Fields fields) {
+        return entry_size_for(key_size, fields) + 8 * 3 / 2;
+    }
 
     // Calls f(key, aggregate) for every aggregate in first-insertion order.
     template <typename F>
     void for_each(F&& f) const {
         for (std::size_t i = 0; i < count_; ++i) {
             const std::uint8_t* e = entry(i);
-            f(e + kKeyOffset, *reinterpret_cast<const Aggregate*>(e));
+            if (fields_ == Fields::kAll) {
+                f(e + key_offset_, *reinterpret_cast<const Aggregate*>(e));
+            } else {
+                f(e + key_offset_, volume_aggregate(e));
+            }
         }
     }
-    // The same, with the aggregate writable (the memory plugin resets counters in place).
+    // The same, with the aggregate writable (the memory plugin resets counters in place); for
+    // caches of every counter only.
     template <typename F>
     void for_each_mutable(F&& f) {
         for (std::size_t i = 0; i < count_; ++i) {
             std::uint8_t* e = entry(i);
-            f(e + kKeyOffset, *reinterpret_cast<Aggregate*>(e));
+            f(e + key_offset_, *reinterpret_cast<Aggregate*>(e));
         }
     }
-    // The first aggregate inserted (nullptr when empty).
-    const Aggregate* front() const {
-        return count_ == 0 ? nullptr : reinterpret_cast<const Aggregate*>(entry(0));
+    // The first aggregate inserted.
+    std::optional<Aggregate> front() const {
+        if (count_ == 0) return std::nullopt;
+        return aggregate_at(entry(0));
     }
-    // Finds an aggregate (nullptr when absent).
-    const Aggregate* find(const std::uint8_t* key, std::int64_t basetime) const;
+    // Finds an aggregate.
+    std::optional<Aggregate> find(const std::uint8_t* key, std::int64_t basetime) const;
     // Raises the capacity to `max_entries` (for caches that grow instead of purging: the memory
     // plugin). False when memory runs out.
     bool grow(std::size_t max_entries);
@@ -88,10 +110,37 @@ public:
     void clear();
 
 private:
-    // Entries live back to back in insertion order: [Aggregate][key bytes], 8-byte aligned, so
-    // a cache only touches as much memory as it holds. A dense index of 64-bit words (hash in
-    // the high half, entry number + 1 in the low half; 0 = free) finds them.
-    static constexpr std::size_t kKeyOffset = ((sizeof(Aggregate) + 7) / 8) * 8;
+    // Entries live back to back in insertion order, 8-byte aligned, so a cache only touches as
+    // much memory as it holds: [Aggregate][key] with every counter, [Volume][key][flow type]
+    // with kVolume. Both start with the time-bin. A dense index of 64-bit words (hash in the
+    // high half, entry number + 1 in the low half; 0 = free) finds them.
+    struct Volume {
+        std::int64_t basetime;
+        std::uint64_t bytes;
+        std::uint64_t packets;
+    };
+    static constexpr std::size_t kAllKeyOffset = ((sizeof(Aggregate) + 7) / 8) * 8;
+    static constexpr std::size_t key_offset_for(Fields fields) {
+        return fields == Fields::kAll ? kAllKeyOffset : sizeof(Volume);
+    }
+    static constexpr std::size_t entry_size_for(std::size_t key_size, Fields fields) {
+        const std::size_t tail = fields == Fields::kAll ? 0 : 1;  // the flow type
+        return ((key_offset_for(fields) + key_size + tail + 7) / 8) * 8;
+    }
+    Aggregate volume_aggregate(const std::uint8_t* e) const {
+        Volume v;
+        std::memcpy(&v, e, sizeof v);
+        Aggregate a;
+        a.basetime = v.basetime;
+        a.counters.bytes = v.bytes;
+        a.counters.packets = v.packets;
+        a.counters.flow_type = static_cast<FlowType>(e[key_offset_ + key_size_]);
+        return a;
+    }
+    Aggregate aggregate_at(const std::uint8_t* e) const {
+        if (fields_ == Fields::kAll) return *reinterpret_cast<const Aggregate*>(e);
+        return volume_aggregate(e);
+    }
 
     std::uint8_t* entry(std::size_t i) { return arena_ + i * entry_size_; }
     const std::uint8_t* entry(std::size_t i) const { return arena_ + i * entry_size_; }
@@ -104,6 +153,8 @@ private:
     bool keys_equal(const std::uint8_t* a, const std::uint8_t* b) const;
 
     std::size_t key_size_;
+    Fields fields_;
+    std::size_t key_offset_;
     std::size_t entry_size_;
     std::size_t max_entries_ = 0;
     std::size_t count_ = 0;
@@ -114,5 +165,105 @@ private:
     std::uint64_t* index_ = nullptr;   // index_memory_'s words
     std::uint8_t* arena_ = nullptr;    // arena_memory_'s bytes
 };
+
+namespace detail {
+inline std::uint64_t load64(const std::uint8_t* p) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+}
+
+// 64x64→128-bit multiply folded to 64 bits: one multiplication mixes a whole word.
+inline std::uint64_t fold_multiply(std::uint64_t a, std::uint64_t b) {
+    __extension__ using U128 = unsigned __int128;
+    const U128 r = static_cast<U128>(a) * b;
+    return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+}
+
+constexpr std::uint64_t kMul0 = 0x9e3779b97f4a7c15ULL;
+constexpr std::uint64_t kMul1 = 0xbf58476d1ce4e5b9ULL;
+constexpr std::uint64_t kMul2 = 0x94d049bb133111ebULL;
+
+}  // namespace detail
+
+inline std::uint64_t Cache::hash(const std::uint8_t* key, std::int64_t basetime) const {
+    std::uint64_t h = detail::fold_multiply(static_cast<std::uint64_t>(basetime) ^ detail::kMul0, detail::kMul1 ^ key_size_);
+    std::size_t i = 0;
+    for (; i + 8 <= key_size_; i += 8) h = detail::fold_multiply(h ^ detail::load64(key + i), detail::kMul0);
+    std::uint64_t tail = 0;
+    if (i < key_size_) {
+        // Keys of 8 bytes or more end with the overlapping last word: one load, no length-driven copy.
+        if (key_size_ >= 8) {
+            tail = detail::load64(key + key_size_ - 8);
+        } else {
+            for (std::size_t j = 0; j < key_size_; ++j) tail |= std::uint64_t{key[j]} << (8 * j);
+        }
+    }
+    return detail::fold_multiply(h ^ tail, detail::kMul2);
+}
+
+inline bool Cache::keys_equal(const std::uint8_t* a, const std::uint8_t* b) const {
+    std::size_t i = 0;
+    for (; i + 8 <= key_size_; i += 8) {
+        if (detail::load64(a + i) != detail::load64(b + i)) return false;
+    }
+    if (i == key_size_) return true;
+    if (key_size_ >= 8) return detail::load64(a + key_size_ - 8) == detail::load64(b + key_size_ - 8);
+    return std::memcmp(a, b, key_size_) == 0;
+}
+
+inline std::size_t Cache::probe(const std::uint8_t* key, std::int64_t basetime, std::uint32_t tag) const {
+    std::size_t i = tag & mask_;
+    while (true) {
+        const std::uint64_t w = index_[i];
+        if (w == 0) return i;
+        if (static_cast<std::uint32_t>(w >> 32) == tag) {
+            const std::uint8_t* e = entry(static_cast<std::uint32_t>(w) - 1U);
+            if (static_cast<std::int64_t>(detail::load64(e)) == basetime && keys_equal(e + key_offset_, key)) {
+                return i;
+            }
+        }
+        i = (i + 1) & mask_;
+    }
+}
+
+inline bool Cache::add(const std::uint8_t* key, std::int64_t basetime, const Counters& c, std::uint64_t h) {
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    std::size_t i = probe(key, basetime, tag);
+    std::uint64_t w = index_[i];
+    if (w == 0) {
+        if (count_ >= max_entries_) return false;
+        if ((count_ + 1) * 3 > (mask_ + 1) * 2 && mask_ + 1 < index_limit_) {
+            if (!resize_index((mask_ + 1) * 2)) return false;
+            i = probe(key, basetime, tag);
+        }
+        std::uint8_t* e = entry(count_);
+        if (fields_ == Fields::kAll) {
+            new (e) Aggregate{basetime, c};
+        } else {
+            new (e) Volume{basetime, c.bytes, c.packets};
+            e[key_offset_ + key_size_] = static_cast<std::uint8_t>(c.flow_type);
+        }
+        if (key_size_ != 0) std::memcpy(e + key_offset_, key, key_size_);  // an empty key may be nullptr
+        index_[i] = (std::uint64_t{tag} << 32) | (count_ + 1);
+        ++count_;
+        return true;
+    }
+    std::uint8_t* e = entry(static_cast<std::uint32_t>(w) - 1U);
+    if (fields_ == Fields::kVolume) {
+        auto* v = reinterpret_cast<Volume*>(e);
+        v->bytes += c.bytes;
+        v->packets += c.packets;
+        return true;
+    }
+    Counters& a = reinterpret_cast<Aggregate*>(e)->counters;
+    a.bytes += c.bytes;
+    a.packets += c.packets;
+    a.flows += c.flows;
+    a.tcp_flags = static_cast<std::uint8_t>(a.tcp_flags | c.tcp_flags);
+    if (c.time_start < a.time_start) a.time_start = c.time_start;
+    if (a.time_end < c.time_end) a.time_end = c.time_end;
+    return true;
+}
 
 }  // namespace pmacct::aggregate

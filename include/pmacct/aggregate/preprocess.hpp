@@ -21,6 +21,8 @@ public:
 
     bool empty() const { return checks_.empty(); }
     bool accept(const Counters& c) const;
+    // A check reads the flows counter (minf, maxf, minppf, maxppf).
+    bool uses_flows() const;
     // Names given in the spec that do nothing outside SQL plugins.
     const std::vector<std::string>& sql_only() const { return sql_only_; }
 

@@ -113,6 +113,7 @@ private:
     bool trigger_async_ = false;
     bool pro_rating_ = false;  // nfacctd_pro_rating with time-bins
     std::unique_ptr<aggregate::Cache> active_;
+    aggregate::Fields fields_ = aggregate::Fields::kAll;  // what the caches keep
     std::size_t key_size_ = 0;
     std::size_t cache_entries_ = 0;
     std::size_t max_writers_ = 10;

@@ -37,8 +37,8 @@ TEST(Cache, SumsCountersOrsFlagsAndWidensTimes) {
     ASSERT_TRUE(cache.add(k.data(), 0, counters(40, 1, 0x10, 40, 55)));
     ASSERT_TRUE(cache.add(k.data(), 0, counters(1, 1, 0x01, 70, 90)));
     ASSERT_EQ(cache.size(), 1U);
-    const Aggregate* a = cache.find(k.data(), 0);
-    ASSERT_NE(a, nullptr);
+    const auto a = cache.find(k.data(), 0);
+    ASSERT_TRUE(a);
     EXPECT_EQ(a->counters.bytes, 141U);
     EXPECT_EQ(a->counters.packets, 4U);
     EXPECT_EQ(a->counters.flows, 3U);
@@ -55,7 +55,7 @@ TEST(Cache, TimeBinIsPartOfTheKey) {
     EXPECT_EQ(cache.size(), 2U);
     EXPECT_EQ(cache.find(k.data(), 300)->counters.bytes, 1U);
     EXPECT_EQ(cache.find(k.data(), 600)->counters.bytes, 2U);
-    EXPECT_EQ(cache.find(k.data(), 900), nullptr);
+    EXPECT_FALSE(cache.find(k.data(), 900));
 }
 
 TEST(Cache, IteratesInFirstInsertionOrder) {
@@ -71,10 +71,10 @@ TEST(Cache, IteratesInFirstInsertionOrder) {
         seen.push_back(v);
     });
     EXPECT_EQ(seen, (std::vector<std::uint32_t>{5, 3, 9, 1}));
-    ASSERT_NE(cache.front(), nullptr);
+    ASSERT_TRUE(cache.front());
     EXPECT_EQ(cache.front()->counters.bytes, 5U);
     cache.clear();
-    EXPECT_EQ(cache.front(), nullptr);
+    EXPECT_FALSE(cache.front());
 }
 
 TEST(Cache, RefusesNewAggregatesWhenFullButStillUpdatesKnownOnes) {
@@ -85,14 +85,16 @@ TEST(Cache, RefusesNewAggregatesWhenFullButStillUpdatesKnownOnes) {
     EXPECT_EQ(cache.size(), 3U);
     cache.clear();
     EXPECT_TRUE(cache.empty());
-    EXPECT_EQ(cache.find(key_of(1).data(), 0), nullptr);
+    EXPECT_FALSE(cache.find(key_of(1).data(), 0));
     EXPECT_TRUE(cache.add(key_of(99).data(), 0, counters(5, 1)));
     EXPECT_EQ(cache.find(key_of(99).data(), 0)->counters.bytes, 5U);
 }
 
-// Against a std::map model: many keys, several rounds of clear().
-TEST(Cache, MatchesAReferenceModel) {
-    Cache cache(12, 50000);
+// Against a std::map model: many keys, several rounds of clear(), both entry layouts.
+class CacheModel : public ::testing::TestWithParam<Fields> {};
+
+TEST_P(CacheModel, MatchesAReferenceModel) {
+    Cache cache(12, 50000, GetParam());
     std::mt19937 rng(42);
     for (int round = 0; round < 3; ++round) {
         std::map<std::pair<std::uint32_t, std::int64_t>, std::uint64_t> model;
@@ -109,12 +111,50 @@ TEST(Cache, MatchesAReferenceModel) {
         }
         ASSERT_EQ(cache.size(), model.size());
         for (const auto& [kb, bytes] : model) {
-            const Aggregate* a = cache.find(key_of(kb.first).data(), kb.second);
-            ASSERT_NE(a, nullptr);
+            const auto a = cache.find(key_of(kb.first).data(), kb.second);
+            ASSERT_TRUE(a);
             ASSERT_EQ(a->counters.bytes, bytes);
+            ASSERT_EQ(a->basetime, kb.second);
         }
         cache.clear();
     }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fields, CacheModel, ::testing::Values(Fields::kAll, Fields::kVolume));
+
+TEST(Cache, VolumeKeepsBytesPacketsAndTheFirstFlowType) {
+    Cache cache(12, 100, Fields::kVolume);
+    auto k = key_of(7);
+    Counters first = counters(100, 2, 0x02, 50, 60);
+    first.flow_type = FlowType::kEvent;
+    ASSERT_TRUE(cache.add(k.data(), 300, first));
+    ASSERT_TRUE(cache.add(k.data(), 300, counters(40, 1, 0x10, 40, 55)));
+    ASSERT_TRUE(cache.add(key_of(8).data(), 300, counters(5, 1)));
+    ASSERT_EQ(cache.size(), 2U);
+    const auto a = cache.find(k.data(), 300);
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->basetime, 300);
+    EXPECT_EQ(a->counters.bytes, 140U);
+    EXPECT_EQ(a->counters.packets, 3U);
+    EXPECT_EQ(a->counters.flow_type, FlowType::kEvent);
+    // What it does not keep reads as zero.
+    EXPECT_EQ(a->counters.flows, 0U);
+    EXPECT_EQ(a->counters.tcp_flags, 0);
+    EXPECT_TRUE(a->counters.time_start.empty());
+    EXPECT_EQ(cache.find(key_of(8).data(), 300)->counters.flow_type, FlowType::kIpv4);
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> seen;
+    cache.for_each([&](const std::uint8_t* key, const Aggregate& g) {
+        std::uint32_t v;
+        std::memcpy(&v, key, 4);
+        seen.emplace_back(v, g.counters.bytes);
+    });
+    EXPECT_EQ(seen, (std::vector<std::pair<std::uint32_t, std::uint64_t>>{{7, 140}, {8, 5}}));
+}
+
+TEST(Cache, AFiveTupleVolumeEntryFitsOneCacheLine) {
+    // src_host, dst_host (16 + 1 each), ports, proto: 39 bytes of key.
+    EXPECT_LE(Cache::bytes_per_entry(39, Fields::kVolume), 64U + 12U);
+    EXPECT_GT(Cache::bytes_per_entry(39, Fields::kAll), 64U + 12U);
 }
 
 TEST(Cache, GrowsKeepingEveryAggregateAndTheOrder) {
@@ -171,7 +211,7 @@ TEST(Cache, KeysDifferingOnlyInTheirLastBytesStayApart) {
     }
     EXPECT_EQ(cache.size(), 200u);
     k[12] = 199;
-    ASSERT_NE(cache.find(k.data(), 0), nullptr);
+    ASSERT_TRUE(cache.find(k.data(), 0));
     EXPECT_EQ(cache.find(k.data(), 0)->counters.bytes, 199u);
 }
 

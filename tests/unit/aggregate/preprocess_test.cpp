@@ -18,6 +18,13 @@ TEST(Preprocess, NoChecksAcceptsEverything) {
     EXPECT_TRUE(p.accept(c(0, 0, 0)));
 }
 
+TEST(Preprocess, KnowsWhetherItReadsTheFlowsCounter) {
+    EXPECT_FALSE(Preprocess().uses_flows());
+    EXPECT_FALSE(Preprocess::parse("minp=10,minb=1000,minbpp=5", false)->uses_flows());
+    EXPECT_TRUE(Preprocess::parse("minp=10,minf=2", false)->uses_flows());
+    EXPECT_TRUE(Preprocess::parse("maxppf=3", false)->uses_flows());
+}
+
 TEST(Preprocess, AnyCheckSuffices) {
     auto p = Preprocess::parse("minp=10, minb=1000", false);
     ASSERT_TRUE(p.has_value()) << p.error();
