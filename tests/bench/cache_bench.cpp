@@ -2,8 +2,9 @@
 //
 //   cache_bench [flows] [records] [batch]
 //
-// Builds `records` ring-shaped records (48 bytes of counters, a 39-byte 5-tuple key) spread over
-// `flows` distinct keys at random, then folds them `batch` records at a time (about what a plugin
+// Builds `records` ring-shaped records (48 bytes of counters, then the key of src_host, dst_host,
+// src_port, dst_port, proto as the core extracts it) spread over `flows` distinct flows of the
+// NetFlow generator at random, then folds them `batch` records at a time (about what a plugin
 // gets per ring batch) into a cache keeping every counter and into one keeping only the volume
 // (what print keeps unless `flows` or stitching is asked for), with the CPU's caches warm and
 // cold. Prints ns per record and how many aggregates each cache ended with. Figures, not pass/fail.
@@ -16,7 +17,9 @@
 #include <vector>
 
 #include "pmacct/aggregate/cache.hpp"
+#include "pmacct/aggregate/key_layout.hpp"
 #include "pmacct/plugin/plugin.hpp"
+#include "v5_generator.hpp"
 
 namespace {
 
@@ -25,9 +28,9 @@ using pmacct::aggregate::Counters;
 using pmacct::aggregate::Fields;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kCountersBytes = 48;
-constexpr std::size_t kKeyBytes = 39;
-constexpr std::size_t kRecordBytes = kCountersBytes + kKeyBytes;
+constexpr std::size_t kCountersBytes = pmacct::plugin::ring_layout::kCountersBytes;
+std::size_t kKeyBytes = 0;
+std::size_t kRecordBytes = 0;
 
 // `cold`: every 12,000 records (what the plugin gets per wake-up at 10k datagrams/s) 8 MB of
 // other memory is touched first, as the other processes on the CPU would; that time is not counted.
@@ -66,17 +69,31 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: cache_bench [flows] [records] [batch]\n");
         return 2;
     }
+    const std::vector<std::string> aggregate{"src_host", "dst_host", "src_port", "dst_port", "proto"};
+    auto layout = pmacct::aggregate::KeyLayout::build(aggregate);
+    if (!layout) {
+        std::fprintf(stderr, "%s\n", layout.error().c_str());
+        return 1;
+    }
+    kKeyBytes = layout->key_size();
+    kRecordBytes = (kCountersBytes + kKeyBytes + 7) / 8 * 8;  // as ring_record_size()
     std::vector<std::uint8_t> records(std::size_t{count} * kRecordBytes, 0);
     std::mt19937 rng(1);
+    const pmacct::testing::V5Generator gen(flows, 30, 1795340000);
+    pmacct::FlowRecord r;
     for (std::uint32_t i = 0; i < count; ++i) {
         std::uint8_t* rec = records.data() + std::size_t{i} * kRecordBytes;
         const std::uint64_t bytes = 64 + rng() % 1400;
         const std::uint64_t packets = 1;
         std::memcpy(rec, &bytes, 8);
         std::memcpy(rec + 8, &packets, 8);
-        const auto flow = static_cast<std::uint32_t>(rng() % flows);
-        std::memcpy(rec + kCountersBytes, &flow, 4);          // in the source address
-        std::memcpy(rec + kCountersBytes + 17, &flow, 4);     // and the destination
+        const auto f = gen.flow(static_cast<std::uint32_t>(rng() % flows));
+        r.src_ip = pmacct::IpAddress::v4(f.src);
+        r.dst_ip = pmacct::IpAddress::v4(f.dst);
+        r.src_port = f.src_port;
+        r.dst_port = f.dst_port;
+        r.proto = f.proto;
+        layout->extract(r, rec + kCountersBytes);
     }
     {
         // The hash alone, for scale.
