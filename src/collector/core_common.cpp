@@ -5,13 +5,69 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
+#include <thread>
 
 #include "pmacct/base/build_info.hpp"
+#include "pmacct/pcap/savefile.hpp"
 #include "pmacct/process/signals.hpp"
 
 namespace pmacct::collector {
 
 using process::Signals;
+
+namespace {
+
+// Partial batches wait at most this long before the plugins see them: under load batches fill
+// up on their own; at low rates this bounds latency without a wake-up per datagram.
+constexpr auto kFlushInterval = std::chrono::milliseconds(200);
+// A pause to let a plugin catch up, and how many in a row at most (the socket buffer must not
+// fill meanwhile: 2 ms of traffic is a small part of any buffer).
+constexpr auto kCatchUpPause = std::chrono::microseconds(100);
+constexpr int kMostCatchUpPauses = 20;
+constexpr double kPauseBelowFill = 0.75;  // of the socket's receive buffer
+// Below this, a coalescing sleep saves nothing: the traffic is heavy enough to read on.
+constexpr auto kShortestSleep = std::chrono::microseconds(200);
+
+}  // namespace
+
+Timestamp now_timestamp() {
+    struct timespec ts {};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return {static_cast<std::int64_t>(ts.tv_sec), static_cast<std::uint32_t>(ts.tv_nsec / 1000)};
+}
+
+Result<void> load_allow_file(net::AllowList& list, const std::string& path, std::string_view key) {
+    log::info("[{}] (re)loading map.", path);
+    auto r = list.load(path);
+    if (!r) return fail(fmt::format("{}: {}", key, r.error()));
+    for (const auto& skipped : *r) log::warn("{}:{}: {}: {}; skipped", path, skipped.line, key, skipped.why);
+    log::info("[{}] map successfully (re)loaded.", path);
+    return ok();
+}
+
+Result<void> open_flow_input(const config::Settings& s, std::string_view daemon, std::uint16_t default_port,
+                             FlowInput& out) {
+    if (s.is_set("pcap_savefile")) {
+        out.savefile = s.get_string("pcap_savefile");
+        out.filter = s.get_string("pcap_filter");
+        auto f = pcap::Savefile::open(out.savefile, out.filter);
+        if (!f) return fail(f.error());
+        return ok();
+    }
+    net::UdpInputOptions u;
+    u.address = s.get_string("nfacctd_ip");
+    u.port = s.is_set("nfacctd_port") ? static_cast<std::uint16_t>(s.get_uint("nfacctd_port")) : default_port;
+    u.pipe_size = static_cast<std::size_t>(s.get_uint("nfacctd_pipe_size"));
+    auto in = net::UdpInput::open(u);
+    if (!in) return fail(in.error());
+    out.socket.emplace(std::move(*in));
+    if (u.pipe_size > 0 && static_cast<std::size_t>(out.socket->receive_buffer_obtained()) < u.pipe_size) {
+        log::warn("{}_pipe_size: obtained={} bytes target={} bytes (raise net.core.rmem_max)", daemon,
+                  out.socket->receive_buffer_obtained(), u.pipe_size);
+    }
+    return ok();
+}
 
 Result<void> check_plugins(const config::Config& cfg, plugin::FactoryLookup lookup) {
     for (const auto& p : cfg.plugins) {
@@ -113,6 +169,110 @@ bool pause_for(std::int64_t seconds, const bool& stop) {
         if (::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1000))) > 0) Signals::dispatch();
     }
     return false;
+}
+
+int run_udp_loop(const UdpLoop& loop) {
+    net::UdpInput& input = *loop.input;
+    plugin::PluginHost& host = *loop.host;
+    const bool& stop = *loop.stop;
+    using Clock = std::chrono::steady_clock;
+    // Longest coalescing sleep: a quarter of the time the receive buffer takes to fill at
+    // 200 MB/s of NetFlow (the kernel charges ~2.3 KB of buffer per 1.5 KB datagram):
+    // 1 ms for the default buffer, 53 ms for 32 MB of nfacctd_pipe_size, 100 ms at most.
+    const auto longest = std::chrono::microseconds(
+        1000 * std::clamp(input.receive_buffer_obtained() / (1200 << 10), 1, 100));
+    // What a sleep may let pile up: the records read after it go to the plugins in one
+    // burst, which their rings must absorb while the plugins catch up.
+    const double burst_records = static_cast<double>(host.smallest_ring_records()) / 4;
+    log::info("waiting for {} data on {}:{}", loop.what, input.local_address().to_string(), input.local_port());
+    auto last_flush = Clock::now();
+    auto cycle_start = Clock::now();
+    std::uint64_t cycle_records = host.records_sent();
+    bool idle = true;  // the last read found the socket empty: block in poll()
+    while (!stop) {
+        if (idle) {
+            struct pollfd fds[3] = {{input.fd(), POLLIN, 0},
+                                    {Signals::wake_fd(), POLLIN, 0},
+                                    {loop.extra_fd, POLLIN, 0}};
+            const int n = ::poll(fds, loop.extra_fd >= 0 ? 3 : 2, 100);
+            if (n > 0 && (fds[1].revents & POLLIN) != 0) Signals::dispatch();
+            cycle_start = Clock::now();
+            cycle_records = host.records_sent();
+        } else if (Signals::pending()) {
+            Signals::dispatch();
+        }
+        if (Signals::stop_requested()) break;
+        if (loop.drain_extra) loop.drain_extra();
+        // Read until the socket is empty, a bounded number of batches at a time.
+        std::size_t got = 0;
+        bool drained = false;
+        for (int round = 0; round < 64 && !drained; ++round) {
+            // A plugin short of CPU (it shares it with us) gets a moment before its ring
+            // overflows; the datagrams wait in the socket buffer meanwhile, as long as it has
+            // room to spare (a plugin that is merely slow must not make everyone lose).
+            for (int pause = 0; pause < kMostCatchUpPauses && host.plugin_catching_up() &&
+                                input.buffer_fill() < kPauseBelowFill;
+                 ++pause) {
+                std::this_thread::sleep_for(kCatchUpPause);
+            }
+            auto batch = input.receive();
+            if (!batch) {
+                PMACCT_LOG_LIMITED(log::Level::kError, 60, 1, "{}", batch.error());
+                drained = true;
+                break;
+            }
+            for (const auto& d : *batch) loop.handle(d.payload, d.source, d.source_port, d.arrival);
+            got += batch->size();
+            drained = batch->size() < input.batch_capacity();
+        }
+        const auto now = Clock::now();
+        if (now - last_flush >= kFlushInterval) {
+            host.flush();
+            last_flush = now;
+        }
+        idle = got == 0;
+        if (!drained || idle) continue;
+        // Traffic that does not keep the socket full: rather than waking for every datagram,
+        // let them gather in the socket buffer, then read them in one go. The sleep is as
+        // long as the rate seen since the last one allows without a burst the plugins'
+        // rings cannot take (see burst_records), and never longer than `longest`.
+        const double seconds = std::chrono::duration<double>(now - cycle_start).count();
+        const double rate = static_cast<double>(host.records_sent() - cycle_records) / std::max(seconds, 1e-4);
+        auto sleep = longest;
+        if (rate > 0 && burst_records > 0) {
+            sleep = std::min(sleep, std::chrono::microseconds(static_cast<std::int64_t>(1e6 * burst_records / rate)));
+        }
+        cycle_start = now;
+        cycle_records = host.records_sent();
+        if (sleep >= kShortestSleep) std::this_thread::sleep_for(sleep);
+    }
+    host.flush();
+    return 0;
+}
+
+bool read_udp_savefile(const std::string& path, const std::string& filter, const bool& stop,
+                       plugin::PluginHost& host, const DatagramHandler& handle) {
+    auto file = pcap::Savefile::open(path, filter);
+    if (!file) {
+        log::error("{}", file.error());
+        return false;
+    }
+    pcap::UdpPacket p;
+    std::uint64_t n = 0;
+    while (!stop) {
+        auto more = file->next(p);
+        if (!more) {
+            log::error("{}: {}", path, more.error());
+            break;
+        }
+        if (!*more) break;
+        // pmacct stamps replayed datagrams with the wall clock, as if they arrived now.
+        handle(p.payload, p.src_ip, p.src_port, now_timestamp());
+        if ((++n & 1023) == 0 && Signals::stop_requested()) Signals::dispatch();
+    }
+    host.flush();
+    log::info("{}: {} datagrams read", path, n);
+    return true;
 }
 
 }  // namespace pmacct::collector

@@ -40,23 +40,6 @@ namespace {
 using process::Signals;
 
 constexpr std::uint16_t kDefaultPort = 2100;
-// Partial batches wait at most this long before the plugins see them: under load batches fill
-// up on their own; at low rates this bounds latency without a wake-up per datagram.
-constexpr auto kFlushInterval = std::chrono::milliseconds(200);
-// A pause to let a plugin catch up, and how many in a row at most (the socket buffer must not
-// fill meanwhile: 2 ms of traffic is a small part of any buffer).
-constexpr auto kCatchUpPause = std::chrono::microseconds(100);
-constexpr int kMostCatchUpPauses = 20;
-constexpr double kPauseBelowFill = 0.75;  // of the socket's receive buffer
-// Below this, a coalescing sleep saves nothing: the traffic is heavy enough to read on.
-constexpr auto kShortestSleep = std::chrono::microseconds(200);
-
-Timestamp now_timestamp() {
-    struct timespec ts {};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return {static_cast<std::int64_t>(ts.tv_sec), static_cast<std::uint32_t>(ts.tv_nsec / 1000)};
-}
-
 std::uint16_t version_of(std::span<const std::uint8_t> d) {
     return d.size() < 2 ? 0 : static_cast<std::uint16_t>((d[0] << 8) | d[1]);
 }
@@ -152,31 +135,18 @@ public:
             if (!sender) return fail(fmt::format("nfacctd_templates_receiver: {}", sender.error()));
             templates_sender_.emplace(std::move(*sender));
         }
-        if (s.is_set("pcap_savefile")) {
-            savefile_path_ = s.get_string("pcap_savefile");
-            filter_ = s.get_string("pcap_filter");
-            auto f = pcap::Savefile::open(savefile_path_, filter_);  // fail early, on the terminal
-            if (!f) return fail(f.error());
-            return ok();
-        }
-        net::UdpInputOptions u;
-        u.address = s.get_string("nfacctd_ip");
-        u.port = s.is_set("nfacctd_port") ? static_cast<std::uint16_t>(s.get_uint("nfacctd_port")) : kDefaultPort;
-        u.pipe_size = static_cast<std::size_t>(s.get_uint("nfacctd_pipe_size"));
-        auto in = net::UdpInput::open(u);
-        if (!in) return fail(in.error());
-        input_.emplace(std::move(*in));
-        if (s.is_set("nfacctd_templates_port")) {
+        FlowInput in;
+        if (auto r = open_flow_input(s, "nfacctd", kDefaultPort, in); !r) return r;
+        savefile_path_ = std::move(in.savefile);
+        filter_ = std::move(in.filter);
+        input_ = std::move(in.socket);
+        if (input_ && s.is_set("nfacctd_templates_port")) {
             net::UdpInputOptions tu;
-            tu.address = u.address;
+            tu.address = s.get_string("nfacctd_ip");
             tu.port = static_cast<std::uint16_t>(s.get_uint("nfacctd_templates_port"));
             auto tin = net::UdpInput::open(tu);
             if (!tin) return fail(fmt::format("nfacctd_templates_port: {}", tin.error()));
             templates_input_.emplace(std::move(*tin));
-        }
-        if (u.pipe_size > 0 && static_cast<std::size_t>(input_->receive_buffer_obtained()) < u.pipe_size) {
-            log::warn("nfacctd_pipe_size: obtained={} bytes target={} bytes (raise net.core.rmem_max)",
-                      input_->receive_buffer_obtained(), u.pipe_size);
         }
         return ok();
     }
@@ -205,17 +175,7 @@ public:
     }
 
 private:
-    // The allow file, (re)read: lines that are not addresses or prefixes are reported and left out.
-    Result<void> load_allow_file() {
-        log::info("[{}] (re)loading map.", allow_path_);
-        auto r = allow_.load(allow_path_);
-        if (!r) return fail(fmt::format("nfacctd_allow_file: {}", r.error()));
-        for (const auto& skipped : *r) {
-            log::warn("{}:{}: nfacctd_allow_file: {}; skipped", allow_path_, skipped.line, skipped.why);
-        }
-        log::info("[{}] map successfully (re)loaded.", allow_path_);
-        return ok();
-    }
+    Result<void> load_allow_file() { return collector::load_allow_file(allow_, allow_path_, "nfacctd_allow_file"); }
 
     Result<void> load_rd_map() {
         return load_map("flow_to_rd_map", rd_map_path_, rd_map_,
@@ -566,104 +526,27 @@ private:
     }
 
     int run_socket() {
-        using Clock = std::chrono::steady_clock;
-        // Longest coalescing sleep: a quarter of the time the receive buffer takes to fill at
-        // 200 MB/s of NetFlow (the kernel charges ~2.3 KB of buffer per 1.5 KB datagram):
-        // 1 ms for the default buffer, 53 ms for 32 MB of nfacctd_pipe_size, 100 ms at most.
-        const auto longest = std::chrono::microseconds(
-            1000 * std::clamp(input_->receive_buffer_obtained() / (1200 << 10), 1, 100));
-        // What a sleep may let pile up: the records read after it go to the plugins in one
-        // burst, which their rings must absorb while the plugins catch up.
-        const double burst_records = static_cast<double>(host_.smallest_ring_records()) / 4;
-        log::info("waiting for NetFlow/IPFIX data on {}:{}", collector_text(), listen_port());
-        auto last_flush = Clock::now();
-        auto cycle_start = Clock::now();
-        std::uint64_t cycle_records = host_.records_sent();
-        bool idle = true;  // the last read found the socket empty: block in poll()
-        while (!stop_) {
-            if (idle) {
-                struct pollfd fds[3] = {{input_->fd(), POLLIN, 0},
-                                        {Signals::wake_fd(), POLLIN, 0},
-                                        {templates_input_ ? templates_input_->fd() : -1, POLLIN, 0}};
-                const int n = ::poll(fds, templates_input_ ? 3 : 2, 100);
-                if (n > 0 && (fds[1].revents & POLLIN) != 0) Signals::dispatch();
-                cycle_start = Clock::now();
-                cycle_records = host_.records_sent();
-            } else if (Signals::pending()) {
-                Signals::dispatch();
-            }
-            if (Signals::stop_requested()) break;
-            if (templates_input_) drain_templates_input();
-            // Read until the socket is empty, a bounded number of batches at a time.
-            std::size_t got = 0;
-            bool drained = false;
-            for (int round = 0; round < 64 && !drained; ++round) {
-                // A plugin short of CPU (it shares it with us) gets a moment before its ring
-                // overflows; the datagrams wait in the socket buffer meanwhile, as long as it has
-                // room to spare (a plugin that is merely slow must not make everyone lose).
-                for (int pause = 0; pause < kMostCatchUpPauses && host_.plugin_catching_up() &&
-                                    input_->buffer_fill() < kPauseBelowFill;
-                     ++pause) {
-                    std::this_thread::sleep_for(kCatchUpPause);
-                }
-                auto batch = input_->receive();
-                if (!batch) {
-                    PMACCT_LOG_LIMITED(log::Level::kError, 60, 1, "{}", batch.error());
-                    drained = true;
-                    break;
-                }
-                for (const auto& d : *batch) handle(d.payload, d.source, d.source_port, d.arrival);
-                got += batch->size();
-                drained = batch->size() < input_->batch_capacity();
-            }
-            const auto now = Clock::now();
-            if (now - last_flush >= kFlushInterval) {
-                host_.flush();
-                last_flush = now;
-            }
-            idle = got == 0;
-            if (!drained || idle) continue;
-            // Traffic that does not keep the socket full: rather than waking for every datagram,
-            // let them gather in the socket buffer, then read them in one go. The sleep is as
-            // long as the rate seen since the last one allows without a burst the plugins'
-            // rings cannot take (see burst_records), and never longer than `longest`.
-            const double seconds = std::chrono::duration<double>(now - cycle_start).count();
-            const double rate = static_cast<double>(host_.records_sent() - cycle_records) / std::max(seconds, 1e-4);
-            auto sleep = longest;
-            if (rate > 0 && burst_records > 0) {
-                sleep = std::min(sleep, std::chrono::microseconds(static_cast<std::int64_t>(1e6 * burst_records / rate)));
-            }
-            cycle_start = now;
-            cycle_records = host_.records_sent();
-            if (sleep >= kShortestSleep) std::this_thread::sleep_for(sleep);
+        UdpLoop loop;
+        loop.input = &*input_;
+        loop.host = &host_;
+        loop.stop = &stop_;
+        loop.what = "NetFlow/IPFIX";
+        loop.handle = [this](std::span<const std::uint8_t> payload, const IpAddress& source, std::uint16_t port,
+                             Timestamp arrival) { handle(payload, source, port, arrival); };
+        if (templates_input_) {
+            loop.extra_fd = templates_input_->fd();
+            loop.drain_extra = [this] { drain_templates_input(); };
         }
-        host_.flush();
-        return 0;
+        return run_udp_loop(loop);
     }
 
     int run_savefile() {
         return replay_savefile(cfg_->core, savefile_path_, stop_, [this] {
-            auto file = pcap::Savefile::open(savefile_path_, filter_);
-            if (!file) {
-                log::error("{}", file.error());
-                return false;
-            }
-            pcap::UdpPacket p;
-            std::uint64_t n = 0;
-            while (!stop_) {
-                auto more = file->next(p);
-                if (!more) {
-                    log::error("{}: {}", savefile_path_, more.error());
-                    break;
-                }
-                if (!*more) break;
-                // pmacct stamps replayed datagrams with the wall clock, as if they arrived now.
-                handle(p.payload, p.src_ip, p.src_port, now_timestamp());
-                if ((++n & 1023) == 0 && Signals::stop_requested()) Signals::dispatch();
-            }
-            host_.flush();
-            log::info("{}: {} datagrams read", savefile_path_, n);
-            return true;
+            return read_udp_savefile(savefile_path_, filter_, stop_, host_,
+                                     [this](std::span<const std::uint8_t> payload, const IpAddress& source,
+                                            std::uint16_t port, Timestamp arrival) {
+                                         handle(payload, source, port, arrival);
+                                     });
         });
     }
 

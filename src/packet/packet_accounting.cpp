@@ -92,6 +92,33 @@ FragmentTable::Verdict FragmentTable::later(const IpLayer& ip, std::int64_t now,
     return Verdict::kAccount;
 }
 
+void copy_dissection(const PacketInfo& info, FlowRecord& out) {
+    const IpLayer& ip = info.ip;
+    if (info.has_macs) {
+        out.src_mac = info.src_mac;
+        out.dst_mac = info.dst_mac;
+    }
+    out.vlan = info.vlan;
+    out.cos = info.cos;
+    out.in_cvlan = info.cvlan;
+    out.type = ip.version == 6 ? FlowType::kIpv6 : FlowType::kIpv4;
+    out.src_ip = ip.src;
+    out.dst_ip = ip.dst;
+    out.proto = ip.proto;
+    out.tos = ip.tos;
+    out.flow_label = ip.flow_label;
+    out.src_port = ip.src_port;
+    out.dst_port = ip.dst_port;
+    out.tcp_flags = ip.tcp_flags;
+    out.mpls_stack_depth = info.mpls_depth;
+    if (info.mpls_depth > 0) {
+        out.mpls_labels = info.mpls_labels;
+        out.mpls_label_top = info.mpls_labels[0];
+        out.mpls_label_bottom = info.mpls_labels[std::min<std::size_t>(info.mpls_depth, 10) - 1];
+    }
+    out.vxlan = info.tunnel == TunnelKind::kVxlan ? info.tunnel_id : 0;
+}
+
 bool PacketAccountant::account(LinkType link, std::span<const std::uint8_t> frame, Timestamp ts, FlowRecord& out) {
     ++counters_.frames;
     dissect(link, frame, options_, info_);
@@ -112,31 +139,9 @@ bool PacketAccountant::account(LinkType link, std::span<const std::uint8_t> fram
     // What the IP header says; a zero IPv4 length (segmentation offload): what was captured.
     out.bytes = ip.length != 0 ? ip.length : frame.size() - ip.l3_offset;
     out.packets = 1;
-    if (info_.has_macs) {
-        out.src_mac = info_.src_mac;
-        out.dst_mac = info_.dst_mac;
-    }
-    out.vlan = info_.vlan;
-    out.cos = info_.cos;
-    out.in_cvlan = info_.cvlan;
+    copy_dissection(info_, out);
     // pmacct's etype is the network protocol's, past VLAN tags and MPLS labels.
     out.etype = ip.version == 4 ? kEtherIpv4 : kEtherIpv6;
-    out.type = ip.version == 4 ? FlowType::kIpv4 : FlowType::kIpv6;
-    out.src_ip = ip.src;
-    out.dst_ip = ip.dst;
-    out.proto = ip.proto;
-    out.tos = ip.tos;
-    out.flow_label = ip.flow_label;
-    out.src_port = ip.src_port;
-    out.dst_port = ip.dst_port;
-    out.tcp_flags = ip.tcp_flags;
-    out.mpls_stack_depth = info_.mpls_depth;
-    if (info_.mpls_depth > 0) {
-        out.mpls_labels = info_.mpls_labels;
-        out.mpls_label_top = info_.mpls_labels[0];
-        out.mpls_label_bottom = info_.mpls_labels[std::min<std::size_t>(info_.mpls_depth, 10) - 1];
-    }
-    out.vxlan = info_.tunnel == TunnelKind::kVxlan ? info_.tunnel_id : 0;
     out.time_start = ts;
     out.time_arrival = ts;
     if (ip.fragment && handle_fragments_) {

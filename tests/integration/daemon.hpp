@@ -133,15 +133,17 @@ struct DaemonRun {
     int exit_code = 0;
 };
 
-// Runs nfacctd over the savefile `conf` names until it is done: ours ("ours") until it exits,
-// Debian's ("debian") until SIGINT after 6 s (1.7.7 keeps running after a savefile; on a loaded
-// machine it may still be starting after 4). Then reads `out`.
-inline DaemonRun replay_savefile(const std::string& who, const std::string& conf, const std::string& out) {
+// Runs `daemon` (nfacctd, sfacctd) over the savefile `conf` names until it is done: ours
+// ("ours") until it exits, Debian's ("debian") until SIGINT after 6 s (1.7.7's nfacctd keeps
+// running after a savefile; on a loaded machine it may still be starting after 4). Then reads
+// `out`.
+inline DaemonRun replay_savefile(const std::string& who, const std::string& conf, const std::string& out,
+                                 const std::string& daemon = "nfacctd") {
     DaemonRun run;
     if (who == "debian") {
-        run_program({"/usr/bin/timeout", "-s", "INT", "-k", "5", "6", "/usr/sbin/nfacctd", "-f", conf}, 20000);
+        run_program({"/usr/bin/timeout", "-s", "INT", "-k", "5", "6", "/usr/sbin/" + daemon, "-f", conf}, 20000);
     } else {
-        auto r = run_program({"nfacctd", "-f", conf}, 30000);
+        auto r = run_program({daemon, "-f", conf}, 30000);
         run.exit_code = r.exit_code;
         run.log = r.err;
     }

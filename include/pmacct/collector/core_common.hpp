@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,8 @@
 #include "pmacct/log/log.hpp"
 #include "pmacct/maps/flow_lookups.hpp"
 #include "pmacct/maps/pre_tag_map.hpp"
+#include "pmacct/net/allow_list.hpp"
+#include "pmacct/net/udp_input.hpp"
 #include "pmacct/plugin/host.hpp"
 
 namespace pmacct::collector {
@@ -43,6 +46,11 @@ Result<void> load_map(const char* key, const std::string& path, Map& target, Loa
     log::info("[{}] map successfully (re)loaded.", path);
     return ok();
 }
+
+// The allow file (`key`: nfacctd_allow_file, sfacctd_allow_file) at `path`, (re)read into
+// `list`: lines that are not addresses or prefixes are reported and left out; a file that cannot
+// be read leaves the list as it was.
+Result<void> load_allow_file(net::AllowList& list, const std::string& path, std::string_view key);
 
 // An error naming the first plugin of `cfg` that `lookup` has no implementation for.
 Result<void> check_plugins(const config::Config& cfg, plugin::FactoryLookup lookup);
@@ -118,5 +126,44 @@ int replay_savefile(const config::Settings& s, const std::string& path, const bo
     }
     return 0;
 }
+
+// The wall clock as a record's timestamp.
+Timestamp now_timestamp();
+
+// Where nfacctd / sfacctd read: the savefile of pcap_savefile (opened once here, so that a bad
+// file or filter fails on the terminal), else a UDP socket on nfacctd_ip / nfacctd_port (their
+// sfacctd_ names are the same keys; `default_port` when unset) with nfacctd_pipe_size (its
+// shortfall is logged under `daemon`'s name for the key).
+struct FlowInput {
+    std::string savefile;
+    std::string filter;
+    std::optional<net::UdpInput> socket;
+};
+Result<void> open_flow_input(const config::Settings& s, std::string_view daemon, std::uint16_t default_port,
+                             FlowInput& out);
+
+// A datagram to decode: payload, sender address and port, arrival time.
+using DatagramHandler = std::function<void(std::span<const std::uint8_t>, const IpAddress&, std::uint16_t, Timestamp)>;
+
+// The reading loop of nfacctd and sfacctd on their UDP socket, until `stop`: datagrams to
+// `handle`, partial batches to the plugins at least every 200 ms, short pauses for a plugin that
+// is catching up, and, when the traffic leaves the socket empty, coalescing sleeps so that
+// datagrams are read in bursts rather than one wake-up each. `extra_fd` (>= 0) is another socket
+// to watch; `drain_extra` reads it. Returns the exit code.
+struct UdpLoop {
+    net::UdpInput* input = nullptr;
+    plugin::PluginHost* host = nullptr;
+    const bool* stop = nullptr;
+    std::string_view what;  // "NetFlow/IPFIX", "sFlow": for the log
+    DatagramHandler handle;
+    int extra_fd = -1;
+    std::function<void()> drain_extra;
+};
+int run_udp_loop(const UdpLoop& loop);
+
+// Reads the UDP datagrams of a savefile once (pcap_filter applied), stamped with the wall clock
+// as they are read, as pmacct does; false on a fatal error.
+bool read_udp_savefile(const std::string& path, const std::string& filter, const bool& stop,
+                       plugin::PluginHost& host, const DatagramHandler& handle);
 
 }  // namespace pmacct::collector

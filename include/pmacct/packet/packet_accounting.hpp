@@ -68,6 +68,11 @@ private:
     std::int64_t lifetime_;
 };
 
+// What a dissected packet gives a record: MACs, the outer VLAN and CoS, the customer VLAN, the
+// flow type, addresses, protocol, ToS, flow label, ports, TCP flags, the MPLS stack and the VXLAN
+// id. For a packet with an IP layer; counters, times and the EtherType are the caller's.
+void copy_dissection(const PacketInfo& info, FlowRecord& out);
+
 struct AccountingCounters {
     std::uint64_t frames = 0;
     std::uint64_t accounted = 0;

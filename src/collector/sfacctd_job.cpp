@@ -1,0 +1,189 @@
+#include "pmacct/collector/sfacctd_job.hpp"
+
+#include <ctime>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "pmacct/collector/core_common.hpp"
+#include "pmacct/flow/exporter_stats.hpp"
+#include "pmacct/flow/sflow.hpp"
+#include "pmacct/log/log.hpp"
+#include "pmacct/maps/flow_lookups.hpp"
+#include "pmacct/net/allow_list.hpp"
+#include "pmacct/net/udp_input.hpp"
+#include "pmacct/pcap/savefile.hpp"
+#include "pmacct/process/title.hpp"
+
+namespace pmacct::collector {
+namespace {
+
+constexpr std::uint16_t kDefaultPort = 6343;
+
+class SfacctdJob final : public app::MainJob {
+public:
+    explicit SfacctdJob(plugin::FactoryLookup lookup) : lookup_(lookup) {}
+
+    Result<void> prepare(const config::Config& cfg) override {
+        cfg_ = &cfg;
+        const config::Settings& s = cfg.core;
+        if (auto r = check_plugins(cfg, lookup_); !r) return r;
+        for (const auto& p : cfg.plugins) {
+            if (p.type == "tee") return fail(fmt::format("plugin tee[{}]: the tee plugin is not implemented yet for sfacctd", p.name));
+        }
+        // Keys nfacctd acts on that sfacctd does not yet (the configuration reader cannot tell).
+        for (const char* key : {"sampling_map", "flow_to_rd_map", "tunnel_0"}) {
+            if (s.is_set(key)) log::warn("{}: not implemented yet for sfacctd; it has no effect", key);
+        }
+        // networks_file, sfacctd_net/sfacctd_as, ports_file...: per plugin, applied to its keys.
+        auto lookups = maps::FlowLookups::for_config(cfg);
+        if (!lookups) return fail(lookups.error());
+        lookups_ = std::move(*lookups);
+        if (auto r = tag_maps_.load(cfg, Daemon::kSfacctd, map_limits_of(s), maps::MapUse::kAccounting); !r) return r;
+        flow::SflowOptions o;
+        o.renormalize = s.get_bool("sfacctd_renormalize");
+        if (s.is_set("sfacctd_ext_sampling_rate")) {
+            o.ext_sampling_rate = static_cast<std::uint32_t>(s.get_uint("sfacctd_ext_sampling_rate"));
+        }
+        decoder_ = flow::SflowDecoder(o);
+        stats_ = flow::ExporterStats(flow::kDefaultMaxExporters, !s.get_bool("sfacctd_disable_sanity_checks"));
+        if (s.is_set("sfacctd_allow_file")) {
+            allow_path_ = s.get_string("sfacctd_allow_file");
+            if (auto r = load_allow_file(); !r) return r;
+        }
+        FlowInput in;
+        if (auto r = open_flow_input(s, "sfacctd", kDefaultPort, in); !r) return r;
+        savefile_path_ = std::move(in.savefile);
+        filter_ = std::move(in.filter);
+        input_ = std::move(in.socket);
+        return ok();
+    }
+
+    int run() override {
+        const config::Settings& s = cfg_->core;
+        process::set_title(fmt::format("sfacctd: Core Process [{}]", s.get_string("core_proc_name")));
+        std::vector<int> inherited;
+        if (input_) inherited.push_back(input_->fd());
+        host_.set_wait_when_full(!savefile_path_.empty());
+        host_.set_tag_maps(tag_maps_.own_maps());
+        if (auto r = start_plugins(host_, *cfg_, lookup_, "sfacctd", inherited, lookups_, stop_, [this] { print_stats(); },
+                                   [this] { reload_maps(); });
+            !r) {
+            log::error("{}", r.error());
+            return 1;
+        }
+        const DatagramHandler handler = [this](std::span<const std::uint8_t> payload, const IpAddress& source,
+                                               std::uint16_t, Timestamp arrival) { handle(payload, source, arrival); };
+        int rc = 0;
+        if (input_) {
+            UdpLoop loop;
+            loop.input = &*input_;
+            loop.host = &host_;
+            loop.stop = &stop_;
+            loop.what = "sFlow";
+            loop.handle = handler;
+            rc = run_udp_loop(loop);
+        } else {
+            log::info("reading sFlow data from: {}", savefile_path_);
+            rc = replay_savefile(s, savefile_path_, stop_,
+                                 [&] { return read_udp_savefile(savefile_path_, filter_, stop_, host_, handler); });
+        }
+        const int plugins_rc = host_.shutdown(std::chrono::seconds(60));
+        log::info("OK, Exiting ...");
+        return rc != 0 ? rc : plugins_rc;
+    }
+
+private:
+    Result<void> load_allow_file() { return collector::load_allow_file(allow_, allow_path_, "sfacctd_allow_file"); }
+
+    // SIGUSR2: maps are read again; a map that cannot be read keeps its previous content.
+    void reload_maps() {
+        if (cfg_->core.get_bool("maps_refresh")) tag_maps_.reload();
+        if (!allow_path_.empty()) {
+            if (auto r = load_allow_file(); !r) log::error("{}; keeping the previous list", r.error());
+        }
+        for (auto& l : lookups_) {
+            if (l) l->reload();
+        }
+    }
+
+    void handle(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival) {
+        if (!allow_.allows(source)) {
+            ++denied_;
+            PMACCT_LOG_LIMITED(log::Level::kDebug, 60, 5, "discarding datagram from {}: not in sfacctd_allow_file",
+                               source.to_string());
+            return;
+        }
+        auto result = decoder_.decode(payload, arrival, [this](const FlowRecord& r) { deliver(r); });
+        if (!result.ok()) {
+            stats_.count_discarded();
+            PMACCT_LOG_LIMITED(log::Level::kInfo, 60, 5, "{} from {}", flow::describe(result.outcome),
+                               source.to_string());
+            return;
+        }
+        if (result.outcome == flow::SflowOutcome::kMalformed) {
+            PMACCT_LOG_LIMITED(log::Level::kInfo, 60, 5, "{} from {}", flow::describe(result.outcome),
+                               source.to_string());
+        }
+        auto seq = stats_.update({result.agent, result.sub_agent_id}, result.sequence, 1, payload.size(), arrival);
+        if (seq.jump()) {
+            log::debug("expecting flow '{}' but received '{}' collector={}:{} agent={}:{}", seq.expected,
+                       seq.received, collector_text(), listen_port(), result.agent.to_string(), result.sub_agent_id);
+        }
+    }
+
+    // A decoded record to the plugins, tagged by the pre_tag_map when there is one.
+    void deliver(const FlowRecord& r) {
+        const maps::PreTagMap* tags = tag_maps_.global();
+        if (tags == nullptr) {
+            host_.send(r);
+            return;
+        }
+        tagged_ = r;
+        tags->apply(tagged_, label_buffer_);
+        host_.send(tagged_);
+    }
+
+    std::string collector_text() const {
+        return input_ ? input_->local_address().to_string() : std::string("0.0.0.0");
+    }
+    std::uint16_t listen_port() const { return input_ ? input_->local_port() : kDefaultPort; }
+
+    void print_stats() {
+        const auto now = static_cast<std::int64_t>(std::time(nullptr));
+        for (const auto& line : stats_.report_lines(collector_text(), listen_port(), now)) log::notice("{}", line);
+        if (allow_.active()) log::notice("datagrams refused by sfacctd_allow_file: {}", denied_);
+        const flow::SflowCounters& c = decoder_.counters();
+        log::notice("sFlow: datagrams={} flow_samples={} counter_samples={} other_samples={} unsupported_headers={} "
+                    "not_ip={} malformed={}",
+                    c.datagrams, c.flow_samples, c.counter_samples, c.other_samples, c.unsupported_headers,
+                    c.not_ip, c.malformed);
+        for (const auto& line : host_.stats_lines()) log::notice("{}", line);
+    }
+
+    plugin::FactoryLookup lookup_;
+    const config::Config* cfg_ = nullptr;
+    flow::SflowDecoder decoder_;
+    flow::ExporterStats stats_;
+    std::optional<net::UdpInput> input_;
+    std::string savefile_path_;
+    std::string filter_;
+    std::string allow_path_;
+    net::AllowList allow_;
+    std::vector<std::unique_ptr<maps::FlowLookups>> lookups_;  // per plugin, null: none
+    TagMaps tag_maps_;
+    FlowRecord tagged_;         // the record being tagged (copied: the decoder hands out const)
+    std::string label_buffer_;  // its label
+    std::uint64_t denied_ = 0;  // datagrams from agents the allow file does not list
+    plugin::PluginHost host_;
+    bool stop_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<app::MainJob> make_sfacctd_job(plugin::FactoryLookup lookup) {
+    return std::make_unique<SfacctdJob>(lookup);
+}
+
+}  // namespace pmacct::collector

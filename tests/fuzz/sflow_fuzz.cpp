@@ -1,0 +1,30 @@
+// libFuzzer target: the sFlow v5 decoder (and, through it, the packet dissector on sampled
+// headers). Any input must decode without reading outside the buffer; a datagram refused whole
+// gives no record, and no datagram gives more records than it has flow samples.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <span>
+
+#include "pmacct/flow/sflow.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    using namespace pmacct;
+    const std::span<const std::uint8_t> datagram(data, size);
+    const Timestamp arrival{1700000000, 0};
+    flow::SflowOptions renormalize;
+    renormalize.renormalize = true;
+    for (const flow::SflowOptions& options : {flow::SflowOptions{}, renormalize}) {
+        flow::SflowDecoder decoder(options);
+        std::uint64_t records = 0;
+        std::uint64_t sum = 0;
+        const flow::SflowDecodeResult result = decoder.decode(datagram, arrival, [&](const FlowRecord& r) {
+            ++records;
+            sum += r.bytes + r.packets + r.src_port + r.vlan;
+        });
+        if (!result.ok() && records != 0) std::abort();
+        if (records > result.flow_samples || records != result.records) std::abort();
+        (void)sum;
+    }
+    return 0;
+}
