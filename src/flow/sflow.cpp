@@ -8,18 +8,27 @@
 namespace pmacct::flow {
 namespace {
 
-// Sample and flow record types: enterprise << 12 | format (enterprise 0: sFlow's own).
+// v5 sample and flow record types: enterprise << 12 | format (enterprise 0: sFlow's own).
 constexpr std::uint32_t kFlowSample = 1;
 constexpr std::uint32_t kCounterSample = 2;
 constexpr std::uint32_t kExpandedFlowSample = 3;
 constexpr std::uint32_t kExpandedCounterSample = 4;
 constexpr std::uint32_t kRawHeader = 1;
-constexpr std::uint32_t kEthernetData = 2;
 constexpr std::uint32_t kIpv4Data = 3;
 constexpr std::uint32_t kIpv6Data = 4;
 constexpr std::uint32_t kExtendedSwitch = 1001;
 constexpr std::uint32_t kExtendedRouter = 1002;
 constexpr std::uint32_t kExtendedGateway = 1003;
+
+// v2/v4: a flow sample's packet data and extended data tags, and counter block versions.
+constexpr std::uint32_t kV4PacketHeader = 1;
+constexpr std::uint32_t kV4PacketIpv4 = 2;
+constexpr std::uint32_t kV4PacketIpv6 = 3;
+constexpr std::uint32_t kV4ExtendedSwitch = 1;
+constexpr std::uint32_t kV4ExtendedRouter = 2;
+constexpr std::uint32_t kV4ExtendedGateway = 3;
+constexpr std::uint32_t kV4ExtendedUser = 4;
+constexpr std::uint32_t kV4ExtendedUrl = 5;
 
 // Raw header protocols (sFlow's header_protocol enumeration).
 constexpr std::uint32_t kHeaderEthernet = 1;
@@ -48,13 +57,32 @@ bool read_address(ByteReader& r, IpAddress& out) {
     return false;  // unknown type: nothing after it can be read
 }
 
+// Opaque data or a string: a length, then the bytes padded to 4.
+void skip_opaque(ByteReader& r) {
+    const std::uint32_t n = r.u32();
+    r.skip((std::size_t{n} + 3) / 4 * 4);
+}
+
+// The bytes of a v2/v4 counter block after the generic one, by its version (1 generic,
+// 2 Ethernet, 3 token ring, 4 FDDI, 5 100BaseVG, 6 WAN, 7 VLAN); -1: unknown.
+int v4_counter_block_bytes(std::uint32_t version) {
+    switch (version) {
+        case 1: case 4: case 6: return 88;
+        case 2: return 88 + 52;
+        case 3: return 88 + 72;
+        case 5: return 88 + 80;
+        case 7: return 28;
+        default: return -1;
+    }
+}
+
 }  // namespace
 
 std::string_view describe(SflowOutcome o) {
     switch (o) {
         case SflowOutcome::kOk: return "ok";
         case SflowOutcome::kTooShort: return "discarding sFlow packet: too short";
-        case SflowOutcome::kBadVersion: return "discarding sFlow packet: not sFlow v5";
+        case SflowOutcome::kBadVersion: return "discarding sFlow packet: not sFlow v2, v4 or v5";
         case SflowOutcome::kMalformed: return "discarding the rest of an sFlow packet: a sample runs past its end";
     }
     return "?";
@@ -70,7 +98,7 @@ SflowDecodeResult SflowDecoder::decode_impl(std::span<const std::uint8_t> datagr
         result.outcome = SflowOutcome::kTooShort;
         return result;
     }
-    if (result.version != 5) {
+    if (result.version != 5 && result.version != 4 && result.version != 2) {
         result.outcome = SflowOutcome::kBadVersion;
         return result;
     }
@@ -78,7 +106,7 @@ SflowDecodeResult SflowDecoder::decode_impl(std::span<const std::uint8_t> datagr
         result.outcome = SflowOutcome::kTooShort;
         return result;
     }
-    result.sub_agent_id = r.u32();
+    if (result.version == 5) result.sub_agent_id = r.u32();
     result.sequence = r.u32();
     (void)r.u32();  // the agent's uptime
     result.samples = r.u32();
@@ -86,8 +114,30 @@ SflowDecodeResult SflowDecoder::decode_impl(std::span<const std::uint8_t> datagr
         result.outcome = SflowOutcome::kTooShort;
         return result;
     }
-    for (std::uint32_t i = 0; i < result.samples; ++i) {
+    for (std::uint32_t i = 0; i < result.samples && result.outcome == SflowOutcome::kOk; ++i) {
         const std::uint32_t type = r.u32();
+        if (result.version < 5) {
+            // No lengths: a sample that cannot be read to its end ends the datagram.
+            bool read = false;
+            if (type == kFlowSample) {
+                ++counters_.flow_samples;
+                ++result.flow_samples;
+                read = flow_sample(r, Layout::kV4, arrival, sink, result);
+            } else if (type == kCounterSample) {
+                ++counters_.counter_samples;
+                ++result.counter_samples;
+                (void)r.u32();  // sequence
+                (void)r.u32();  // source id
+                (void)r.u32();  // counters interval
+                const int bytes = v4_counter_block_bytes(r.u32());
+                read = bytes >= 0 && r.skip(static_cast<std::size_t>(bytes));
+            }
+            if (!read || !r.ok()) {
+                ++counters_.malformed;
+                result.outcome = SflowOutcome::kMalformed;
+            }
+            continue;
+        }
         const std::uint32_t length = r.u32();
         ByteReader body = r.sub(length);
         if (!r.ok()) {
@@ -100,7 +150,8 @@ SflowDecodeResult SflowDecoder::decode_impl(std::span<const std::uint8_t> datagr
             case kExpandedFlowSample:
                 ++counters_.flow_samples;
                 ++result.flow_samples;
-                if (!flow_sample(body.rest(), type == kExpandedFlowSample, arrival, sink, result)) {
+                if (!flow_sample(body, type == kExpandedFlowSample ? Layout::kExpanded : Layout::kCompact, arrival,
+                                 sink, result)) {
                     ++counters_.malformed;
                     result.outcome = SflowOutcome::kMalformed;
                 }
@@ -112,182 +163,235 @@ SflowDecodeResult SflowDecoder::decode_impl(std::span<const std::uint8_t> datagr
                 break;
             default: ++counters_.other_samples; break;
         }
-        if (result.outcome == SflowOutcome::kMalformed) break;
     }
     return result;
 }
 
-bool SflowDecoder::flow_sample(std::span<const std::uint8_t> body, bool expanded, Timestamp arrival, RecordSink sink,
+bool SflowDecoder::flow_sample(ByteReader& r, Layout layout, Timestamp arrival, RecordSink sink,
                                SflowDecodeResult& result) {
-    ByteReader r(body);
     FlowRecord& out = record_;
     out = FlowRecord{};
+    Sample s;
     (void)r.u32();  // the sample's sequence number
-    if (expanded) {
+    if (layout == Layout::kExpanded) {
         (void)r.u32();  // source id type
         (void)r.u32();  // source id index
     } else {
         (void)r.u32();  // source id
     }
-    std::uint32_t rate = r.u32();
+    s.rate = r.u32();
     (void)r.u32();  // sample pool
     (void)r.u32();  // drops
-    std::uint32_t input = 0;
-    std::uint32_t output = 0;
-    if (expanded) {
+    if (layout == Layout::kExpanded) {
         (void)r.u32();  // input format
-        input = r.u32();
+        s.input = r.u32();
         (void)r.u32();  // output format
-        output = r.u32();
+        s.output = r.u32();
     } else {
         // The whole field, format bits included, as 1.7.7 shows it (a discarded packet's output
         // is 0x40000000 | reason, several interfaces 0x80000000 | count).
-        input = r.u32();
-        output = r.u32();
+        s.input = r.u32();
+        s.output = r.u32();
     }
-    const std::uint32_t records = r.u32();
     if (!r.ok()) return false;
-
-    bool have_header = false;
-    bool have_ip_data = false;
-    bool ethernet = false;
-    bool have_switch = false;
-    std::uint32_t vlan = 0;
-    std::uint32_t priority = 0;
-    std::uint64_t frame_length = 0;
-    for (std::uint32_t i = 0; i < records; ++i) {
-        const std::uint32_t type = r.u32();
-        const std::uint32_t length = r.u32();
-        ByteReader d = r.sub(length);
-        if (!r.ok()) return false;
-        switch (type) {
-            case kRawHeader: {
-                const std::uint32_t protocol = d.u32();
-                frame_length = d.u32();
-                (void)d.u32();  // bytes stripped
-                const std::uint32_t header_length = d.u32();
-                const auto bytes = d.bytes(std::min<std::size_t>(header_length, d.remaining()));
-                if (!d.ok()) break;
-                packet::LinkType link = packet::LinkType::kEthernet;
-                if (protocol == kHeaderIpv4 || protocol == kHeaderIpv6) {
-                    link = packet::LinkType::kRawIp;
-                } else if (protocol == kHeaderPpp) {
-                    link = packet::LinkType::kPpp;
-                } else if (protocol != kHeaderEthernet) {
-                    ++counters_.unsupported_headers;
-                    break;
-                }
-                packet::dissect(link, bytes, options_.dissect, info_);
-                have_header = true;
-                ethernet = link == packet::LinkType::kEthernet;
-                break;
+    if (layout == Layout::kV4) {
+        if (!v4_records(r, s, result.version)) return false;
+    } else {
+        const std::uint32_t records = r.u32();
+        for (std::uint32_t i = 0; i < records; ++i) {
+            const std::uint32_t type = r.u32();
+            const std::uint32_t length = r.u32();
+            ByteReader d = r.sub(length);
+            if (!r.ok()) return false;
+            switch (type) {
+                case kRawHeader: raw_header(d, s, true); break;
+                case kIpv4Data:
+                case kIpv6Data: ip_data(d, s, type == kIpv6Data); break;
+                case kExtendedSwitch: extended_switch(d, s); break;
+                case kExtendedRouter: extended_router(d); break;
+                case kExtendedGateway: extended_gateway(d, 5); break;
+                default: break;
             }
-            case kIpv4Data:
-            case kIpv6Data: {
-                // Its length is the packet's size from now on (1.7.7: the IP length, where the
-                // header's record gave the frame's); its fields count only without a header.
-                const std::uint32_t length_field = d.u32();
-                if (d.ok()) frame_length = length_field;
-                if (have_header) break;
-                out.proto = static_cast<std::uint8_t>(d.u32());
-                const std::size_t n = type == kIpv4Data ? 4 : 16;
-                const auto src = d.bytes(n);
-                const auto dst = d.bytes(n);
-                out.src_port = static_cast<std::uint16_t>(d.u32());
-                out.dst_port = static_cast<std::uint16_t>(d.u32());
-                out.tcp_flags = static_cast<std::uint8_t>(d.u32());
-                out.tos = static_cast<std::uint8_t>(d.u32());
-                if (!d.ok()) break;
-                if (n == 4) {
-                    out.src_ip.set_v4(src.data());
-                    out.dst_ip.set_v4(dst.data());
-                } else {
-                    out.src_ip.set_v6(src.data());
-                    out.dst_ip.set_v6(dst.data());
-                }
-                have_ip_data = true;
-                break;
-            }
-            case kExtendedSwitch: {
-                // The incoming VLAN, else the outgoing one (1.7.7); 32 bits cut to 16.
-                const std::uint32_t in_vlan = d.u32();
-                const std::uint32_t in_priority = d.u32();
-                const std::uint32_t out_vlan = d.u32();
-                const std::uint32_t out_priority = d.u32();
-                have_switch = d.ok();
-                vlan = in_vlan != 0 ? in_vlan : out_vlan;
-                priority = in_vlan != 0 ? in_priority : out_priority;
-                break;
-            }
-            case kExtendedRouter: {
-                if (!read_address(d, out.ip_next_hop)) break;
-                out.src_mask = static_cast<std::uint8_t>(d.u32());
-                out.dst_mask = static_cast<std::uint8_t>(d.u32());
-                break;
-            }
-            case kExtendedGateway: {
-                if (!read_address(d, out.bgp_next_hop)) break;
-                (void)d.u32();  // the router's own AS
-                out.src_as = d.u32();
-                out.peer_src_as = d.u32();
-                const std::uint32_t segments = d.u32();
-                for (std::uint32_t s = 0; s < segments && d.ok(); ++s) {
-                    (void)d.u32();  // segment type (set, sequence)
-                    const std::uint32_t count = d.u32();
-                    for (std::uint32_t a = 0; a < count && d.ok(); ++a) {
-                        const std::uint32_t as = d.u32();
-                        if (s == 0 && a == 0) out.peer_dst_as = as;
-                        out.dst_as = as;  // the last one is the origin
-                    }
-                }
-                break;
-            }
-            case kEthernetData:
-            default: break;
         }
     }
-    if (!have_header && !have_ip_data) return true;  // nothing to account
+    finish(s, arrival, sink, result);
+    return true;
+}
 
-    if (have_header) {
+bool SflowDecoder::v4_records(ByteReader& r, Sample& s, std::uint32_t version) {
+    switch (r.u32()) {
+        case kV4PacketHeader: raw_header(r, s, false); break;
+        case kV4PacketIpv4: ip_data(r, s, false); break;
+        case kV4PacketIpv6: ip_data(r, s, true); break;
+        default: return false;
+    }
+    const std::uint32_t extended = r.u32();
+    for (std::uint32_t i = 0; i < extended && r.ok(); ++i) {
+        switch (r.u32()) {
+            case kV4ExtendedSwitch: extended_switch(r, s); break;
+            case kV4ExtendedRouter:
+                if (!extended_router(r)) return false;
+                break;
+            case kV4ExtendedGateway:
+                if (!extended_gateway(r, version)) return false;
+                break;
+            case kV4ExtendedUser:
+                skip_opaque(r);  // source user
+                skip_opaque(r);  // destination user
+                break;
+            case kV4ExtendedUrl:
+                (void)r.u32();  // direction
+                skip_opaque(r);
+                break;
+            default: return false;
+        }
+    }
+    return r.ok();
+}
+
+void SflowDecoder::raw_header(ByteReader& d, Sample& s, bool v5) {
+    const std::uint32_t protocol = d.u32();
+    s.frame_length = d.u32();
+    if (v5) (void)d.u32();  // bytes stripped
+    const std::uint32_t header_length = d.u32();
+    const auto bytes = d.bytes(std::min<std::size_t>(header_length, d.remaining()));
+    d.skip((4 - header_length % 4) % 4);  // padding
+    if (bytes.size() != header_length) return;
+    packet::LinkType link = packet::LinkType::kEthernet;
+    if (protocol == kHeaderIpv4 || protocol == kHeaderIpv6) {
+        link = packet::LinkType::kRawIp;
+    } else if (protocol == kHeaderPpp) {
+        link = packet::LinkType::kPpp;
+    } else if (protocol != kHeaderEthernet) {
+        ++counters_.unsupported_headers;
+        return;
+    }
+    packet::dissect(link, bytes, options_.dissect, info_);
+    s.have_header = true;
+    s.ethernet = link == packet::LinkType::kEthernet;
+}
+
+void SflowDecoder::ip_data(ByteReader& d, Sample& s, bool v6) {
+    // Its length is the packet's size from now on (1.7.7: the IP length, where the header's
+    // record gave the frame's); its fields count only without a header.
+    const std::uint32_t length = d.u32();
+    const std::uint32_t proto = d.u32();
+    const std::size_t n = v6 ? 16 : 4;
+    const auto src = d.bytes(n);
+    const auto dst = d.bytes(n);
+    const std::uint32_t src_port = d.u32();
+    const std::uint32_t dst_port = d.u32();
+    const std::uint32_t tcp_flags = d.u32();
+    const std::uint32_t tos = d.u32();
+    if (!d.ok()) return;
+    s.frame_length = length;
+    if (s.have_header) return;
+    FlowRecord& out = record_;
+    out.proto = static_cast<std::uint8_t>(proto);
+    out.src_port = static_cast<std::uint16_t>(src_port);
+    out.dst_port = static_cast<std::uint16_t>(dst_port);
+    out.tcp_flags = static_cast<std::uint8_t>(tcp_flags);
+    out.tos = static_cast<std::uint8_t>(tos);
+    if (v6) {
+        out.src_ip.set_v6(src.data());
+        out.dst_ip.set_v6(dst.data());
+    } else {
+        out.src_ip.set_v4(src.data());
+        out.dst_ip.set_v4(dst.data());
+    }
+    s.have_ip_data = true;
+}
+
+void SflowDecoder::extended_switch(ByteReader& d, Sample& s) {
+    // The incoming VLAN, else the outgoing one (1.7.7); 32 bits cut to 16.
+    const std::uint32_t in_vlan = d.u32();
+    const std::uint32_t in_priority = d.u32();
+    const std::uint32_t out_vlan = d.u32();
+    const std::uint32_t out_priority = d.u32();
+    if (!d.ok()) return;
+    s.have_switch = true;
+    s.vlan = in_vlan != 0 ? in_vlan : out_vlan;
+    s.priority = in_vlan != 0 ? in_priority : out_priority;
+}
+
+bool SflowDecoder::extended_router(ByteReader& d) {
+    if (!read_address(d, record_.ip_next_hop)) return false;
+    record_.src_mask = static_cast<std::uint8_t>(d.u32());
+    record_.dst_mask = static_cast<std::uint8_t>(d.u32());
+    return d.ok();
+}
+
+bool SflowDecoder::extended_gateway(ByteReader& d, std::uint32_t version) {
+    FlowRecord& out = record_;
+    // v5 starts with the BGP next hop; v2 has a flat AS path, v4 and v5 segments, communities
+    // and the local preference.
+    if (version == 5 && !read_address(d, out.bgp_next_hop)) return false;
+    (void)d.u32();  // the router's own AS
+    out.src_as = d.u32();
+    out.peer_src_as = d.u32();
+    const auto path_as = [&](bool first, std::uint32_t as) {
+        if (first) out.peer_dst_as = as;
+        out.dst_as = as;  // the last one is the origin
+    };
+    if (version == 2) {
+        // 1.7.7 leaves dst_as and peer_dst_as at 0 for v2's flat path: it is skipped.
+        const std::uint32_t count = d.u32();
+        d.skip(std::size_t{count} * 4);
+        return d.ok();
+    }
+    const std::uint32_t segments = d.u32();
+    for (std::uint32_t seg = 0; seg < segments && d.ok(); ++seg) {
+        (void)d.u32();  // segment type (set, sequence)
+        const std::uint32_t count = d.u32();
+        for (std::uint32_t a = 0; a < count && d.ok(); ++a) path_as(seg == 0 && a == 0, d.u32());
+    }
+    const std::uint32_t communities = d.u32();
+    d.skip(std::size_t{communities} * 4);
+    (void)d.u32();  // local preference
+    return d.ok();
+}
+
+void SflowDecoder::finish(const Sample& s, Timestamp arrival, RecordSink sink, SflowDecodeResult& result) {
+    FlowRecord& out = record_;
+    if (!s.have_header && !s.have_ip_data) return;  // nothing to account
+    if (s.have_header) {
         const packet::IpLayer& ip = info_.ip;
         // What is not IP (ARP, ...) or cannot be read is not accounted, as by 1.7.7.
         if (ip.version == 0 || info_.stop == packet::Stop::kMalformed) {
             ++counters_.not_ip;
-            return true;
+            return;
         }
         packet::copy_dissection(info_, out);
         // The EtherType comes from an Ethernet header only (0 for a raw IP header, as 1.7.7).
-        if (ethernet) out.etype = ip.version == 4 ? kEtherIpv4 : kEtherIpv6;
+        if (s.ethernet) out.etype = ip.version == 4 ? kEtherIpv4 : kEtherIpv6;
     } else {
         out.type = out.src_ip.family == 6 ? FlowType::kIpv6 : FlowType::kIpv4;
         out.etype = out.src_ip.family == 6 ? kEtherIpv6 : kEtherIpv4;
     }
-    if (have_switch) {
-        out.vlan = static_cast<std::uint16_t>(vlan);
-        out.cos = static_cast<std::uint8_t>(priority);
+    if (s.have_switch) {
+        out.vlan = static_cast<std::uint16_t>(s.vlan);
+        out.cos = static_cast<std::uint8_t>(s.priority);
     }
-
     out.packets = 1;
-    out.bytes = frame_length;
+    out.bytes = s.frame_length;
     out.flows = 1;
-    out.sampling_rate = rate;
-    if (options_.ext_sampling_rate != 0) rate = options_.ext_sampling_rate;
+    out.sampling_rate = s.rate;
+    const std::uint32_t rate = options_.ext_sampling_rate != 0 ? options_.ext_sampling_rate : s.rate;
     if (options_.renormalize && rate > 0) {
         out.packets *= rate;
         out.bytes *= rate;
         out.sampling_rate = 1;
     }
-    out.in_iface = input;
-    out.out_iface = output;
+    out.in_iface = s.input;
+    out.out_iface = s.output;
     out.peer_src_ip = result.agent;
-    out.export_proto_version = 5;
+    out.export_proto_version = static_cast<std::uint8_t>(result.version);
     out.export_proto_seqno = result.sequence;  // the datagram's, as 1.7.7
     out.export_proto_sysid = result.sub_agent_id;
     out.time_start = arrival;
     out.time_arrival = arrival;
     ++result.records;
     sink.call(sink.self, out);
-    return true;
 }
 
 }  // namespace pmacct::flow

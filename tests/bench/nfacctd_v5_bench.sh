@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# NetFlow v5 through nfacctd, ours and Debian's pmacct 1.7.7 side by side, on loopback.
+# NetFlow v5 (or v9, IPFIX, sFlow) through nfacctd (sfacctd), ours and Debian's pmacct 1.7.7 side
+# by side, on loopback.
 #
-#   [NF_VERSION=9|10] tests/bench/nfacctd_v5_bench.sh [BUILD_DIR] [DATAGRAMS] [RATES...]
+#   [NF_VERSION=9|10|sflow] tests/bench/nfacctd_v5_bench.sh [BUILD_DIR] [DATAGRAMS] [RATES...]
 #
 # NF_VERSION=9 or 10 sends the same records as NetFlow v9 or IPFIX (one template, re-sent every
-# 64 datagrams).
+# 64 datagrams). NF_VERSION=sflow runs sfacctd instead, on sFlow v5 datagrams of 10 flow samples
+# (a record is then a sample).
 # One print plugin aggregates on the 5-tuple (10k distinct flows, 30 records per datagram).
 # For each rate (datagrams per second, 0 = as fast as one sender can go) it reports, per daemon:
 # records received (from the PACKETS total against what was sent), loss, the CPU time start-up
@@ -18,14 +20,21 @@ rates=("$@")
 [[ ${#rates[@]} -gt 0 ]] || rates=(2000 10000 0)
 version=${NF_VERSION:-5}
 source "$(dirname "$0")/bench_common.sh"
+daemon=nfacctd
+per_datagram=30
+if [[ $version == sflow ]]; then
+    daemon=sfacctd
+    per_datagram=10
+    ours="$build/daemons/sfacctd"
+fi
 
 run_one() {
     local name=$1 binary=$2 rate=$3 port=$((20000 + RANDOM % 20000))
     local out="$work/$name.csv" conf="$work/$name.conf"
     cat > "$conf" <<EOF
-nfacctd_ip: 127.0.0.1
-nfacctd_port: $port
-nfacctd_pipe_size: 33554432
+${daemon}_ip: 127.0.0.1
+${daemon}_port: $port
+${daemon}_pipe_size: 33554432
 plugins: print[p]
 print_output[p]: csv
 print_output_file[p]: $out
@@ -42,7 +51,7 @@ EOF
     local startup
     startup=$(cpu_of "$pid")
     local sent
-    sent=$("$gen" send 127.0.0.1 "$port" "$datagrams" 10000 30 "$rate" "$version")
+    sent=$("$gen" send 127.0.0.1 "$port" "$datagrams" 10000 "$per_datagram" "$rate" "$version")
     # Let the daemon finish what is queued, then measure and stop it.
     wait_idle cpu_of "$pid" 60
     local cpu
@@ -64,8 +73,8 @@ EOF
 # Let SO_RCVBUF (nfacctd_pipe_size) be as large as configured, for both daemons.
 if [[ $(id -u) -eq 0 ]]; then sysctl -qw net.core.rmem_max=33554432 || true; fi
 echo "net.core.rmem_max=$(cat /proc/sys/net/core/rmem_max)"
-echo "version=$version datagrams=$datagrams records_per_datagram=30 distinct_flows=10000 (rate 0 = as fast as possible)"
+echo "version=$version datagrams=$datagrams records_per_datagram=$per_datagram distinct_flows=10000 (rate 0 = as fast as possible)"
 for rate in "${rates[@]}"; do
     run_one pmacct-ng "$ours" "$rate"
-    if [[ -x /usr/sbin/nfacctd ]]; then run_one pmacct "/usr/sbin/nfacctd" "$rate"; fi
+    if [[ -x /usr/sbin/$daemon ]]; then run_one pmacct "/usr/sbin/$daemon" "$rate"; fi
 done

@@ -52,7 +52,86 @@ constexpr std::uint16_t kTemplateFields[][2] = {
 };
 constexpr std::size_t kTemplateSetSize = 4 + 4 + 4 * std::size(kTemplateFields);
 
+void V5Generator::add_totals(const V5Flow& f, std::uint32_t packets, std::uint32_t bytes) {
+    totals_.records += 1;
+    totals_.packets += packets;
+    totals_.bytes += bytes;
+    if (track_) {
+        auto& t = per_flow_[f];
+        t.records += 1;
+        t.packets += packets;
+        t.bytes += bytes;
+    }
+}
+
+void V5Generator::next_sflow(std::vector<std::uint8_t>& out) {
+    // Header: version, agent 192.0.2.1 (only a value in the payload), sub-agent 0, sequence,
+    // uptime, samples. A sample: 0:1, length, then sequence, source id, rate 1, pool, drops,
+    // input 1, output 2, one record: 0:1 raw header (Ethernet), frame length, 4 stripped, 54
+    // bytes of header (padded to 56).
+    constexpr std::size_t kHeader = 28;
+    constexpr std::size_t kSampleBody = 32 + 8 + 16 + 56;
+    out.assign(kHeader + per_datagram_ * (8 + kSampleBody), 0);
+    std::uint8_t* h = out.data();
+    put32(h, 5);
+    put32(h + 4, 1);
+    put32(h + 8, 0xC0000201U);
+    put32(h + 12, 0);
+    put32(h + 16, static_cast<std::uint32_t>(datagrams_));
+    ++datagrams_;
+    uptime_ms_ += 1000;
+    put32(h + 20, uptime_ms_);
+    put32(h + 24, per_datagram_);
+    for (std::uint32_t i = 0; i < per_datagram_; ++i) {
+        std::uint8_t* s = out.data() + kHeader + i * (8 + kSampleBody);
+        const V5Flow f = flow(static_cast<std::uint32_t>(splitmix(state_) % distinct_));
+        const auto frame = 64 + static_cast<std::uint32_t>(splitmix(state_) % 1437);
+        put32(s, 1);
+        put32(s + 4, static_cast<std::uint32_t>(kSampleBody));
+        put32(s + 8, sequence_++);
+        put32(s + 12, 1);      // source id
+        put32(s + 16, 1);      // sampling rate
+        put32(s + 20, sequence_);
+        put32(s + 24, 0);      // drops
+        put32(s + 28, 1);      // input
+        put32(s + 32, 2);      // output
+        put32(s + 36, 1);      // records
+        std::uint8_t* r = s + 40;
+        put32(r, 1);           // raw header
+        put32(r + 4, 16 + 56);
+        put32(r + 8, 1);       // Ethernet
+        put32(r + 12, frame);
+        put32(r + 16, 4);
+        put32(r + 20, 54);
+        std::uint8_t* e = r + 24;
+        e[0] = 0x02;  // destination 02:00:00:00:00:02, source 02:00:00:00:00:01
+        e[5] = 0x02;
+        e[6] = 0x02;
+        e[11] = 0x01;
+        e[12] = 0x08;
+        std::uint8_t* ip = e + 14;
+        ip[0] = 0x45;
+        put16(ip + 2, static_cast<std::uint16_t>(frame - 18));
+        ip[8] = 64;
+        ip[9] = f.proto;
+        put32(ip + 12, f.src);
+        put32(ip + 16, f.dst);
+        std::uint8_t* l4 = ip + 20;
+        put16(l4, f.src_port);
+        put16(l4 + 2, f.dst_port);
+        if (f.proto == 6) {
+            l4[12] = 0x50;
+            l4[13] = 0x18;
+        }
+        add_totals(f, 1, frame);
+    }
+}
+
 void V5Generator::next(std::vector<std::uint8_t>& out) {
+    if (version_ == kSflow) {
+        next_sflow(out);
+        return;
+    }
     const std::uint32_t count = per_datagram_;
     const bool templated = version_ == 9 || version_ == 10;
     const bool with_template = templated && datagrams_ % 64 == 0;
@@ -135,15 +214,7 @@ void V5Generator::next(std::vector<std::uint8_t>& out) {
         put16(r + 42, 65002);
         r[44] = 24;
         r[45] = 24;
-        totals_.records += 1;
-        totals_.packets += packets;
-        totals_.bytes += bytes;
-        if (track_) {
-            auto& t = per_flow_[f];
-            t.records += 1;
-            t.packets += packets;
-            t.bytes += bytes;
-        }
+        add_totals(f, packets, bytes);
     }
 }
 

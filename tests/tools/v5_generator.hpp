@@ -38,7 +38,10 @@ public:
     void next(std::vector<std::uint8_t>& out);
     // 5 (default), 9 or 10: the same records as NetFlow v9 or IPFIX, under one template that
     // the first datagram and every 64th carry (IPFIX with flowStart/EndSeconds instead of
-    // sysUptime times).
+    // sysUptime times). kSflow: sFlow v5 datagrams of `per_datagram` flow samples (rate 1),
+    // each a packet of one of the flows: an Ethernet/IPv4/TCP-or-UDP header of a frame of
+    // 64 to 1500 bytes (a record counts 1 packet of the frame's bytes).
+    static constexpr std::uint16_t kSflow = 105;
     void set_version(std::uint16_t version) { version_ = version; }
 
     const V5Totals& totals() const { return totals_; }
@@ -49,6 +52,10 @@ public:
     V5Flow flow(std::uint32_t index) const;
 
 private:
+    void next_sflow(std::vector<std::uint8_t>& out);
+    // Adds a record of flow `f` to the totals.
+    void add_totals(const V5Flow& f, std::uint32_t packets, std::uint32_t bytes);
+
     std::uint32_t distinct_;
     std::uint32_t per_datagram_;
     std::uint32_t unix_secs_;

@@ -1,7 +1,7 @@
 // v5gen: NetFlow v5 (or v9/IPFIX) traffic for tests, benchmarks and the quick start.
 //   v5gen pcap FILE DATAGRAMS [DISTINCT] [PER_DATAGRAM] [VERSION]
 //   v5gen send HOST PORT DATAGRAMS [DISTINCT] [PER_DATAGRAM] [DATAGRAMS_PER_SECOND (0: as fast as possible)] [VERSION]
-// VERSION: 5 (default), 9 or 10 (IPFIX).
+// VERSION: 5 (default), 9, 10 (IPFIX) or sflow (sFlow v5: PER_DATAGRAM flow samples, up to 30).
 // Prints "records=N packets=N bytes=N" (what was sent) on stdout at the end.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -31,6 +31,11 @@ unsigned long arg(int argc, char** argv, int i, unsigned long def) {
     return i < argc ? std::strtoul(argv[i], nullptr, 10) : def;
 }
 
+std::uint16_t version_arg(int argc, char** argv, int i) {
+    if (i < argc && std::string(argv[i]) == "sflow") return pmacct::testing::V5Generator::kSflow;
+    return static_cast<std::uint16_t>(arg(argc, argv, i, 5));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -40,7 +45,7 @@ int main(int argc, char** argv) {
     if (mode == "pcap" && argc >= 4) {
         pmacct::testing::V5Generator gen(static_cast<std::uint32_t>(arg(argc, argv, 4, 1000)),
                                          static_cast<std::uint32_t>(arg(argc, argv, 5, 30)), now);
-        gen.set_version(static_cast<std::uint16_t>(arg(argc, argv, 6, 5)));
+        gen.set_version(version_arg(argc, argv, 6));
         if (!pmacct::testing::write_v5_pcap(argv[2], gen, static_cast<std::uint32_t>(arg(argc, argv, 3, 1)),
                                             0x7F000001U, 2100)) {
             std::fprintf(stderr, "v5gen: cannot write %s\n", argv[2]);
@@ -58,7 +63,7 @@ int main(int argc, char** argv) {
     pmacct::testing::V5Generator gen(static_cast<std::uint32_t>(arg(argc, argv, 5, 10000)),
                                      static_cast<std::uint32_t>(arg(argc, argv, 6, 30)), now);
     const unsigned long rate = arg(argc, argv, 7, 0);
-    gen.set_version(static_cast<std::uint16_t>(arg(argc, argv, 8, 5)));
+    gen.set_version(version_arg(argc, argv, 8));
 
     sockaddr_storage ss{};
     socklen_t sl = 0;

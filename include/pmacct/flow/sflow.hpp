@@ -1,6 +1,7 @@
-// sFlow v5 datagrams (sfacctd): flow samples and expanded flow samples become one FlowRecord
-// each, made from the sampled packet header (through the packet dissector) and the extended data
-// that came with it (switch, router, gateway). Counter samples are counted, not accounted.
+// sFlow v5, v4 and v2 datagrams (sfacctd): flow samples and expanded flow samples become one
+// FlowRecord each, made from the sampled packet header (through the packet dissector) and the
+// extended data that came with it (switch, router, gateway). Counter samples are counted, not
+// accounted.
 //
 //   flow::SflowDecoder d(options);
 //   auto result = d.decode(datagram, sender, arrival, [&](const FlowRecord& r) { host.send(r); });
@@ -14,8 +15,8 @@
 // interface fields whole, the sampling rate; from the header the MACs, VLAN, CoS, addresses,
 // protocol, ToS, ports, TCP flags, MPLS and the VXLAN id; the extended switch's VLAN (the
 // incoming one, else the outgoing one) replaces the header's; the router's masks; the gateway's
-// AS numbers (source, peer source, the path's first as peer_dst_as and last as dst_as) and its
-// next hop as peer_dst_ip. Samples whose header carries no IP are not accounted.
+// AS numbers (source, peer source, the path's first as peer_dst_as and last as dst_as; v2's
+// path is skipped) and its next hop as peer_dst_ip (v5 only). Samples whose header carries no IP are not accounted.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "pmacct/base/byte_reader.hpp"
 #include "pmacct/packet/dissector.hpp"
 #include "pmacct/record/flow_record.hpp"
 
@@ -38,7 +40,7 @@ struct SflowOptions {
 enum class SflowOutcome : std::uint8_t {
     kOk,
     kTooShort,       // shorter than a datagram header
-    kBadVersion,     // not sFlow v5
+    kBadVersion,     // not sFlow v2, v4 or v5
     kMalformed,      // a sample or record runs past the datagram (what came before stands)
 };
 
@@ -88,11 +90,33 @@ private:
         void* self;
         void (*call)(void*, const FlowRecord&);
     };
+    // How a flow sample is laid out: v5 compact (0:1) or expanded (0:3), or v2/v4 (no lengths:
+    // one packet data item, then extended data items).
+    enum class Layout : std::uint8_t { kCompact, kExpanded, kV4 };
+    // What a flow sample's items gave besides the record's own fields.
+    struct Sample {
+        std::uint32_t rate = 0;
+        std::uint32_t input = 0;
+        std::uint32_t output = 0;
+        std::uint64_t frame_length = 0;
+        bool have_header = false;   // a sampled header was dissected into info_
+        bool have_ip_data = false;  // an IPv4/IPv6 data item filled the record's fields
+        bool ethernet = false;      // the header was Ethernet
+        bool have_switch = false;
+        std::uint32_t vlan = 0;
+        std::uint32_t priority = 0;
+    };
     SflowDecodeResult decode_impl(std::span<const std::uint8_t> datagram, Timestamp arrival, RecordSink sink);
-    // One flow sample's body (`expanded`: the 0:3 form) of the datagram `result` describes;
-    // false when it runs past its end.
-    bool flow_sample(std::span<const std::uint8_t> body, bool expanded, Timestamp arrival, RecordSink sink,
-                     SflowDecodeResult& result);
+    // One flow sample from `r` into record_, handed to `sink` when it accounts something; false
+    // when it cannot be read to its end.
+    bool flow_sample(ByteReader& r, Layout layout, Timestamp arrival, RecordSink sink, SflowDecodeResult& result);
+    bool v4_records(ByteReader& r, Sample& s, std::uint32_t version);
+    void raw_header(ByteReader& d, Sample& s, bool v5);
+    void ip_data(ByteReader& d, Sample& s, bool v6);
+    void extended_switch(ByteReader& d, Sample& s);
+    bool extended_router(ByteReader& d);
+    bool extended_gateway(ByteReader& d, std::uint32_t version);
+    void finish(const Sample& s, Timestamp arrival, RecordSink sink, SflowDecodeResult& result);
 
     SflowOptions options_;
     SflowCounters counters_;

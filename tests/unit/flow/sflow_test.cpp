@@ -5,73 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include "sflow_builder.hpp"
+
 namespace pmacct::flow {
 namespace {
 
-// sFlow's XDR: big-endian 32-bit words, opaque data padded to a multiple of 4.
-struct Xdr {
-    std::vector<std::uint8_t> b;
-    Xdr& u32(std::uint32_t v) {
-        for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));
-        return *this;
-    }
-    Xdr& opaque(const std::vector<std::uint8_t>& d) {
-        b.insert(b.end(), d.begin(), d.end());
-        while (b.size() % 4 != 0) b.push_back(0);
-        return *this;
-    }
-    Xdr& ipv4(std::uint8_t a, std::uint8_t c, std::uint8_t d, std::uint8_t e) {
-        u32(1);
-        b.insert(b.end(), {a, c, d, e});
-        return *this;
-    }
-    // A record or sample: its type, its length, then its body.
-    Xdr& item(std::uint32_t type, const Xdr& body) {
-        u32(type).u32(static_cast<std::uint32_t>(body.b.size()));
-        b.insert(b.end(), body.b.begin(), body.b.end());
-        return *this;
-    }
-};
-
-// An Ethernet frame (with an 802.1Q tag when `vlan` != 0) carrying IPv4 TCP 10.0.0.1:1234 ->
-// 10.0.0.2:80 with SYN, of `ip_length` bytes as its header says; `etype` other than IPv4
-// carries 28 zero bytes instead.
-std::vector<std::uint8_t> frame(std::uint16_t vlan = 0, std::uint16_t etype = 0x0800, std::uint16_t ip_length = 60) {
-    std::vector<std::uint8_t> f = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb};
-    if (vlan != 0) f.insert(f.end(), {0x81, 0x00, static_cast<std::uint8_t>((3 << 5) | (vlan >> 8)), static_cast<std::uint8_t>(vlan)});
-    f.insert(f.end(), {static_cast<std::uint8_t>(etype >> 8), static_cast<std::uint8_t>(etype)});
-    if (etype != 0x0800) {
-        f.insert(f.end(), 28, 0);
-        return f;
-    }
-    f.insert(f.end(), {0x45, 0x20, static_cast<std::uint8_t>(ip_length >> 8), static_cast<std::uint8_t>(ip_length),
-                       0, 1, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2});
-    f.insert(f.end(), {0x04, 0xd2, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0x20, 0x00, 0, 0, 0, 0});
-    return f;
-}
-
-Xdr raw_header(const std::vector<std::uint8_t>& f, std::uint32_t frame_length, std::uint32_t protocol = 1) {
-    Xdr h;
-    h.u32(protocol).u32(frame_length).u32(4).u32(static_cast<std::uint32_t>(f.size())).opaque(f);
-    return h;
-}
-
-// A compact flow sample (0:1) with these records.
-Xdr flow_sample(const std::vector<std::pair<std::uint32_t, Xdr>>& records, std::uint32_t rate = 512,
-                std::uint32_t input = 3, std::uint32_t output = 7) {
-    Xdr s;
-    s.u32(42).u32(5).u32(rate).u32(100000).u32(0).u32(input).u32(output).u32(static_cast<std::uint32_t>(records.size()));
-    for (const auto& [type, body] : records) s.item(type, body);
-    return s;
-}
-
-// A datagram from agent 192.0.2.9, sub-agent 7, sequence 1000, with these samples.
-std::vector<std::uint8_t> datagram(const std::vector<std::pair<std::uint32_t, Xdr>>& samples, std::uint32_t version = 5) {
-    Xdr d;
-    d.u32(version).ipv4(192, 0, 2, 9).u32(7).u32(1000).u32(123456).u32(static_cast<std::uint32_t>(samples.size()));
-    for (const auto& [type, body] : samples) d.item(type, body);
-    return d.b;
-}
+using namespace pmacct::testing::sflow;
 
 std::vector<FlowRecord> decode(const std::vector<std::uint8_t>& d, SflowDecodeResult& result, SflowOptions o = {}) {
     SflowDecoder decoder(o);
@@ -230,13 +169,78 @@ TEST(Sflow, ASampleRunningPastTheEndStopsThereKeepingWhatCameBefore) {
 
 TEST(Sflow, RefusesOtherVersionsAndShortDatagrams) {
     SflowDecodeResult res;
-    EXPECT_TRUE(decode(datagram({{1, flow_sample({{1, raw_header(frame(), 60)}})}}, 4), res).empty());
+    EXPECT_TRUE(decode(datagram({{1, flow_sample({{1, raw_header(frame(), 60)}})}}, 3), res).empty());
     EXPECT_EQ(res.outcome, SflowOutcome::kBadVersion);
     EXPECT_FALSE(res.ok());
     EXPECT_TRUE(decode({0, 0, 0, 5, 0, 0, 0, 1, 192, 0}, res).empty());
     EXPECT_EQ(res.outcome, SflowOutcome::kTooShort);
     EXPECT_TRUE(decode({}, res).empty());
     EXPECT_EQ(res.outcome, SflowOutcome::kTooShort);
+}
+
+// --- v2 / v4 ------------------------------------------------------------------------------
+
+TEST(Sflow, Version4FlowSamplesAfterACounterSample) {
+    Xdr sw;
+    sw.u32(0).u32(0).u32(30).u32(1);
+    Xdr router;
+    router.ipv4(10, 9, 9, 9).u32(24).u32(16);
+    Xdr gateway;  // no next hop in v4
+    gateway.u32(65000).u32(64500).u32(64501).u32(1).u32(2).u32(2).u32(174).u32(15169).u32(1).u32(0x12345678).u32(100);
+    Xdr user;
+    user.u32(3).opaque({'b', 'o', 'b'}).u32(0);
+    SflowDecodeResult res;
+    const auto recs = decode(v4_datagram(4, {v4_counter_sample(),
+                                             v4_flow_sample(frame(), 1000, {{1, sw}, {2, router}, {3, gateway}, {4, user}}),
+                                             v4_flow_sample(frame(), 500, {})}),
+                             res);
+    ASSERT_EQ(res.outcome, SflowOutcome::kOk);
+    EXPECT_EQ(res.counter_samples, 1U);
+    ASSERT_EQ(recs.size(), 2U);
+    const FlowRecord& r = recs[0];
+    EXPECT_EQ(r.bytes, 1000U);
+    EXPECT_EQ(r.sampling_rate, 128U);
+    EXPECT_EQ(r.vlan, 30);
+    EXPECT_EQ(r.src_mask, 24);
+    EXPECT_EQ(r.src_as, 64500U);
+    EXPECT_EQ(r.peer_dst_as, 174U);
+    EXPECT_EQ(r.dst_as, 15169U);
+    EXPECT_TRUE(r.bgp_next_hop.empty());
+    EXPECT_EQ(r.export_proto_version, 4);
+    EXPECT_EQ(r.export_proto_seqno, 2000U);
+    EXPECT_EQ(r.export_proto_sysid, 0U);
+    EXPECT_EQ(r.peer_src_ip.to_string(), "192.0.2.10");
+    EXPECT_EQ(recs[1].bytes, 500U);
+    EXPECT_EQ(recs[1].src_port, 1234);
+}
+
+// As 1.7.7 (checked side by side in sfacctd_test): v2's flat AS path is skipped.
+TEST(Sflow, Version2GatewayHasAFlatPathThatIsSkipped) {
+    Xdr gateway;
+    gateway.u32(65000).u32(64500).u32(64501).u32(3).u32(174).u32(3356).u32(15169);
+    SflowDecodeResult res;
+    const auto recs = decode(v4_datagram(2, {v4_flow_sample(frame(), 64, {{3, gateway}}), v4_flow_sample(frame(), 65, {})}), res);
+    ASSERT_EQ(res.outcome, SflowOutcome::kOk);
+    ASSERT_EQ(recs.size(), 2U);
+    EXPECT_EQ(recs[0].src_as, 64500U);
+    EXPECT_EQ(recs[0].peer_src_as, 64501U);
+    EXPECT_EQ(recs[0].peer_dst_as, 0U);
+    EXPECT_EQ(recs[0].dst_as, 0U);
+    EXPECT_EQ(recs[1].bytes, 65U);
+}
+
+TEST(Sflow, Version4UnknownItemsEndTheDatagram) {
+    Xdr odd;
+    odd.u32(1).u32(42).u32(5).u32(128).u32(100000).u32(0).u32(3).u32(7).u32(9);  // packet type 9
+    SflowDecodeResult res;
+    const auto recs = decode(v4_datagram(4, {v4_flow_sample(frame(), 64, {}), odd, v4_flow_sample(frame(), 64, {})}), res);
+    EXPECT_EQ(res.outcome, SflowOutcome::kMalformed);
+    EXPECT_EQ(recs.size(), 1U);
+    Xdr counters;
+    counters.u32(2).u32(1).u32(5).u32(30).u32(99);  // an unknown counter block
+    const auto recs2 = decode(v4_datagram(4, {counters, v4_flow_sample(frame(), 64, {})}), res);
+    EXPECT_EQ(res.outcome, SflowOutcome::kMalformed);
+    EXPECT_TRUE(recs2.empty());
 }
 
 }  // namespace

@@ -1,0 +1,105 @@
+// sFlow datagrams built for tests: XDR words, sampled frames, v5 samples and datagrams, v2/v4
+// samples and datagrams.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace pmacct::testing::sflow {
+
+// sFlow's XDR: big-endian 32-bit words, opaque data padded to a multiple of 4.
+struct Xdr {
+    std::vector<std::uint8_t> b;
+    Xdr& u32(std::uint32_t v) {
+        for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));
+        return *this;
+    }
+    Xdr& opaque(const std::vector<std::uint8_t>& d) {
+        b.insert(b.end(), d.begin(), d.end());
+        while (b.size() % 4 != 0) b.push_back(0);
+        return *this;
+    }
+    Xdr& ipv4(std::uint8_t a, std::uint8_t c, std::uint8_t d, std::uint8_t e) {
+        u32(1);
+        b.insert(b.end(), {a, c, d, e});
+        return *this;
+    }
+    // A record or sample: its type, its length, then its body.
+    Xdr& item(std::uint32_t type, const Xdr& body) {
+        u32(type).u32(static_cast<std::uint32_t>(body.b.size()));
+        b.insert(b.end(), body.b.begin(), body.b.end());
+        return *this;
+    }
+};
+
+// An Ethernet frame (with an 802.1Q tag when `vlan` != 0) carrying IPv4 TCP 10.0.0.1:1234 ->
+// 10.0.0.2:80 with SYN, of `ip_length` bytes as its header says; `etype` other than IPv4
+// carries 28 zero bytes instead.
+inline std::vector<std::uint8_t> frame(std::uint16_t vlan = 0, std::uint16_t etype = 0x0800, std::uint16_t ip_length = 60) {
+    std::vector<std::uint8_t> f = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb};
+    if (vlan != 0) f.insert(f.end(), {0x81, 0x00, static_cast<std::uint8_t>((3 << 5) | (vlan >> 8)), static_cast<std::uint8_t>(vlan)});
+    f.insert(f.end(), {static_cast<std::uint8_t>(etype >> 8), static_cast<std::uint8_t>(etype)});
+    if (etype != 0x0800) {
+        f.insert(f.end(), 28, 0);
+        return f;
+    }
+    f.insert(f.end(), {0x45, 0x20, static_cast<std::uint8_t>(ip_length >> 8), static_cast<std::uint8_t>(ip_length),
+                       0, 1, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2});
+    f.insert(f.end(), {0x04, 0xd2, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0x20, 0x00, 0, 0, 0, 0});
+    return f;
+}
+
+inline Xdr raw_header(const std::vector<std::uint8_t>& f, std::uint32_t frame_length, std::uint32_t protocol = 1) {
+    Xdr h;
+    h.u32(protocol).u32(frame_length).u32(4).u32(static_cast<std::uint32_t>(f.size())).opaque(f);
+    return h;
+}
+
+// A compact flow sample (0:1) with these records.
+inline Xdr flow_sample(const std::vector<std::pair<std::uint32_t, Xdr>>& records, std::uint32_t rate = 512,
+                std::uint32_t input = 3, std::uint32_t output = 7) {
+    Xdr s;
+    s.u32(42).u32(5).u32(rate).u32(100000).u32(0).u32(input).u32(output).u32(static_cast<std::uint32_t>(records.size()));
+    for (const auto& [type, body] : records) s.item(type, body);
+    return s;
+}
+
+// A datagram from agent 192.0.2.9, sub-agent 7, sequence 1000, with these samples.
+inline std::vector<std::uint8_t> datagram(const std::vector<std::pair<std::uint32_t, Xdr>>& samples, std::uint32_t version = 5) {
+    Xdr d;
+    d.u32(version).ipv4(192, 0, 2, 9).u32(7).u32(1000).u32(123456).u32(static_cast<std::uint32_t>(samples.size()));
+    for (const auto& [type, body] : samples) d.item(type, body);
+    return d.b;
+}
+
+// A v2/v4 flow sample: no lengths; one packet data item (a raw header here), then `extended`.
+inline Xdr v4_flow_sample(const std::vector<std::uint8_t>& f, std::uint32_t frame_length,
+                   const std::vector<std::pair<std::uint32_t, Xdr>>& extended) {
+    Xdr s;
+    s.u32(1).u32(42).u32(5).u32(128).u32(100000).u32(0).u32(3).u32(7);
+    s.u32(1).u32(1).u32(frame_length).u32(static_cast<std::uint32_t>(f.size())).opaque(f);
+    s.u32(static_cast<std::uint32_t>(extended.size()));
+    for (const auto& [tag, body] : extended) {
+        s.u32(tag);
+        s.b.insert(s.b.end(), body.b.begin(), body.b.end());
+    }
+    return s;
+}
+
+inline std::vector<std::uint8_t> v4_datagram(std::uint32_t version, const std::vector<Xdr>& samples) {
+    Xdr d;
+    d.u32(version).ipv4(192, 0, 2, 10).u32(2000).u32(99).u32(static_cast<std::uint32_t>(samples.size()));
+    for (const auto& s : samples) d.b.insert(d.b.end(), s.b.begin(), s.b.end());
+    return d.b;
+}
+
+// An Ethernet counter sample: the generic block (88 bytes) and the Ethernet one (52).
+inline Xdr v4_counter_sample() {
+    Xdr c;
+    c.u32(2).u32(1).u32(5).u32(30).u32(2);
+    c.b.insert(c.b.end(), 88 + 52, 0xee);
+    return c;
+}
+
+}  // namespace pmacct::testing::sflow
