@@ -1,12 +1,18 @@
 #include "pmacct/collector/sfacctd_job.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <ctime>
+#include <map>
 #include <optional>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "pmacct/base/files.hpp"
 #include "pmacct/collector/core_common.hpp"
+#include "pmacct/config/values.hpp"
 #include "pmacct/flow/exporter_stats.hpp"
 #include "pmacct/flow/sflow.hpp"
 #include "pmacct/log/log.hpp"
@@ -20,6 +26,20 @@ namespace pmacct::collector {
 namespace {
 
 constexpr std::uint16_t kDefaultPort = 6343;
+// Counter log files kept open at once ($peer_src_ip: one per agent); past that all are closed.
+constexpr std::size_t kMostCounterFiles = 256;
+
+// sfacctd_counter_file's $peer_src_ip: the agent address with '.' and ':' as '_'.
+std::string counter_file_path(const std::string& pattern, const IpAddress& agent) {
+    const std::string_view var = "$peer_src_ip";
+    const std::size_t at = pattern.find(var);
+    if (at == std::string::npos) return pattern;
+    std::string a = agent.to_string();
+    for (char& c : a) {
+        if (c == '.' || c == ':') c = '_';
+    }
+    return pattern.substr(0, at) + a + pattern.substr(at + var.size());
+}
 
 class SfacctdJob final : public app::MainJob {
 public:
@@ -47,6 +67,12 @@ public:
             o.ext_sampling_rate = static_cast<std::uint32_t>(s.get_uint("sfacctd_ext_sampling_rate"));
         }
         decoder_ = flow::SflowDecoder(o);
+        if (s.is_set("sfacctd_counter_file")) {
+            counter_path_ = s.get_string("sfacctd_counter_file");
+            if (auto m = config::parse_octal(s.get_string("files_umask"))) policy_.umask = *m;
+            if (s.is_set("files_uid")) policy_.uid = *resolve_user(s.get_string("files_uid"));
+            if (s.is_set("files_gid")) policy_.gid = *resolve_group(s.get_string("files_gid"));
+        }
         stats_ = flow::ExporterStats(flow::kDefaultMaxExporters, !s.get_bool("sfacctd_disable_sanity_checks"));
         if (s.is_set("sfacctd_allow_file")) {
             allow_path_ = s.get_string("sfacctd_allow_file");
@@ -115,7 +141,12 @@ private:
                                source.to_string());
             return;
         }
-        auto result = decoder_.decode(payload, arrival, [this](const FlowRecord& r) { deliver(r); });
+        const auto records = [this](const FlowRecord& r) { deliver(r); };
+        const auto result = counter_path_.empty()
+                                 ? decoder_.decode(payload, arrival, records)
+                                 : decoder_.decode(payload, arrival, records, [&](const flow::SflowCounterSample& c) {
+                                       log_counters(c, arrival);
+                                   });
         if (!result.ok()) {
             stats_.count_discarded();
             PMACCT_LOG_LIMITED(log::Level::kInfo, 60, 5, "{} from {}", flow::describe(result.outcome),
@@ -130,6 +161,29 @@ private:
         if (seq.jump()) {
             log::debug("expecting flow '{}' but received '{}' collector={}:{} agent={}:{}", seq.expected,
                        seq.received, collector_text(), listen_port(), result.agent.to_string(), result.sub_agent_id);
+        }
+    }
+
+    // sfacctd_counter_file: the sample's JSON lines to its agent's file, opened (and begun with
+    // a log_init line) the first time, appended to as 1.7.7 does.
+    void log_counters(const flow::SflowCounterSample& c, Timestamp arrival) {
+        const std::string path = counter_file_path(counter_path_, c.agent);
+        auto it = counter_files_.find(path);
+        counter_buffer_.clear();
+        if (it == counter_files_.end()) {
+            if (counter_files_.size() >= kMostCounterFiles) counter_files_.clear();
+            auto fd = open_file(path, O_WRONLY | O_APPEND | O_CLOEXEC, policy_);
+            if (!fd) {
+                PMACCT_LOG_LIMITED(log::Level::kWarn, 60, 1, "sfacctd_counter_file: {}", fd.error());
+                return;
+            }
+            it = counter_files_.emplace(path, std::move(*fd)).first;
+            flow::append_counter_log_init(c.agent, arrival, counter_seq_, counter_buffer_);
+        }
+        flow::append_counter_lines(c, arrival, counter_seq_, counter_buffer_);
+        if (::write(it->second.get(), counter_buffer_.data(), counter_buffer_.size()) !=
+            static_cast<ssize_t>(counter_buffer_.size())) {
+            PMACCT_LOG_LIMITED(log::Level::kWarn, 60, 1, "sfacctd_counter_file: cannot write {}", path);
         }
     }
 
@@ -176,6 +230,11 @@ private:
     FlowRecord tagged_;         // the record being tagged (copied: the decoder hands out const)
     std::string label_buffer_;  // its label
     std::uint64_t denied_ = 0;  // datagrams from agents the allow file does not list
+    std::string counter_path_;  // sfacctd_counter_file; empty: counters are not logged
+    FilePolicy policy_;
+    std::map<std::string, UniqueFd> counter_files_;
+    std::uint64_t counter_seq_ = 0;  // the log's line numbers, across its files (1.7.7)
+    std::string counter_buffer_;
     plugin::PluginHost host_;
     bool stop_ = false;
 };

@@ -1,8 +1,12 @@
 #include "pmacct/flow/sflow.hpp"
 
 #include <algorithm>
+#include <ctime>
+
+#include <fmt/format.h>
 
 #include "pmacct/base/byte_reader.hpp"
+#include "pmacct/base/time.hpp"
 #include "pmacct/packet/packet_accounting.hpp"
 
 namespace pmacct::flow {
@@ -88,8 +92,85 @@ std::string_view describe(SflowOutcome o) {
     return "?";
 }
 
+namespace {
+
+// "2026-12-06 03:45:57.706355", local time.
+void append_json_time(Timestamp t, std::string& out) {
+    const std::tm tm = to_tm(t.sec, false);
+    out += fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                       tm.tm_hour, tm.tm_min, tm.tm_sec, t.usec);
+}
+
+// A counter record's fields: names and sizes in bytes (4 or 8), as 1.7.7 logs them.
+struct CounterField {
+    const char* name;
+    std::uint8_t size;
+};
+constexpr CounterField kGenericFields[] = {
+    {"ifIndex", 4}, {"ifType", 4}, {"ifSpeed", 8}, {"ifDirection", 4}, {"ifStatus", 4}, {"ifInOctets", 8},
+    {"ifInUcastPkts", 4}, {"ifInMulticastPkts", 4}, {"ifInBroadcastPkts", 4}, {"ifInDiscards", 4},
+    {"ifInErrors", 4}, {"ifInUnknownProtos", 4}, {"ifOutOctets", 8}, {"ifOutUcastPkts", 4},
+    {"ifOutMulticastPkts", 4}, {"ifOutBroadcastPkts", 4}, {"ifOutDiscards", 4}, {"ifOutErrors", 4},
+    {"ifPromiscuousMode", 4},
+};
+constexpr CounterField kEthernetFields[] = {
+    {"dot3StatsAlignmentErrors", 4}, {"dot3StatsFCSErrors", 4}, {"dot3StatsSingleCollisionFrames", 4},
+    {"dot3StatsMultipleCollisionFrames", 4}, {"dot3StatsSQETestErrors", 4}, {"dot3StatsDeferredTransmissions", 4},
+    {"dot3StatsLateCollisions", 4}, {"dot3StatsExcessiveCollisions", 4}, {"dot3StatsInternalMacTransmitErrors", 4},
+    {"dot3StatsCarrierSenseErrors", 4}, {"dot3StatsFrameTooLongs", 4}, {"dot3StatsInternalMacReceiveErrors", 4},
+    {"dot3StatsSymbolErrors", 4},
+};
+// The VLAN record: its id comes first on the wire but last in the line.
+constexpr CounterField kVlanFields[] = {
+    {"octets", 8}, {"ucastPkts", 4}, {"multicastPkts", 4}, {"broadcastPkts", 4}, {"discards", 4},
+};
+
+}  // namespace
+
+void append_counter_log_init(const IpAddress& agent, Timestamp arrival, std::uint64_t& seq, std::string& out) {
+    out += fmt::format("{{\"seq\": {}, \"timestamp\": \"", seq++);
+    append_json_time(arrival, out);
+    out += fmt::format("\", \"peer_src_ip\": \"{}\", \"event_type\": \"log_init\"}}\n", agent.to_string());
+}
+
+std::size_t append_counter_lines(const SflowCounterSample& s, Timestamp arrival, std::uint64_t& seq,
+                                 std::string& out) {
+    ByteReader r(s.records);
+    std::size_t lines = 0;
+    for (std::uint32_t i = 0; i < s.record_count; ++i) {
+        const std::uint32_t type = r.u32();
+        ByteReader d = r.sub(r.u32());
+        if (!r.ok()) break;
+        std::span<const CounterField> fields;
+        const char* kind = nullptr;
+        switch (type) {
+            case 1: fields = kGenericFields; kind = "sflow_cnt_generic"; break;
+            case 2: fields = kEthernetFields; kind = "sflow_cnt_ethernet"; break;
+            case 5: fields = kVlanFields; kind = "sflow_cnt_vlan"; break;
+            default: continue;
+        }
+        const std::uint32_t vlan = type == 5 ? d.u32() : 0;
+        std::string line = fmt::format("{{\"seq\": {}, \"timestamp\": \"", seq);
+        append_json_time(arrival, line);
+        line += fmt::format("\", \"peer_ip_src\": \"{}\", \"event_type\": \"log\", \"source_id_index\": {}, "
+                            "\"sflow_seq\": {}, \"sflow_cnt_seq\": {}, \"sf_cnt_type\": \"{}\"",
+                            s.agent.to_string(), s.source_index, s.datagram_sequence, s.sequence, kind);
+        for (const CounterField& f : fields) {
+            const std::uint64_t v = f.size == 8 ? d.u64() : d.u32();
+            line += fmt::format(", \"{}\": {}", f.name, v);
+        }
+        if (type == 5) line += fmt::format(", \"vlan\": {}", vlan);
+        if (!d.ok()) continue;  // shorter than its kind: not logged
+        line += "}\n";
+        out += line;
+        ++seq;
+        ++lines;
+    }
+    return lines;
+}
+
 SflowDecodeResult SflowDecoder::decode_impl(std::span<const std::uint8_t> datagram, Timestamp arrival,
-                                            RecordSink sink) {
+                                            RecordSink sink, CounterSink counters) {
     SflowDecodeResult result;
     ++counters_.datagrams;
     ByteReader r(datagram);
@@ -160,11 +241,34 @@ SflowDecodeResult SflowDecoder::decode_impl(std::span<const std::uint8_t> datagr
             case kExpandedCounterSample:
                 ++counters_.counter_samples;
                 ++result.counter_samples;
+                if (counters.call != nullptr && !counter_sample(body, type == kExpandedCounterSample, result, counters)) {
+                    ++counters_.malformed;
+                    result.outcome = SflowOutcome::kMalformed;
+                }
                 break;
             default: ++counters_.other_samples; break;
         }
     }
     return result;
+}
+
+bool SflowDecoder::counter_sample(ByteReader& r, bool expanded, const SflowDecodeResult& result,
+                                  CounterSink counters) {
+    SflowCounterSample c;
+    c.agent = result.agent;
+    c.datagram_sequence = result.sequence;
+    c.sequence = r.u32();
+    if (expanded) {
+        (void)r.u32();  // source id type
+        c.source_index = r.u32();
+    } else {
+        c.source_index = r.u32() & 0x00FFFFFFU;
+    }
+    c.record_count = r.u32();
+    if (!r.ok()) return false;
+    c.records = r.rest();
+    counters.call(counters.self, c);
+    return true;
 }
 
 bool SflowDecoder::flow_sample(ByteReader& r, Layout layout, Timestamp arrival, RecordSink sink,

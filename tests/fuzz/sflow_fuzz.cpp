@@ -1,10 +1,12 @@
 // libFuzzer target: the sFlow v5 decoder (and, through it, the packet dissector on sampled
-// headers). Any input must decode without reading outside the buffer; a datagram refused whole
-// gives no record, and no datagram gives more records than it has flow samples.
+// headers, and the counter log). Any input must decode without reading outside the buffer; a
+// datagram refused whole gives no record, and no datagram gives more records than it has flow
+// samples, nor more counter lines than its counter samples have records.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <span>
+#include <string>
 
 #include "pmacct/flow/sflow.hpp"
 
@@ -18,10 +20,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         flow::SflowDecoder decoder(options);
         std::uint64_t records = 0;
         std::uint64_t sum = 0;
-        const flow::SflowDecodeResult result = decoder.decode(datagram, arrival, [&](const FlowRecord& r) {
-            ++records;
-            sum += r.bytes + r.packets + r.src_port + r.vlan;
-        });
+        std::string lines;
+        std::uint64_t seq = 0;
+        const flow::SflowDecodeResult result = decoder.decode(
+            datagram, arrival,
+            [&](const FlowRecord& r) {
+                ++records;
+                sum += r.bytes + r.packets + r.src_port + r.vlan;
+            },
+            [&](const flow::SflowCounterSample& c) {
+                if (flow::append_counter_lines(c, arrival, seq, lines) > c.record_count) std::abort();
+            });
         if (!result.ok() && records != 0) std::abort();
         if (records > result.flow_samples || records != result.records) std::abort();
         (void)sum;

@@ -6,8 +6,11 @@
 //   it, as pmacctd and nfacctd do for IPv6 (data-1140: 8).
 // - QinQ: 1.7.7 reads one 802.1Q tag only, finds no IP behind the second and drops the sample;
 //   we account it, with the outer tag as vlan (data-qinq).
+#include <sys/stat.h>
+
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -153,6 +156,48 @@ TEST(Sfacctd, Version2And4SameRowsAsDebian) {
     ASSERT_EQ(a.rows.size(), 4U) << rows[0];
     EXPECT_EQ(a.header, b.header);
     EXPECT_EQ(rows_of(a), rows_of(b)) << "ours:\n" << rows[0] << "\n1.7.7:\n" << rows[1];
+}
+
+// Counter samples to sfacctd_counter_file with $peer_src_ip: one file per agent, the same JSON
+// lines as 1.7.7 (timestamps apart: both stamp the replay with the wall clock), flow samples in
+// the same datagrams still accounted.
+TEST(Sfacctd, CounterFileSameLinesAsDebian) {
+    if (::access("/usr/sbin/sfacctd", X_OK) != 0) GTEST_SKIP() << "Debian's pmacct is not installed";
+    using namespace sflow;
+    auto from = [](std::uint8_t last, std::uint32_t seq, const std::vector<std::pair<std::uint32_t, Xdr>>& samples) {
+        std::vector<std::uint8_t> d = datagram(samples);
+        d[11] = last;  // the agent: 192.0.2.<last>
+        d[19] = static_cast<std::uint8_t>(seq);
+        return d;
+    };
+    const std::vector<std::vector<std::uint8_t>> datagrams = {
+        from(9, 1, {{2, counter_sample(5, 100)}, {1, flow_sample({{1, raw_header(frame(), 100)}})}}),
+        from(10, 1, {{2, counter_sample(6, 200)}}),
+        from(9, 2, {{2, counter_sample(7, 300)}, {2, counter_sample(8, 400)}}),
+    };
+    TempDir dir;
+    const std::string pcap = dir.path() + "/counters.pcap";
+    ASSERT_TRUE(write_udp_pcap(pcap, datagrams, 0x7F000001U, 6343, 1795340000));
+    for (const std::string who : {"ours", "debian"}) {
+        ::mkdir((dir.path() + "/" + who).c_str(), 0755);
+        const std::string conf = dir.path() + "/" + who + ".conf";
+        std::ofstream(conf) << config("pcap_savefile: " + pcap + "\nsfacctd_counter_file: " + dir.path() + "/" + who +
+                                          "/c-$peer_src_ip.json\n",
+                                      dir.path() + "/" + who + ".csv", "src_host");
+        const DaemonRun r = replay_savefile(who, conf, dir.path() + "/" + who + ".csv", "sfacctd");
+        if (who == "ours") {
+            ASSERT_EQ(r.exit_code, 0) << r.log;
+            EXPECT_NE(r.text.find("10.0.0.1,1,100"), std::string::npos) << r.text;
+        }
+    }
+    const std::regex stamp(R"("timestamp": "\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")");
+    for (const std::string agent : {"192_0_2_9", "192_0_2_10"}) {
+        const std::string ours = read_file(dir.path() + "/ours/c-" + agent + ".json");
+        const std::string theirs = read_file(dir.path() + "/debian/c-" + agent + ".json");
+        ASSERT_FALSE(theirs.empty()) << agent;
+        EXPECT_EQ(std::regex_replace(ours, stamp, "T"), std::regex_replace(theirs, stamp, "T")) << agent;
+        EXPECT_TRUE(std::regex_search(ours, stamp)) << ours;
+    }
 }
 
 std::vector<std::uint8_t> payload_of(const std::string& fixture) {

@@ -20,6 +20,7 @@ struct Xdr {
         while (b.size() % 4 != 0) b.push_back(0);
         return *this;
     }
+    Xdr& u64(std::uint64_t v) { return u32(static_cast<std::uint32_t>(v >> 32)).u32(static_cast<std::uint32_t>(v)); }
     Xdr& ipv4(std::uint8_t a, std::uint8_t c, std::uint8_t d, std::uint8_t e) {
         u32(1);
         b.insert(b.end(), {a, c, d, e});
@@ -100,6 +101,27 @@ inline Xdr v4_counter_sample() {
     c.u32(2).u32(1).u32(5).u32(30).u32(2);
     c.b.insert(c.b.end(), 88 + 52, 0xee);
     return c;
+}
+
+// A v5 counter sample (0:2) of interface `index` with generic, Ethernet and VLAN records whose
+// counters are `base`, `base` + 1, ... (so every field differs).
+inline Xdr counter_sample(std::uint32_t index, std::uint32_t base) {
+    std::uint32_t v = base;
+    Xdr generic;
+    generic.u32(index).u32(6).u64(1000000000).u32(1).u32(1).u64(v++);
+    for (int i = 0; i < 6; ++i) generic.u32(v++);
+    generic.u64(v++);
+    for (int i = 0; i < 5; ++i) generic.u32(v++);
+    generic.u32(0);
+    Xdr ethernet;
+    for (int i = 0; i < 13; ++i) ethernet.u32(v++);
+    Xdr vlan;
+    vlan.u32(30).u64(v++);
+    for (int i = 0; i < 4; ++i) vlan.u32(v++);
+    Xdr s;
+    s.u32(base).u32(index).u32(3);
+    s.item(1, generic).item(2, ethernet).item(5, vlan);
+    return s;
 }
 
 }  // namespace pmacct::testing::sflow

@@ -1,7 +1,7 @@
 // sFlow v5, v4 and v2 datagrams (sfacctd): flow samples and expanded flow samples become one
 // FlowRecord each, made from the sampled packet header (through the packet dissector) and the
-// extended data that came with it (switch, router, gateway). Counter samples are counted, not
-// accounted.
+// extended data that came with it (switch, router, gateway). v5 counter samples go to a second
+// sink (sfacctd_counter_file); v2/v4 ones are skipped.
 //
 //   flow::SflowDecoder d(options);
 //   auto result = d.decode(datagram, sender, arrival, [&](const FlowRecord& r) { host.send(r); });
@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -59,6 +60,25 @@ struct SflowDecodeResult {
     bool ok() const { return outcome == SflowOutcome::kOk || outcome == SflowOutcome::kMalformed; }
 };
 
+// A v5 counter sample (0:2, or expanded 0:4) as it came: handed to the counter sink of decode().
+struct SflowCounterSample {
+    IpAddress agent;
+    std::uint32_t datagram_sequence = 0;
+    std::uint32_t sequence = 0;       // the sample's
+    std::uint32_t source_index = 0;   // the source id's index (the interface, for interface counters)
+    std::uint32_t record_count = 0;
+    std::span<const std::uint8_t> records;  // its counter records: type, length, data each
+};
+
+// pmacct's JSON log of counter samples (sfacctd_counter_file): one line per counter record of
+// the kinds 1.7.7 logs (generic interface 0:1, Ethernet 0:2, VLAN 0:5), others skipped; `seq`
+// numbers the lines (across agents, as 1.7.7) and is advanced. Appends to `out`; returns the
+// lines added.
+std::size_t append_counter_lines(const SflowCounterSample& s, Timestamp arrival, std::uint64_t& seq,
+                                 std::string& out);
+// The line that opens a counter log file (event_type log_init), for the agent that opened it.
+void append_counter_log_init(const IpAddress& agent, Timestamp arrival, std::uint64_t& seq, std::string& out);
+
 struct SflowCounters {
     std::uint64_t datagrams = 0;
     std::uint64_t flow_samples = 0;
@@ -78,17 +98,39 @@ public:
     // during the call only).
     template <typename Sink>
     SflowDecodeResult decode(std::span<const std::uint8_t> datagram, Timestamp arrival, Sink&& sink) {
-        return decode_impl(datagram, arrival, RecordSink{&sink, [](void* s, const FlowRecord& r) {
+        return decode_impl(datagram, arrival, RecordSink{erase(&sink), [](void* s, const FlowRecord& r) {
                                                             (*static_cast<std::remove_reference_t<Sink>*>(s))(r);
-                                                        }});
+                                                        }},
+                           CounterSink{});
+    }
+    // The same, `counters(const SflowCounterSample&)` getting every v5 counter sample.
+    template <typename Sink, typename CountersSink>
+    SflowDecodeResult decode(std::span<const std::uint8_t> datagram, Timestamp arrival, Sink&& sink,
+                             CountersSink&& counters) {
+        return decode_impl(datagram, arrival,
+                           RecordSink{erase(&sink), [](void* s, const FlowRecord& r) {
+                                          (*static_cast<std::remove_reference_t<Sink>*>(s))(r);
+                                      }},
+                           CounterSink{erase(&counters), [](void* s, const SflowCounterSample& c) {
+                                           (*static_cast<std::remove_reference_t<CountersSink>*>(s))(c);
+                                       }});
     }
 
     const SflowCounters& counters() const { return counters_; }
 
 private:
+    // A callable's address for the sinks (cast back to its own, possibly const, type).
+    template <typename T>
+    static void* erase(T* p) {
+        return const_cast<void*>(static_cast<const void*>(p));
+    }
     struct RecordSink {
         void* self;
         void (*call)(void*, const FlowRecord&);
+    };
+    struct CounterSink {
+        void* self = nullptr;
+        void (*call)(void*, const SflowCounterSample&) = nullptr;
     };
     // How a flow sample is laid out: v5 compact (0:1) or expanded (0:3), or v2/v4 (no lengths:
     // one packet data item, then extended data items).
@@ -106,7 +148,10 @@ private:
         std::uint32_t vlan = 0;
         std::uint32_t priority = 0;
     };
-    SflowDecodeResult decode_impl(std::span<const std::uint8_t> datagram, Timestamp arrival, RecordSink sink);
+    SflowDecodeResult decode_impl(std::span<const std::uint8_t> datagram, Timestamp arrival, RecordSink sink,
+                                  CounterSink counters);
+    // A v5 counter sample's body to `counters`; false when it cannot be read.
+    static bool counter_sample(ByteReader& r, bool expanded, const SflowDecodeResult& result, CounterSink counters);
     // One flow sample from `r` into record_, handed to `sink` when it accounts something; false
     // when it cannot be read to its end.
     bool flow_sample(ByteReader& r, Layout layout, Timestamp arrival, RecordSink sink, SflowDecodeResult& result);

@@ -178,6 +178,42 @@ TEST(Sflow, RefusesOtherVersionsAndShortDatagrams) {
     EXPECT_EQ(res.outcome, SflowOutcome::kTooShort);
 }
 
+TEST(Sflow, CounterSamplesGoToTheirSinkAsJsonLines) {
+    Xdr odd;  // a record of a kind 1.7.7 does not log, then a VLAN record cut short
+    odd.u32(1).u32(5).u32(2);
+    odd.item(7, Xdr{}.u32(1)).item(5, Xdr{}.u32(30).u32(0));
+    SflowDecoder decoder;
+    std::string out;
+    std::uint64_t seq = 10;
+    std::size_t lines = 0;
+    const auto d = datagram({{2, counter_sample(5, 100)}, {1, flow_sample({{1, raw_header(frame(), 60)}})}, {2, odd}});
+    std::size_t records = 0;
+    const auto res = decoder.decode(d, Timestamp{1700000000, 42}, [&](const FlowRecord&) { ++records; },
+                                    [&](const SflowCounterSample& c) {
+                                        EXPECT_EQ(c.agent.to_string(), "192.0.2.9");
+                                        EXPECT_EQ(c.datagram_sequence, 1000U);
+                                        lines += append_counter_lines(c, Timestamp{1700000000, 42}, seq, out);
+                                    });
+    EXPECT_EQ(res.outcome, SflowOutcome::kOk);
+    EXPECT_EQ(records, 1U);
+    ASSERT_EQ(lines, 3U);  // generic, Ethernet, VLAN of the first sample; nothing of the second
+    EXPECT_EQ(seq, 13U);
+    EXPECT_NE(out.find("\"seq\": 10, "), std::string::npos);
+    EXPECT_NE(out.find(".000042\", \"peer_ip_src\": \"192.0.2.9\", \"event_type\": \"log\", \"source_id_index\": 5, "
+                       "\"sflow_seq\": 1000, \"sflow_cnt_seq\": 100, \"sf_cnt_type\": \"sflow_cnt_generic\", \"ifIndex\": 5, "
+                       "\"ifType\": 6, \"ifSpeed\": 1000000000, \"ifDirection\": 1, \"ifStatus\": 1, \"ifInOctets\": 100, "),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("\"sf_cnt_type\": \"sflow_cnt_vlan\", \"octets\": 126, \"ucastPkts\": 127, \"multicastPkts\": 128, "
+                       "\"broadcastPkts\": 129, \"discards\": 130, \"vlan\": 30}\n"),
+              std::string::npos)
+        << out;
+    std::string init;
+    append_counter_log_init(IpAddress::v4(0xC0000209), Timestamp{1700000000, 42}, seq, init);
+    EXPECT_NE(init.find("\"seq\": 13, "), std::string::npos);
+    EXPECT_NE(init.find("\"peer_src_ip\": \"192.0.2.9\", \"event_type\": \"log_init\"}\n"), std::string::npos) << init;
+}
+
 // --- v2 / v4 ------------------------------------------------------------------------------
 
 TEST(Sflow, Version4FlowSamplesAfterACounterSample) {
