@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -443,16 +444,31 @@ bool SflowDecoder::extended_gateway(ByteReader& d, std::uint32_t version) {
         d.skip(std::size_t{count} * 4);
         return d.ok();
     }
+    // The path and the communities as 1.7.7 prints them: "174_3356_15169", "65000:1_65000:2".
+    as_path_text_.clear();
+    communities_text_.clear();
     const std::uint32_t segments = d.u32();
     for (std::uint32_t seg = 0; seg < segments && d.ok(); ++seg) {
         (void)d.u32();  // segment type (set, sequence)
         const std::uint32_t count = d.u32();
-        for (std::uint32_t a = 0; a < count && d.ok(); ++a) path_as(seg == 0 && a == 0, d.u32());
+        for (std::uint32_t a = 0; a < count && d.ok(); ++a) {
+            const std::uint32_t as = d.u32();
+            path_as(seg == 0 && a == 0, as);
+            if (!as_path_text_.empty()) as_path_text_ += '_';
+            fmt::format_to(std::back_inserter(as_path_text_), "{}", as);
+        }
     }
     const std::uint32_t communities = d.u32();
-    d.skip(std::size_t{communities} * 4);
-    (void)d.u32();  // local preference
-    return d.ok();
+    for (std::uint32_t c = 0; c < communities && d.ok(); ++c) {
+        const std::uint32_t v = d.u32();
+        if (!communities_text_.empty()) communities_text_ += '_';
+        fmt::format_to(std::back_inserter(communities_text_), "{}:{}", v >> 16, v & 0xFFFFU);
+    }
+    out.local_pref = d.u32();
+    if (!d.ok()) return false;
+    out.as_path = as_path_text_;
+    out.std_comm = communities_text_;
+    return true;
 }
 
 void SflowDecoder::finish(const Sample& s, Timestamp arrival, RecordSink sink, SflowDecodeResult& result) {

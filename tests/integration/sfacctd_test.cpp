@@ -36,11 +36,11 @@ const std::vector<std::string> kFixtures = {
     "data-sflow-expanded-sample", "data-sflow-ipv4-data", "data-sflow-raw-ipv4",
 };
 
-// Every primitive both sfacctd's decode (ToS apart: see above).
+// Every primitive both sfacctds decode (ToS apart: see above).
 constexpr const char* kAggregate =
     "peer_src_ip, in_iface, out_iface, src_mac, dst_mac, vlan, cos, etype, src_host, dst_host, src_port, "
     "dst_port, proto, src_as, dst_as, peer_src_as, peer_dst_as, peer_dst_ip, src_mask, dst_mask, sampling_rate, "
-    "export_proto_sysid, export_proto_seqno, export_proto_version, tcpflags, vxlan";
+    "export_proto_sysid, export_proto_seqno, export_proto_version, tcpflags, vxlan, as_path, std_comm, local_pref";
 
 std::string config(const std::string& input, const std::string& out, const std::string& aggregate,
                    const std::string& extra = {}) {

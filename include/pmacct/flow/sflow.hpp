@@ -16,7 +16,8 @@
 // protocol, ToS, ports, TCP flags, MPLS and the VXLAN id; the extended switch's VLAN (the
 // incoming one, else the outgoing one) replaces the header's; the router's masks; the gateway's
 // AS numbers (source, peer source, the path's first as peer_dst_as and last as dst_as; v2's
-// path is skipped) and its next hop as peer_dst_ip (v5 only). Samples whose header carries no IP are not accounted.
+// path is skipped), the path itself as as_path, its communities as std_comm, its local
+// preference, and its next hop as peer_dst_ip (v5 only). Samples whose header carries no IP are not accounted.
 #pragma once
 
 #include <cstdint>
@@ -165,6 +166,8 @@ private:
 
     SflowOptions options_;
     SflowCounters counters_;
+    std::string as_path_text_;     // the record's as_path / std_comm views point here
+    std::string communities_text_;
     FlowRecord record_;
     packet::PacketInfo info_;
 };

@@ -134,6 +134,11 @@ struct FlowRecord {
     std::uint32_t dst_as = 0;
     std::uint32_t peer_src_as = 0;
     std::uint32_t peer_dst_as = 0;
+    // BGP attributes an exporter states (sFlow's gateway record): views into the decoder's
+    // buffers, valid while the record is being handed over; "_"-separated as pmacct prints them.
+    std::string_view as_path;
+    std::string_view std_comm;
+    std::uint32_t local_pref = 0;
     IpAddress ip_next_hop;   // the IP next hop the exporter reports
     IpAddress bgp_next_hop;  // peer_dst_ip
     std::uint32_t in_iface = 0;

@@ -83,7 +83,7 @@ TEST(Sflow, RouterMasksAndGatewayAsNumbers) {
     Xdr gateway;
     gateway.ipv4(198, 51, 100, 1).u32(65000).u32(64500).u32(64501);
     gateway.u32(1).u32(2).u32(3).u32(174).u32(3356).u32(15169);  // one AS_SEQUENCE of 3
-    gateway.u32(0).u32(100);  // no communities, local preference
+    gateway.u32(2).u32(0x12345678).u32(0xFDE80001).u32(100);    // two communities, local preference
     SflowDecodeResult res;
     const auto recs = decode(datagram({{1, flow_sample({{1, raw_header(frame(), 90)}, {1002, router}, {1003, gateway}})}}), res);
     ASSERT_EQ(recs.size(), 1U);
@@ -95,6 +95,17 @@ TEST(Sflow, RouterMasksAndGatewayAsNumbers) {
     EXPECT_EQ(r.peer_dst_as, 174U);   // the path's first AS
     EXPECT_EQ(r.dst_as, 15169U);      // and its last, the origin
     EXPECT_EQ(r.bgp_next_hop.to_string(), "198.51.100.1");
+    EXPECT_EQ(r.local_pref, 100U);
+    // The path and communities are views, valid while the sink has the record.
+    SflowDecoder decoder;
+    std::string path, comms;
+    decoder.decode(datagram({{1, flow_sample({{1, raw_header(frame(), 90)}, {1003, gateway}})}}), Timestamp{},
+                   [&](const FlowRecord& x) {
+                       path = x.as_path;
+                       comms = x.std_comm;
+                   });
+    EXPECT_EQ(path, "174_3356_15169");
+    EXPECT_EQ(comms, "4660:22136_65000:1");
 }
 
 TEST(Sflow, ExpandedSampleTakesTheInterfaceValues) {
