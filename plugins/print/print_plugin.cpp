@@ -104,9 +104,7 @@ Result<void> PrintPlugin::do_open(plugin::Environment& env) {
     markers_ = s.get_bool("print_markers");
     write_empty_ = s.get_bool("print_write_empty_file");
     lock_path_ = s.get_string("print_output_lock_file");
-    if (auto m = config::parse_octal(s.get_string("files_umask"))) policy_.umask = *m;
-    if (s.is_set("files_uid")) policy_.uid = *resolve_user(s.get_string("files_uid"));
-    if (s.is_set("files_gid")) policy_.gid = *resolve_group(s.get_string("files_gid"));
+    policy_ = config::file_policy(s);
     return ok();
 }
 

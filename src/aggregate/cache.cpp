@@ -81,7 +81,7 @@ void Cache::clear() {
     if (count_ * 8 < mask_ + 1) {
         for (std::size_t n = 0; n < count_; ++n) {
             const std::uint8_t* e = entry(n);
-            std::size_t i = slot_of(hash(e + key_offset_, static_cast<std::int64_t>(detail::load64(e))));
+            std::size_t i = slot_of(hash(e + key_offset_, static_cast<std::int64_t>(load_u64(e))));
             while (static_cast<std::uint32_t>(index_[i]) != n + 1) i = (i + 1) & mask_;
             index_[i] = 0;
         }

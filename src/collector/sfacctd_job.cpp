@@ -12,7 +12,6 @@
 
 #include "pmacct/base/files.hpp"
 #include "pmacct/collector/core_common.hpp"
-#include "pmacct/config/values.hpp"
 #include "pmacct/flow/exporter_stats.hpp"
 #include "pmacct/flow/sflow.hpp"
 #include "pmacct/log/log.hpp"
@@ -69,9 +68,7 @@ public:
         decoder_ = flow::SflowDecoder(o);
         if (s.is_set("sfacctd_counter_file")) {
             counter_path_ = s.get_string("sfacctd_counter_file");
-            if (auto m = config::parse_octal(s.get_string("files_umask"))) policy_.umask = *m;
-            if (s.is_set("files_uid")) policy_.uid = *resolve_user(s.get_string("files_uid"));
-            if (s.is_set("files_gid")) policy_.gid = *resolve_group(s.get_string("files_gid"));
+            policy_ = config::file_policy(s);
         }
         stats_ = flow::ExporterStats(flow::kDefaultMaxExporters, !s.get_bool("sfacctd_disable_sanity_checks"));
         if (s.is_set("sfacctd_allow_file")) {

@@ -422,4 +422,16 @@ Config load(const LoadOptions& options) {
     return Loader(options.daemon, options.file).run(lines);
 }
 
+FilePolicy file_policy(const Settings& s) {
+    FilePolicy p;
+    if (auto m = parse_octal(s.get_string("files_umask"))) p.umask = *m;
+    if (s.is_set("files_uid")) {
+        if (auto u = resolve_user(s.get_string("files_uid"))) p.uid = *u;
+    }
+    if (s.is_set("files_gid")) {
+        if (auto g = resolve_group(s.get_string("files_gid"))) p.gid = *g;
+    }
+    return p;
+}
+
 }  // namespace pmacct::config

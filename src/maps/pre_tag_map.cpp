@@ -18,6 +18,20 @@ using Rule = PreTagMap::Rule;
 constexpr std::string_view kNotYet[] = {"agent_id", "src_local_pref", "local_pref", "src_roa",
                                         "dst_roa",  "src_comms", "comms"};
 
+// The MATCH keys an sFlow record answers: the agent, interfaces, what the sampled header and the
+// router / gateway records give, and `filter`.
+bool sfacctd_key(MatchField f) {
+    switch (f) {
+        case MatchField::kIp: case MatchField::kIn: case MatchField::kOut: case MatchField::kNextHop:
+        case MatchField::kBgpNextHop: case MatchField::kSrcAs: case MatchField::kDstAs: case MatchField::kPeerSrcAs:
+        case MatchField::kPeerDstAs: case MatchField::kSrcMac: case MatchField::kDstMac: case MatchField::kVlan:
+        case MatchField::kCvlan: case MatchField::kSrcNet: case MatchField::kDstNet: case MatchField::kIpProto:
+        case MatchField::kSrcPort: case MatchField::kDstPort: case MatchField::kTcpFlags:
+        case MatchField::kIsMulticast: case MatchField::kFilter: return true;
+        default: return false;
+    }
+}
+
 // The MATCH keys of the tee dictionary, and which of them a whole datagram can answer.
 bool tee_key(MatchField f) {
     switch (f) {
@@ -93,7 +107,8 @@ std::string add_token(Rule& rule, const MapToken& t, Daemon daemon, MapUse use) 
         // pmacctd's MATCH keys are `filter` (on the packet's record, as for flows) and `direction`.
         if (daemon == Daemon::kPmacctd && field == MatchField::kDirection) return "'direction' is not supported by pmacctd yet";
         if (daemon == Daemon::kPmacctd && field != MatchField::kFilter) return fmt::format("'{}' is not a pmacctd key", k);
-        if (daemon != Daemon::kNfacctd && daemon != Daemon::kPmacctd) {
+        if (daemon == Daemon::kSfacctd && !sfacctd_key(field)) return fmt::format("'{}' is not supported by sfacctd yet", k);
+        if (daemon != Daemon::kNfacctd && daemon != Daemon::kPmacctd && daemon != Daemon::kSfacctd) {
             return fmt::format("'{}' is not supported by {} yet", k, daemon_name(daemon));
         }
         if (use == MapUse::kTee && !tee_key(field)) return fmt::format("'{}' cannot be used with the tee plugin", k);

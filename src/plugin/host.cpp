@@ -29,18 +29,6 @@ std::string_view type_label(std::string_view type) {
     return t != nullptr ? t->label : type;
 }
 
-FilePolicy file_policy(const config::Settings& s) {
-    FilePolicy p;
-    if (auto m = config::parse_octal(s.get_string("files_umask"))) p.umask = *m;
-    if (s.is_set("files_uid")) {
-        if (auto u = resolve_user(s.get_string("files_uid"))) p.uid = *u;
-    }
-    if (s.is_set("files_gid")) {
-        if (auto g = resolve_group(s.get_string("files_gid"))) p.gid = *g;
-    }
-    return p;
-}
-
 std::string describe_status(int status) {
     if (WIFEXITED(status)) return fmt::format("exited with status {}", WEXITSTATUS(status));
     if (WIFSIGNALED(status)) return fmt::format("was killed by signal {}", WTERMSIG(status));
@@ -295,7 +283,7 @@ void run_plugin_process(const config::Config& cfg, const config::PluginInstance&
         if (cfg.core.is_set("pidfile")) {
             auto p = process::PidFile::create(
                 process::plugin_pidfile_path(cfg.core.get_string("pidfile"), inst.type, inst.name),
-                file_policy(cfg.core));
+                config::file_policy(cfg.core));
             if (p) {
                 pidfile = std::move(*p);
             } else {

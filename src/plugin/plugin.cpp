@@ -18,7 +18,6 @@ namespace {
 
 using namespace ring_layout;
 
-
 // Batches drained before timers and signals get a look.
 constexpr int kDrainBudget = 64;
 // Longest nap of a busy plugin (see the run loop): how late a batch can be handled at worst.

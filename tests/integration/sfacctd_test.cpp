@@ -202,6 +202,49 @@ TEST(Sfacctd, CounterFileSameLinesAsDebian) {
     }
 }
 
+// pre_tag_map on the agent (sFlow's `ip` is the agent address, not the datagram's source) and
+// the input interface, and sfacctd_allow_file on the datagram's source, as 1.7.7.
+TEST(Sfacctd, PreTagMapAndAllowFileAsDebian) {
+    if (::access("/usr/sbin/sfacctd", X_OK) != 0) GTEST_SKIP() << "Debian's pmacct is not installed";
+    using namespace sflow;
+    TempDir dir;
+    auto from = [](std::uint8_t last, std::uint32_t input) {
+        std::vector<std::uint8_t> d = datagram({{1, flow_sample({{1, raw_header(frame(), 100)}}, 1, input, 7)}});
+        d[11] = last;  // the agent: 192.0.2.<last>
+        return d;
+    };
+    const std::string pcap = dir.path() + "/agents.pcap";
+    ASSERT_TRUE(write_udp_pcap(pcap, {from(9, 3), from(9, 4), from(10, 3), from(11, 3)}, 0x7F000001U, 6343, 1795340000));
+    std::ofstream(dir.path() + "/tags.map") << "set_tag=1 ip=192.0.2.9 in=3\nset_tag=2 ip=192.0.2.9\n"
+                                               "set_tag=3 ip=192.0.2.10/32\n";
+    const auto run = [&](const std::string& who, const std::string& extra) {
+        const std::string conf = dir.path() + "/" + who + ".conf";
+        const std::string out = dir.path() + "/" + who + ".csv";
+        std::ofstream(conf) << config("pcap_savefile: " + pcap + "\n", out, "tag, peer_src_ip, in_iface", extra);
+        const DaemonRun r = replay_savefile(who, conf, out, "sfacctd");
+        if (who != "debian") {
+            EXPECT_EQ(r.exit_code, 0) << r.log;
+        }
+        return parse_csv(r.text);
+    };
+    const std::string tags = "pre_tag_map: " + dir.path() + "/tags.map\n";
+    const Table ours = run("ours", tags);
+    const Table theirs = run("debian", tags);
+    ASSERT_EQ(ours.rows.size(), 4U);
+    EXPECT_EQ(rows_of(ours), rows_of(theirs));
+    // Every row tagged as the map says: the first matching rule wins, no match is 0.
+    std::map<std::string, std::string> tag_of;
+    for (const auto& r : ours.rows) tag_of[r.at(1) + "/" + r.at(2)] = r.at(0);
+    EXPECT_EQ(tag_of, (std::map<std::string, std::string>{
+                          {"192.0.2.9/3", "1"}, {"192.0.2.9/4", "2"}, {"192.0.2.10/3", "3"}, {"192.0.2.11/3", "0"}}));
+
+    // The allow file is about the sender (127.0.0.1 here): listing only the agents lets nothing in.
+    std::ofstream(dir.path() + "/allow-agents") << "192.0.2.0/24\n";
+    std::ofstream(dir.path() + "/allow-sender") << "127.0.0.1\n";
+    EXPECT_TRUE(run("ours-agents", "sfacctd_allow_file: " + dir.path() + "/allow-agents\n").rows.empty());
+    EXPECT_EQ(run("ours-sender", "sfacctd_allow_file: " + dir.path() + "/allow-sender\n").rows.size(), 4U);
+}
+
 // Per 5-tuple packets of a print CSV whose last two columns are PACKETS and BYTES.
 std::map<std::vector<std::string>, std::uint64_t> packets_per_key(const Table& t) {
     std::map<std::vector<std::string>, std::uint64_t> m;

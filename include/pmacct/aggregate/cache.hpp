@@ -20,6 +20,7 @@
 
 #include "pmacct/aggregate/key_layout.hpp"
 #include "pmacct/base/large_buffer.hpp"
+#include "pmacct/base/unaligned.hpp"
 
 namespace pmacct::aggregate {
 
@@ -69,7 +70,6 @@ public:
     std::size_t capacity() const { return max_entries_; }
     bool empty() const { return count_ == 0; }
     std::size_t key_size() const { return key_size_; }
-    Fields fields() const { return fields_; }
     // Bytes one aggregate takes, index included (at its fullest load).
     static std::size_t bytes_per_entry(std::size_t key_size, Fields fields) {
         return entry_size_for(key_size, fields) + 8 * 3 / 2;
@@ -167,12 +167,6 @@ private:
 };
 
 namespace detail {
-inline std::uint64_t load64(const std::uint8_t* p) {
-    std::uint64_t v;
-    std::memcpy(&v, p, 8);
-    return v;
-}
-
 // 64x64→128-bit multiply folded to 64 bits: one multiplication mixes a whole word.
 inline std::uint64_t fold_multiply(std::uint64_t a, std::uint64_t b) {
     __extension__ using U128 = unsigned __int128;
@@ -189,12 +183,12 @@ constexpr std::uint64_t kMul2 = 0x94d049bb133111ebULL;
 inline std::uint64_t Cache::hash(const std::uint8_t* key, std::int64_t basetime) const {
     std::uint64_t h = detail::fold_multiply(static_cast<std::uint64_t>(basetime) ^ detail::kMul0, detail::kMul1 ^ key_size_);
     std::size_t i = 0;
-    for (; i + 8 <= key_size_; i += 8) h = detail::fold_multiply(h ^ detail::load64(key + i), detail::kMul0);
+    for (; i + 8 <= key_size_; i += 8) h = detail::fold_multiply(h ^ load_u64(key + i), detail::kMul0);
     std::uint64_t tail = 0;
     if (i < key_size_) {
         // Keys of 8 bytes or more end with the overlapping last word: one load, no length-driven copy.
         if (key_size_ >= 8) {
-            tail = detail::load64(key + key_size_ - 8);
+            tail = load_u64(key + key_size_ - 8);
         } else {
             for (std::size_t j = 0; j < key_size_; ++j) tail |= std::uint64_t{key[j]} << (8 * j);
         }
@@ -205,10 +199,10 @@ inline std::uint64_t Cache::hash(const std::uint8_t* key, std::int64_t basetime)
 inline bool Cache::keys_equal(const std::uint8_t* a, const std::uint8_t* b) const {
     std::size_t i = 0;
     for (; i + 8 <= key_size_; i += 8) {
-        if (detail::load64(a + i) != detail::load64(b + i)) return false;
+        if (load_u64(a + i) != load_u64(b + i)) return false;
     }
     if (i == key_size_) return true;
-    if (key_size_ >= 8) return detail::load64(a + key_size_ - 8) == detail::load64(b + key_size_ - 8);
+    if (key_size_ >= 8) return load_u64(a + key_size_ - 8) == load_u64(b + key_size_ - 8);
     return std::memcmp(a, b, key_size_) == 0;
 }
 
@@ -219,7 +213,7 @@ inline std::size_t Cache::probe(const std::uint8_t* key, std::int64_t basetime, 
         if (w == 0) return i;
         if (static_cast<std::uint32_t>(w >> 32) == tag) {
             const std::uint8_t* e = entry(static_cast<std::uint32_t>(w) - 1U);
-            if (static_cast<std::int64_t>(detail::load64(e)) == basetime && keys_equal(e + key_offset_, key)) {
+            if (static_cast<std::int64_t>(load_u64(e)) == basetime && keys_equal(e + key_offset_, key)) {
                 return i;
             }
         }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "pmacct/base/daemon.hpp"
+#include "pmacct/base/files.hpp"
 #include "pmacct/config/key_spec.hpp"
 #include "pmacct/primitives/custom.hpp"
 
@@ -68,6 +69,10 @@ private:
     std::size_t checked_index(std::string_view key) const;
     std::vector<Slot> slots_;
 };
+
+// How the files a daemon or plugin creates are made: files_umask, files_uid, files_gid of `s`
+// (an owner that does not resolve is left out; the configuration check reports it).
+FilePolicy file_policy(const Settings& s);
 
 struct PluginInstance {
     std::string type;

@@ -6,11 +6,11 @@
 #include <sys/types.h>
 
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <string_view>
 
 #include "pmacct/aggregate/key_layout.hpp"
+#include "pmacct/base/unaligned.hpp"
 #include "pmacct/base/result.hpp"
 #include "pmacct/config/config.hpp"
 #include "pmacct/ipc/ring.hpp"
@@ -49,11 +49,6 @@ inline constexpr std::size_t kStartSecAt = 24;
 inline constexpr std::size_t kEndSecAt = 32;
 inline constexpr std::size_t kPackedAt = 40;
 inline constexpr std::uint64_t kUsecMask = (std::uint64_t{1} << 20) - 1;  // microseconds are < 10^6
-inline std::uint64_t load_u64(const std::uint8_t* p) {
-    std::uint64_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
 }  // namespace ring_layout
 
 // Counters of a ring record (copied out: records are not aligned for the struct).
@@ -76,14 +71,14 @@ inline const std::uint8_t* ring_record_key(const std::uint8_t* record) { return 
 inline std::uint8_t* ring_record_key(std::uint8_t* record) { return record + ring_layout::kCountersBytes; }
 // time_start's seconds alone (what decides the time-bin).
 inline std::int64_t ring_record_start_sec(const std::uint8_t* record) {
-    return static_cast<std::int64_t>(ring_layout::load_u64(record + ring_layout::kStartSecAt));
+    return static_cast<std::int64_t>(load_u64(record + ring_layout::kStartSecAt));
 }
 
 // Folds a batch of ring records into a cache with the memory each record needs fetched ahead,
 // a group of records at a time: every index word of the group, then every aggregate they point
 // to, then the adds. `cache()` is the cache to use now (it may change between records: a purge
-// swaps it), `basetime(start_sec)` the time-bin of a record starting then, `add(key, basetime, counters, hash)`
-// does the folding.
+// swaps it), `basetime(start_sec)` the time-bin of a record starting then,
+// `add(key, basetime, counters, hash)` does the folding.
 template <typename CacheFn, typename BasetimeFn, typename AddFn>
 void add_batch_prefetched(const std::uint8_t* data, std::uint32_t records, std::size_t record_size,
                           CacheFn&& cache, BasetimeFn&& basetime, AddFn&& add) {

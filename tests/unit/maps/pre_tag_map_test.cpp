@@ -181,6 +181,28 @@ TEST(PreTagMap, BadRulesAreLeftOutWithTheirLine) {
     EXPECT_EQ(loaded.map.size(), 1U);
 }
 
+// sfacctd takes the MATCH keys an sFlow record answers; the NetFlow-only ones are refused.
+TEST(PreTagMap, SfacctdKeys) {
+    const auto loaded = PreTagMap::parse("set_tag=1 ip=192.0.2.9 in=3 vlan=30 src_as=65000\nset_tag=4 filter='tcp'\n"
+                                         "set_tag=2 engine_type=1\nset_tag=3 flowset_id=256\n",
+                                         Daemon::kSfacctd, MapLimits{});
+    ASSERT_EQ(loaded.problems.size(), 2U);
+    EXPECT_EQ(loaded.problems[0].line, 3);
+    EXPECT_THAT(loaded.problems[0].why, HasSubstr("'engine_type' is not supported by sfacctd yet"));
+    EXPECT_THAT(loaded.problems[1].why, HasSubstr("'flowset_id' is not supported by sfacctd yet"));
+    FlowRecord r;
+    r.peer_src_ip = IpAddress::v4(0xC0000209);
+    r.in_iface = 3;
+    r.vlan = 30;
+    r.src_as = 65000;
+    r.proto = 6;
+    r.src_ip = IpAddress::v4(0x0A000001);
+    r.dst_ip = IpAddress::v4(0x0A000002);
+    std::string label;
+    loaded.map.apply(r, label);
+    EXPECT_EQ(r.tag, 1U);
+}
+
 // For the tee plugin: pmacct's tee keys only; a map on the exporter and engine tags whole
 // datagrams, one that looks into flows needs them dissected.
 TEST(PreTagMap, TeeMapsKnowTheTeeKeysAndWhetherTheyNeedFlows) {
