@@ -566,6 +566,13 @@ TEST(PreTagMapReload, UnderSteadyTrafficNothingIsLost) {
     };
     send(500);
     const std::uint64_t first = gen.totals().packets;
+    // The daemon must have read all of them before the map changes: on a loaded machine the
+    // socket buffer can still hold some when SIGUSR2 arrives, and those would take the new tag.
+    ASSERT_TRUE(wait_for([&] {
+        ::kill(d.pid(), SIGUSR1);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return read_file(log).find("packets=500 ") != std::string::npos;
+    })) << read_file(log);
     // The old map stays in use until the new one is read; wait for the log to say it was.
     std::ofstream(map) << "set_tag=2 ip=127.0.0.0/8\n";
     std::atomic<bool> sending{true};
