@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "pmacct/app/daemon_main.hpp"
-#include "pmacct/collector/pmacctd_job.hpp"
+#include "pmacct/collector/capture_job.hpp"
 #include "pmacct/process/title.hpp"
 #include "registry.hpp"
 

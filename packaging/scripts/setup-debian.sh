@@ -21,6 +21,8 @@ test_pkgs=(
     softflowd
     # An independent packet dissector (tests/unit/packet/dissector_test.cpp).
     tshark
+    # NFLOG rules for uacctd in test namespaces (tests/integration/uacctd_test.cpp).
+    nftables
 )
 
 want=("${build_pkgs[@]}")

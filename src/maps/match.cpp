@@ -114,6 +114,7 @@ constexpr MatchKey kMatchKeys[] = {
     {"bgp_nexthop", Field::kBgpNextHop, 0},
     {"sample_type", Field::kSampleType, 0},
     {"direction", Field::kDirection, 1},
+    {"direction", Field::kCaptureDirection, 2},  // pmacctd, uacctd (see pre_tag_map.cpp)
     {"src_as", Field::kSrcAs, 0xFFFFFFFF},
     {"dst_as", Field::kDstAs, 0xFFFFFFFF},
     {"peer_src_as", Field::kPeerSrcAs, 0xFFFFFFFF},
@@ -265,6 +266,7 @@ std::optional<std::uint64_t> number_of(Field f, const FlowRecord& r) {
         case Field::kIsBiFlow: return (r.template_traits & kTemplateBiFlow) != 0 ? 1 : 0;
         case Field::kIsNsel: return (r.template_traits & kTemplateNsel) != 0 ? 1 : 0;
         case Field::kIsNel: return (r.template_traits & kTemplateNel) != 0 ? 1 : 0;
+        case Field::kCaptureDirection: return r.capture_direction;
         default: return std::nullopt;
     }
 }

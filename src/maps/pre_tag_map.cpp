@@ -104,11 +104,15 @@ std::string add_token(Rule& rule, const MapToken& t, Daemon daemon, MapUse use) 
         return {};
     }
     if (MatchField field; match_field(k, field)) {
-        // pmacctd's MATCH keys are `filter` (on the packet's record, as for flows) and `direction`.
-        if (daemon == Daemon::kPmacctd && field == MatchField::kDirection) return "'direction' is not supported by pmacctd yet";
-        if (daemon == Daemon::kPmacctd && field != MatchField::kFilter) return fmt::format("'{}' is not a pmacctd key", k);
+        // pmacctd's and uacctd's MATCH keys are `filter` (on the packet's record, as for flows)
+        // and `direction`, which there is pcap_direction (1 in, 2 out; 0 when it is not set).
+        const bool capture = daemon == Daemon::kPmacctd || daemon == Daemon::kUacctd;
+        if (capture && field == MatchField::kDirection) field = MatchField::kCaptureDirection;
+        if (capture && field != MatchField::kFilter && field != MatchField::kCaptureDirection) {
+            return fmt::format("'{}' is not a {} key", k, daemon_name(daemon));
+        }
         if (daemon == Daemon::kSfacctd && !sfacctd_key(field)) return fmt::format("'{}' is not supported by sfacctd yet", k);
-        if (daemon != Daemon::kNfacctd && daemon != Daemon::kPmacctd && daemon != Daemon::kSfacctd) {
+        if (!capture && daemon != Daemon::kNfacctd && daemon != Daemon::kSfacctd) {
             return fmt::format("'{}' is not supported by {} yet", k, daemon_name(daemon));
         }
         if (use == MapUse::kTee && !tee_key(field)) return fmt::format("'{}' cannot be used with the tee plugin", k);

@@ -65,6 +65,10 @@ Result<LiveCapture> LiveCapture::open(const LiveOptions& o) {
         const std::string why = rc == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(rc);
         return fail(fmt::format("pcap_interface '{}': {}", cap.interface_, why));
     }
+    // pcap_direction: the kernel hands over only the packets received (or only those sent).
+    if (o.direction != 0 && pcap_setdirection(p, o.direction == 1 ? PCAP_D_IN : PCAP_D_OUT) < 0) {
+        return fail(fmt::format("pcap_interface '{}': pcap_direction: {}", cap.interface_, pcap_geterr(p)));
+    }
     if (!o.filter.empty()) {
         bpf_program program{};
         if (pcap_compile(p, &program, o.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) < 0) {

@@ -47,6 +47,18 @@ stop_daemon() {
     wait "$1" 2>/dev/null || true
 }
 
+# The print plugin every benchmark runs: the 5-tuple, as CSV to file $1, written at exit.
+print_plugin_conf() {
+    cat <<EOC
+plugins: print[p]
+print_output[p]: csv
+print_output_file[p]: $1
+print_refresh_time[p]: 3600
+print_num_protos: true
+aggregate[p]: src_host, dst_host, src_port, dst_port, proto
+EOC
+}
+
 # A savefile replayed through a daemon (pcap_savefile, one print plugin on the 5-tuple): the CPU
 # time of its core process alone, from the start of the replay until it is idle, per `unit`.
 #   replay_bench NAME BINARY PCAP COUNT UNIT   (NAME pmacct: Debian's, with a larger plugin pipe)
@@ -57,13 +69,8 @@ replay_bench() {
 pcap_savefile: $pcap
 pcap_savefile_wait: true
 pcap_savefile_delay: 2
-plugins: print[p]
-print_output[p]: csv
-print_output_file[p]: $out
-print_refresh_time[p]: 3600
-print_num_protos: true
-aggregate[p]: src_host, dst_host, src_port, dst_port, proto
 EOC
+    print_plugin_conf "$out" >> "$conf"
     # pmacct drops what does not fit its plugin pipe while replaying a file; ours waits for room.
     [[ $name == pmacct ]] && printf 'plugin_pipe_size: 256000000\nplugin_buffer_size: 102400\n' >> "$conf"
     rm -f "$out"

@@ -35,13 +35,8 @@ run_one() {
 ${daemon}_ip: 127.0.0.1
 ${daemon}_port: $port
 ${daemon}_pipe_size: 33554432
-plugins: print[p]
-print_output[p]: csv
-print_output_file[p]: $out
-print_refresh_time[p]: 3600
-print_num_protos: true
-aggregate[p]: src_host, dst_host, src_port, dst_port, proto
 EOF
+    print_plugin_conf "$out" >> "$conf"
     rm -f "$out"
     "$binary" -f "$conf" 2> "$work/$name.log" &
     local pid=$!

@@ -20,6 +20,7 @@ enum class MatchField : std::uint8_t {
     kDstMac, kVlan, kCvlan, kSrcNet, kDstNet, kIpProto, kSrcPort, kDstPort, kTcpFlags,
     kFwdStatus, kIsMulticast, kFilter, kFlowsetId, kNatEvent, kMplsVpnIdIn, kMplsVpnIdOut, kMplsVpnId,
     kIsBiFlow, kIsNsel, kIsNel,
+    kCaptureDirection,  // `direction` for pmacctd/uacctd: pcap_direction (0 unset, 1 in, 2 out)
 };
 
 struct Condition {

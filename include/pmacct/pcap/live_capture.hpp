@@ -23,6 +23,7 @@ struct LiveOptions {
     std::string filter;     // tcpdump syntax; empty: everything
     int snaplen = 128;
     bool promisc = true;
+    int direction = 0;      // pcap_direction: 0 both, 1 incoming only, 2 outgoing only
 };
 
 struct CaptureStats {

@@ -103,6 +103,7 @@ struct FlowRecord {
     std::uint8_t engine_type = 0;          // NetFlow v5 engine_type
     std::uint32_t sampling_rate = 0;       // 0: not sampled / unknown
     std::uint8_t sampling_direction = 0;
+    std::uint8_t capture_direction = 0;    // pmacctd/uacctd pcap_direction: 0 unset, 1 in, 2 out
     // NetFlow v9/IPFIX: the data set (template) id the record came in, and what its template
     // says of it (kTemplateBiFlow, ...).
     std::uint16_t flowset_id = 0;

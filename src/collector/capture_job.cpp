@@ -1,5 +1,4 @@
-#include "pmacct/collector/pmacctd_job.hpp"
-
+#include "pmacct/collector/capture_job.hpp"
 
 #include <poll.h>
 
@@ -9,12 +8,16 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "pmacct/collector/core_common.hpp"
 #include "pmacct/log/log.hpp"
 #include "pmacct/maps/flow_lookups.hpp"
+#if PMACCT_HAVE_NFLOG
+#include "pmacct/nflog/nflog_capture.hpp"
+#endif
 #include "pmacct/packet/packet_accounting.hpp"
 #include "pmacct/pcap/live_capture.hpp"
 #include "pmacct/pcap/savefile.hpp"
@@ -29,6 +32,10 @@ using process::Signals;
 
 // Partial batches reach the plugins at least this often when traffic is light.
 constexpr auto kFlushInterval = std::chrono::milliseconds(200);
+// Pauses that let packets gather in the socket (NFLOG): below the shortest one a pause saves
+// nothing; the longest bounds the delay a packet sees.
+constexpr auto kShortestPause = std::chrono::microseconds(200);
+constexpr auto kLongestPause = std::chrono::microseconds(10000);
 
 // pmacct handles fragments (ports for every fragment of a datagram) when a plugin aggregates
 // on what only a first fragment carries.
@@ -42,9 +49,11 @@ bool needs_fragment_handling(const config::Config& cfg) {
     return false;
 }
 
-class PmacctdJob final : public app::MainJob {
+// pmacctd (libpcap: a live interface or a savefile) and uacctd (an NFLOG group): the same
+// accounting of each captured frame, from different sources.
+class CaptureJob final : public app::MainJob {
 public:
-    explicit PmacctdJob(plugin::FactoryLookup lookup) : lookup_(lookup) {}
+    CaptureJob(Daemon daemon, plugin::FactoryLookup lookup) : daemon_(daemon), lookup_(lookup) {}
 
     Result<void> prepare(const config::Config& cfg) override {
         cfg_ = &cfg;
@@ -57,9 +66,11 @@ public:
         auto lookups = maps::FlowLookups::for_config(cfg);
         if (!lookups) return fail(lookups.error());
         lookups_ = std::move(*lookups);
-        if (auto r = tag_maps_.load(cfg, Daemon::kPmacctd, map_limits_of(s), maps::MapUse::kAccounting); !r) return r;
+        if (auto r = tag_maps_.load(cfg, daemon_, map_limits_of(s), maps::MapUse::kAccounting); !r) return r;
         const auto slots = packet::FragmentTable::capacity_for(s.get_uint("pmacctd_frag_buffer_size"));
         accountant_.emplace(slots, needs_fragment_handling(cfg));
+        if (s.is_set("pcap_direction")) direction_ = s.get_string("pcap_direction") == "in" ? 1 : 2;
+        if (daemon_ == Daemon::kUacctd) return prepare_nflog(s);
         filter_ = s.get_string("pcap_filter");
         if (s.is_set("pcap_savefile")) {
             savefile_path_ = s.get_string("pcap_savefile");
@@ -75,6 +86,7 @@ public:
         live_.filter = filter_;
         live_.snaplen = static_cast<int>(s.get_uint("snaplen"));
         live_.promisc = s.get_bool("promisc");
+        live_.direction = direction_;
         wait_for_interface_ = s.get_bool("pcap_interface_wait");
         if (auto r = open_capture(); !r && !wait_for_interface_) return r;
         return ok();
@@ -82,19 +94,23 @@ public:
 
     int run() override {
         const config::Settings& s = cfg_->core;
-        process::set_title(fmt::format("pmacctd: Core Process [{}]", s.get_string("core_proc_name")));
+        const std::string_view name = daemon_name(daemon_);
+        process::set_title(fmt::format("{}: Core Process [{}]", name, s.get_string("core_proc_name")));
         host_.set_wait_when_full(!savefile_path_.empty());
         std::vector<int> inherited;
         if (capture_) inherited.push_back(capture_->fd());
+#if PMACCT_HAVE_NFLOG
+        if (nflog_) inherited.push_back(nflog_->fd());
+#endif
         host_.set_tag_maps(tag_maps_.own_maps());
-        if (auto r = start_plugins(host_, *cfg_, lookup_, "pmacctd", inherited, lookups_, stop_, [this] { print_stats(); },
-                                   [this] { reload_maps(); });
+        if (auto r = start_plugins(host_, *cfg_, lookup_, std::string(name), inherited, lookups_, stop_,
+                                   [this] { print_stats(); }, [this] { reload_maps(); });
             !r) {
             log::error("{}", r.error());
             return 1;
         }
 
-        const int rc = savefile_path_.empty() ? run_live() : run_savefile();
+        const int rc = daemon_ == Daemon::kUacctd ? run_nflog() : savefile_path_.empty() ? run_live() : run_savefile();
         const int plugins_rc = host_.shutdown(std::chrono::seconds(60));
         log::info("OK, Exiting ...");
         return rc != 0 ? rc : plugins_rc;
@@ -108,9 +124,32 @@ private:
         }
     }
 
+    // uacctd_group, uacctd_nl_size, uacctd_threshold, snaplen; the group is bound here, so that
+    // a failure shows on the terminal.
+    Result<void> prepare_nflog(const config::Settings& s) {
+#if PMACCT_HAVE_NFLOG
+        nflog::NflogOptions o;
+        o.group = static_cast<std::uint16_t>(s.get_uint("uacctd_group"));
+        o.buffer_size = static_cast<std::uint32_t>(s.get_uint("uacctd_nl_size"));
+        o.threshold = static_cast<std::uint32_t>(s.get_uint("uacctd_threshold"));
+        o.snaplen = static_cast<std::uint32_t>(s.get_uint("snaplen"));
+        auto cap = nflog::NflogCapture::open(o);
+        if (!cap) return fail(cap.error());
+        nflog_.emplace(std::move(*cap));
+        return ok();
+#else
+        (void)s;
+        return fail("uacctd: this build has no NFLOG support (configure with -DENABLE_NFLOG=ON)");
+#endif
+    }
+
     // One captured frame to the plugins, tagged by the daemon's pre_tag_map if there is one.
-    void handle(packet::LinkType link, std::span<const std::uint8_t> frame, Timestamp ts) {
+    void handle(packet::LinkType link, std::span<const std::uint8_t> frame, Timestamp ts, std::uint32_t in_iface = 0,
+                std::uint32_t out_iface = 0) {
         if (!accountant_->account(link, frame, ts, record_)) return;
+        record_.in_iface = in_iface;
+        record_.out_iface = out_iface;
+        record_.capture_direction = direction_;
         if (const maps::PreTagMap* tags = tag_maps_.global(); tags != nullptr) tags->apply(record_, label_buffer_);
         host_.send(record_);
     }
@@ -146,39 +185,113 @@ private:
         return true;
     }
 
-    int run_live() {
+    // Reads the input on `fd` with `read()` whenever poll() says it is ready, until stopped;
+    // partial batches reach the plugins every kFlushInterval. The error of read() ends it.
+    // `pause(rate)` (packets per second seen since the last pause) is how long to let packets
+    // gather before reading again, rather than waking for each: zero for none.
+    template <typename Read, typename Pause>
+    Result<void> poll_loop(int fd, Read&& read, Pause&& pause) {
         using Clock = std::chrono::steady_clock;
-        if (!capture_ && !wait_for_capture()) return 0;
-        log::info("capturing on {}", capture_->interface());
-        const std::function<void(const pcap::Frame&)> on_frame = [this](const pcap::Frame& f) {
-            handle(link_, f.data, f.timestamp);
-        };
         auto last_flush = Clock::now();
+        auto cycle_start = last_flush;
+        std::uint64_t cycle_packets = 0;
+        Result<void> outcome = ok();
         while (!stop_) {
-            struct pollfd fds[2] = {{capture_->fd(), POLLIN, 0}, {Signals::wake_fd(), POLLIN, 0}};
+            struct pollfd fds[2] = {{fd, POLLIN, 0}, {Signals::wake_fd(), POLLIN, 0}};
             const int n = ::poll(fds, 2, static_cast<int>(kFlushInterval.count()));
             if (n > 0 && (fds[1].revents & POLLIN) != 0) Signals::dispatch();
             if (Signals::stop_requested() || stop_) break;
-            auto got = capture_->dispatch(on_frame);
+            auto got = read();
             if (!got) {
-                log::error("{}", got.error());
-                capture_.reset();
-                if (!wait_for_interface_) return 1;
-                if (!wait_for_capture()) break;
-                log::info("capturing on {}", capture_->interface());
-                continue;
+                outcome = fail(got.error());
+                break;
             }
             const auto now = Clock::now();
             if (now - last_flush >= kFlushInterval) {
                 host_.flush();
                 last_flush = now;
             }
+            if (*got == 0) {
+                cycle_start = now;
+                cycle_packets = 0;
+                continue;
+            }
+            cycle_packets += static_cast<std::uint64_t>(*got);
+            const double seconds = std::chrono::duration<double>(now - cycle_start).count();
+            const auto sleep = pause(static_cast<double>(cycle_packets) / std::max(seconds, 1e-4));
+            if (sleep >= kShortestPause) {
+                std::this_thread::sleep_for(sleep);
+                cycle_start = Clock::now();
+                cycle_packets = 0;
+            }
         }
         host_.flush();
+        return outcome;
+    }
+
+    int run_live() {
+        const std::function<void(const pcap::Frame&)> on_frame = [this](const pcap::Frame& f) {
+            handle(link_, f.data, f.timestamp);
+        };
+        while (!stop_) {
+            if (!capture_ && !wait_for_capture()) break;
+            log::info("capturing on {}", capture_->interface());
+            // libpcap's ring hands over blocks of packets: no pause needed.
+            auto r = poll_loop(capture_->fd(), [&] { return capture_->dispatch(on_frame); },
+                               [](double) { return std::chrono::microseconds(0); });
+            if (r) break;
+            log::error("{}", r.error());
+            capture_.reset();
+            if (!wait_for_interface_) return 1;
+        }
+        return 0;
+    }
+
+    int run_nflog() {
+#if PMACCT_HAVE_NFLOG
+        log::info("reading NFLOG group {}", nflog_->name());
+        const std::function<void(const nflog::NflogFrame&)> on_frame = [this](const nflog::NflogFrame& f) {
+            handle(packet::LinkType::kEthernet, f.data, f.timestamp, f.in_iface, f.out_iface);
+        };
+        // One packet per message (uacctd_threshold 1) would be one wake-up each: when the socket
+        // is left empty, packets gather for a while, as long as a quarter of the socket buffer
+        // and of the plugins' rings can take them.
+        const double burst_records = static_cast<double>(host_.smallest_ring_records()) / 4;
+        auto pause = [&](double rate) {
+            auto sleep = nflog_->fill_time(rate, kLongestPause);
+            if (rate > 0 && burst_records > 0) {
+                sleep = std::min(sleep, std::chrono::microseconds(static_cast<std::int64_t>(1e6 * burst_records / rate)));
+            }
+            return sleep;
+        };
+        auto r = poll_loop(nflog_->fd(), [&] { return nflog_->dispatch(on_frame); }, pause);
+        if (!r) {
+            log::error("{}", r.error());
+            return 1;
+        }
+        // Packets the kernel still holds for a batch (uacctd_threshold) come within its flush
+        // timeout: they are read and accounted before the plugins are told to stop.
+        if (cfg_->core.get_uint("uacctd_threshold") > 1) {
+            const auto until = std::chrono::steady_clock::now() + nflog::NflogCapture::kFlushTimeout +
+                               std::chrono::milliseconds(200);
+            while (std::chrono::steady_clock::now() < until) {
+                struct pollfd fd = {nflog_->fd(), POLLIN, 0};
+                if (::poll(&fd, 1, 50) > 0 && !nflog_->dispatch(on_frame)) break;
+            }
+            host_.flush();
+        }
+#endif
         return 0;
     }
 
     void print_stats() {
+#if PMACCT_HAVE_NFLOG
+        if (nflog_) {
+            const nflog::NflogStats& st = nflog_->stats();
+            log::notice("stats [{}] time={} received_packets={} not_ip={} overruns={}", nflog_->name(),
+                        static_cast<std::int64_t>(std::time(nullptr)), st.received, st.not_ip, st.overruns);
+        }
+#endif
         if (capture_) {
             // As 1.7.7's pmacctd: the capture's own counters.
             const pcap::CaptureStats st = capture_->stats();
@@ -218,8 +331,10 @@ private:
         });
     }
 
+    Daemon daemon_;
     plugin::FactoryLookup lookup_;
     const config::Config* cfg_ = nullptr;
+    std::uint8_t direction_ = 0;  // pcap_direction: 1 in, 2 out
     std::optional<packet::PacketAccountant> accountant_;
     std::string savefile_path_;
     std::string filter_;
@@ -227,6 +342,9 @@ private:
     bool wait_for_interface_ = false;
     std::optional<pcap::LiveCapture> capture_;
     packet::LinkType link_ = packet::LinkType::kEthernet;
+#if PMACCT_HAVE_NFLOG
+    std::optional<nflog::NflogCapture> nflog_;
+#endif
     std::vector<std::unique_ptr<maps::FlowLookups>> lookups_;  // per plugin, null: none
     TagMaps tag_maps_;
     FlowRecord record_;
@@ -238,7 +356,11 @@ private:
 }  // namespace
 
 std::unique_ptr<app::MainJob> make_pmacctd_job(plugin::FactoryLookup lookup) {
-    return std::make_unique<PmacctdJob>(lookup);
+    return std::make_unique<CaptureJob>(Daemon::kPmacctd, lookup);
+}
+
+std::unique_ptr<app::MainJob> make_uacctd_job(plugin::FactoryLookup lookup) {
+    return std::make_unique<CaptureJob>(Daemon::kUacctd, lookup);
 }
 
 }  // namespace pmacct::collector
