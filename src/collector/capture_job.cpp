@@ -19,6 +19,8 @@
 #include "pmacct/nflog/nflog_capture.hpp"
 #endif
 #include "pmacct/packet/packet_accounting.hpp"
+#include "pmacct/maps/pcap_interfaces_map.hpp"
+#include "pmacct/pcap/capture_set.hpp"
 #include "pmacct/pcap/live_capture.hpp"
 #include "pmacct/pcap/savefile.hpp"
 #include "pmacct/plugin/host.hpp"
@@ -70,6 +72,20 @@ public:
         const auto slots = packet::FragmentTable::capacity_for(s.get_uint("pmacctd_frag_buffer_size"));
         accountant_.emplace(slots, needs_fragment_handling(cfg));
         if (s.is_set("pcap_direction")) direction_ = s.get_string("pcap_direction") == "in" ? 1 : 2;
+        // The sampling_rate primitive: the external rate, else 1 (as 1.7.7); renormalised, the
+        // counters carry the external rate and the primitive says 1. Internal sampling
+        // (sampling_rate, per plugin) is the plugin host's.
+        if (s.is_set("nfacctd_ext_sampling_rate")) {
+            ext_sampling_rate_ = static_cast<std::uint32_t>(s.get_uint("nfacctd_ext_sampling_rate"));
+            for (const auto& p : cfg.plugins) {
+                if (p.settings.is_set("sampling_rate")) {
+                    return fail(fmt::format("plugin {}[{}]: sampling_rate (internal sampling) and {}_ext_sampling_rate "
+                                            "(external sampling) are mutually exclusive",
+                                            p.type, p.name, daemon_name(daemon_)));
+                }
+            }
+        }
+        renormalize_ = s.get_bool("nfacctd_renormalize");
         if (daemon_ == Daemon::kUacctd) return prepare_nflog(s);
         filter_ = s.get_string("pcap_filter");
         if (s.is_set("pcap_savefile")) {
@@ -82,14 +98,64 @@ public:
             }
             return ok();
         }
-        live_.interface = s.get_string("pcap_interface");
-        live_.filter = filter_;
-        live_.snaplen = static_cast<int>(s.get_uint("snaplen"));
-        live_.promisc = s.get_bool("promisc");
-        live_.direction = direction_;
+        pcap::LiveOptions base;
+        base.filter = filter_;
+        base.snaplen = static_cast<int>(s.get_uint("snaplen"));
+        base.promisc = s.get_bool("promisc");
+        const auto policy = pcap::ifindex_policy(s.get_string("pcap_ifindex"));
+        captures_.emplace(base, policy.value_or(pcap::IfindexPolicy::kNone));
         wait_for_interface_ = s.get_bool("pcap_interface_wait");
-        if (auto r = open_capture(); !r && !wait_for_interface_) return r;
+        if (s.is_set("pcap_interfaces_map")) {
+            if (s.is_set("pcap_interface")) {
+                return fail("pcap_interface and pcap_interfaces_map are mutually exclusive");
+            }
+            interfaces_map_ = s.get_string("pcap_interfaces_map");
+            limits_ = map_limits_of(s);
+        }
+        auto specs = device_specs();
+        if (!specs) return fail(specs.error());
+        const auto errors = captures_->configure(*specs);
+        if (!errors.empty() && !wait_for_interface_) return fail(errors.front());
+        for (const auto& why : errors) log::warn("{}; waiting for the interface (pcap_interface_wait)", why);
         return ok();
+    }
+
+    // What to capture from: pcap_interface, or the interfaces of pcap_interfaces_map (read
+    // again on SIGUSR2), with pcap_direction for those the map gives no direction.
+    Result<std::vector<pcap::DeviceSpec>> device_specs() {
+        std::vector<pcap::DeviceSpec> specs;
+        if (interfaces_map_.empty()) {
+            specs.push_back({.name = cfg_->core.get_string("pcap_interface"), .direction = direction_});
+            return specs;
+        }
+        log::info("[{}] (re)loading map.", interfaces_map_);
+        auto map = maps::PcapInterfacesMap::load(interfaces_map_, limits_);
+        if (!map) return fail(fmt::format("pcap_interfaces_map: {}", map.error()));
+        for (const auto& p : map->problems) {
+            if (p.line == 0) log::warn("{}: pcap_interfaces_map: {}", interfaces_map_, p.why);
+            else log::warn("{}:{}: pcap_interfaces_map: {}; rule ignored", interfaces_map_, p.line, p.why);
+        }
+        for (const auto& i : map->interfaces) {
+            specs.push_back({.name = i.name, .ifindex = i.ifindex, .direction = i.direction != 0 ? i.direction : direction_});
+        }
+        if (specs.empty()) log::warn("[{}] no interfaces: nothing is captured", interfaces_map_);
+        log::info("[{}] map successfully (re)loaded.", interfaces_map_);
+        return specs;
+    }
+
+    // The devices opened since the last call say so, as 1.7.7 does ("[eth0,100] link type is: 1").
+    void log_opened() {
+        std::vector<std::string> open;
+        for (const auto& d : captures_->devices()) {
+            if (!d.capture) continue;
+            std::string id = fmt::format("{},{}", d.capture->interface(), d.ifindex);
+            if (std::find(logged_open_.begin(), logged_open_.end(), id) == logged_open_.end()) {
+                log::info("[{}] link type is: {}", id, d.capture->datalink());
+                log::info("capturing on {}", d.capture->interface());
+            }
+            open.push_back(std::move(id));
+        }
+        logged_open_ = std::move(open);
     }
 
     int run() override {
@@ -98,7 +164,11 @@ public:
         process::set_title(fmt::format("{}: Core Process [{}]", name, s.get_string("core_proc_name")));
         host_.set_wait_when_full(!savefile_path_.empty());
         std::vector<int> inherited;
-        if (capture_) inherited.push_back(capture_->fd());
+        if (captures_) {
+            for (const auto& d : captures_->devices()) {
+                if (d.capture) inherited.push_back(d.capture->fd());
+            }
+        }
 #if PMACCT_HAVE_NFLOG
         if (nflog_) inherited.push_back(nflog_->fd());
 #endif
@@ -118,6 +188,15 @@ public:
 
 private:
     void reload_maps() {
+        if (!interfaces_map_.empty() && captures_ && savefile_path_.empty()) {
+            auto specs = device_specs();
+            if (!specs) {
+                log::error("{}; keeping the interfaces captured from", specs.error());
+            } else {
+                for (const auto& why : captures_->configure(*specs)) log::error("{}", why);
+                log_opened();
+            }
+        }
         if (cfg_->core.get_bool("maps_refresh")) tag_maps_.reload();
         for (auto& l : lookups_) {
             if (l) l->reload();
@@ -144,62 +223,43 @@ private:
     }
 
     // One captured frame to the plugins, tagged by the daemon's pre_tag_map if there is one.
-    void handle(packet::LinkType link, std::span<const std::uint8_t> frame, Timestamp ts, std::uint32_t in_iface = 0,
-                std::uint32_t out_iface = 0) {
+    void handle(packet::LinkType link, std::span<const std::uint8_t> frame, Timestamp ts, std::uint32_t in_iface,
+                std::uint32_t out_iface, std::uint8_t direction) {
         if (!accountant_->account(link, frame, ts, record_)) return;
         record_.in_iface = in_iface;
         record_.out_iface = out_iface;
-        record_.capture_direction = direction_;
+        record_.capture_direction = direction;
+        if (ext_sampling_rate_ == 0) {
+            record_.sampling_rate = 1;
+        } else if (renormalize_) {
+            record_.packets *= ext_sampling_rate_;
+            record_.bytes *= ext_sampling_rate_;
+            record_.sampling_rate = 1;
+        } else {
+            record_.sampling_rate = ext_sampling_rate_;
+        }
         if (const maps::PreTagMap* tags = tag_maps_.global(); tags != nullptr) tags->apply(record_, label_buffer_);
         host_.send(record_);
     }
 
-    // The capture, opened (pcap_interface, pcap_filter, snaplen, promisc); its link type must be
-    // one the dissector reads.
-    Result<void> open_capture() {
-        auto cap = pcap::LiveCapture::open(live_);
-        if (!cap) return fail(cap.error());
-        const auto link = packet::link_type_from_dlt(cap->datalink());
-        if (!link) {
-            return fail(fmt::format("pcap_interface '{}': link type {} is not supported", cap->interface(),
-                                    cap->datalink()));
-        }
-        link_ = *link;
-        capture_.emplace(std::move(*cap));
-        log::info("[{}] link type is: {}", capture_->interface(), capture_->datalink());
-        return ok();
-    }
-
-    // pcap_interface_wait: the interface is tried again every second until it can be opened.
-    bool wait_for_capture() {
-        bool said = false;
-        while (!capture_) {
-            auto r = open_capture();
-            if (r) break;
-            if (!said) {
-                log::warn("{}; waiting for the interface (pcap_interface_wait)", r.error());
-                said = true;
-            }
-            if (!pause_for(1, stop_)) return false;
-        }
-        return true;
-    }
-
-    // Reads the input on `fd` with `read()` whenever poll() says it is ready, until stopped;
-    // partial batches reach the plugins every kFlushInterval. The error of read() ends it.
-    // `pause(rate)` (packets per second seen since the last pause) is how long to let packets
-    // gather before reading again, rather than waking for each: zero for none.
-    template <typename Read, typename Pause>
-    Result<void> poll_loop(int fd, Read&& read, Pause&& pause) {
+    // Reads the input with `read()` whenever poll() says one of the descriptors `fds(out)`
+    // appends is ready, until stopped; partial batches reach the plugins every kFlushInterval.
+    // The error of read() ends it. `pause(rate)` (packets per second seen since the last pause)
+    // is how long to let packets gather before reading again, rather than waking for each: zero
+    // for none.
+    template <typename Fds, typename Read, typename Pause>
+    Result<void> poll_loop(Fds&& fds, Read&& read, Pause&& pause) {
         using Clock = std::chrono::steady_clock;
         auto last_flush = Clock::now();
         auto cycle_start = last_flush;
         std::uint64_t cycle_packets = 0;
         Result<void> outcome = ok();
+        std::vector<pollfd> polled;
         while (!stop_) {
-            struct pollfd fds[2] = {{fd, POLLIN, 0}, {Signals::wake_fd(), POLLIN, 0}};
-            const int n = ::poll(fds, 2, static_cast<int>(kFlushInterval.count()));
-            if (n > 0 && (fds[1].revents & POLLIN) != 0) Signals::dispatch();
+            polled.assign(1, pollfd{Signals::wake_fd(), POLLIN, 0});
+            fds(polled);
+            const int n = ::poll(polled.data(), polled.size(), static_cast<int>(kFlushInterval.count()));
+            if (n > 0 && (polled[0].revents & POLLIN) != 0) Signals::dispatch();
             if (Signals::stop_requested() || stop_) break;
             auto got = read();
             if (!got) {
@@ -230,19 +290,35 @@ private:
     }
 
     int run_live() {
-        const std::function<void(const pcap::Frame&)> on_frame = [this](const pcap::Frame& f) {
-            handle(link_, f.data, f.timestamp);
+        const std::function<void(const pcap::CaptureSet::Device&, const pcap::Frame&)> on_frame =
+            [this](const pcap::CaptureSet::Device& d, const pcap::Frame& f) {
+                const std::uint8_t direction = d.spec.direction;
+                handle(d.link, f.data, f.timestamp, direction == 1 ? d.ifindex : 0, direction == 2 ? d.ifindex : 0,
+                       direction);
+            };
+        log_opened();
+        auto last_retry = std::chrono::steady_clock::now();
+        auto fds = [this](std::vector<pollfd>& out) { captures_->poll_fds(out); };
+        // libpcap's ring hands over blocks of packets: no pause needed.
+        auto no_pause = [](double) { return std::chrono::microseconds(0); };
+        auto read = [&]() -> Result<int> {
+            auto got = captures_->dispatch(on_frame);
+            // pcap_interface_wait: the interfaces that cannot be opened (or went away) are tried
+            // again every second; without it an interface going away stops the daemon.
+            if (!got && !wait_for_interface_) return got;
+            if (!got) log::warn("{}; waiting for the interface (pcap_interface_wait)", got.error());
+            const auto now = std::chrono::steady_clock::now();
+            if (!captures_->all_open() && now - last_retry >= std::chrono::seconds(1)) {
+                last_retry = now;
+                (void)captures_->reopen();
+                log_opened();
+            }
+            return got ? *got : 0;
         };
-        while (!stop_) {
-            if (!capture_ && !wait_for_capture()) break;
-            log::info("capturing on {}", capture_->interface());
-            // libpcap's ring hands over blocks of packets: no pause needed.
-            auto r = poll_loop(capture_->fd(), [&] { return capture_->dispatch(on_frame); },
-                               [](double) { return std::chrono::microseconds(0); });
-            if (r) break;
+        auto r = poll_loop(fds, read, no_pause);
+        if (!r) {
             log::error("{}", r.error());
-            capture_.reset();
-            if (!wait_for_interface_) return 1;
+            return 1;
         }
         return 0;
     }
@@ -251,7 +327,7 @@ private:
 #if PMACCT_HAVE_NFLOG
         log::info("reading NFLOG group {}", nflog_->name());
         const std::function<void(const nflog::NflogFrame&)> on_frame = [this](const nflog::NflogFrame& f) {
-            handle(packet::LinkType::kEthernet, f.data, f.timestamp, f.in_iface, f.out_iface);
+            handle(packet::LinkType::kEthernet, f.data, f.timestamp, f.in_iface, f.out_iface, direction_);
         };
         // One packet per message (uacctd_threshold 1) would be one wake-up each: when the socket
         // is left empty, packets gather for a while, as long as a quarter of the socket buffer
@@ -264,7 +340,8 @@ private:
             }
             return sleep;
         };
-        auto r = poll_loop(nflog_->fd(), [&] { return nflog_->dispatch(on_frame); }, pause);
+        auto r = poll_loop([this](std::vector<pollfd>& out) { out.push_back({nflog_->fd(), POLLIN, 0}); },
+                           [&] { return nflog_->dispatch(on_frame); }, pause);
         if (!r) {
             log::error("{}", r.error());
             return 1;
@@ -292,11 +369,14 @@ private:
                         static_cast<std::int64_t>(std::time(nullptr)), st.received, st.not_ip, st.overruns);
         }
 #endif
-        if (capture_) {
-            // As 1.7.7's pmacctd: the capture's own counters.
-            const pcap::CaptureStats st = capture_->stats();
-            log::notice("stats [{}, 0] time={} received_packets={} dropped_packets={}", capture_->interface(),
-                        static_cast<std::int64_t>(std::time(nullptr)), st.received, st.dropped);
+        if (captures_) {
+            // As 1.7.7's pmacctd: each capture's own counters, by interface and index.
+            for (const auto& d : captures_->devices()) {
+                if (!d.capture) continue;
+                const pcap::CaptureStats st = d.capture->stats();
+                log::notice("stats [{}, {}] time={} received_packets={} dropped_packets={}", d.capture->interface(),
+                            d.ifindex, static_cast<std::int64_t>(std::time(nullptr)), st.received, st.dropped);
+            }
         }
         const packet::AccountingCounters& c = accountant_->counters();
         log::notice("packets: frames={} accounted={} not_ip={} malformed={} fragments_waiting={} "
@@ -322,7 +402,7 @@ private:
                     break;
                 }
                 if (!*more) break;
-                handle(link, f.data, f.timestamp);
+                handle(link, f.data, f.timestamp, 0, 0, direction_);
                 if ((++n & 1023) == 0 && Signals::stop_requested()) Signals::dispatch();
             }
             host_.flush();
@@ -335,13 +415,16 @@ private:
     plugin::FactoryLookup lookup_;
     const config::Config* cfg_ = nullptr;
     std::uint8_t direction_ = 0;  // pcap_direction: 1 in, 2 out
+    std::uint32_t ext_sampling_rate_ = 0;  // pmacctd_ext_sampling_rate
+    bool renormalize_ = false;
     std::optional<packet::PacketAccountant> accountant_;
     std::string savefile_path_;
     std::string filter_;
-    pcap::LiveOptions live_;
     bool wait_for_interface_ = false;
-    std::optional<pcap::LiveCapture> capture_;
-    packet::LinkType link_ = packet::LinkType::kEthernet;
+    std::optional<pcap::CaptureSet> captures_;
+    std::string interfaces_map_;  // pcap_interfaces_map
+    std::vector<std::string> logged_open_;  // "name,ifindex" of the devices said to be open
+    maps::MapLimits limits_;
 #if PMACCT_HAVE_NFLOG
     std::optional<nflog::NflogCapture> nflog_;
 #endif

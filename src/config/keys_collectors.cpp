@@ -315,6 +315,7 @@ constexpr KeySpec kKeys[] = {
     {.names = "sampling_rate",
      .type = kUInt,
      .daemons = kCapture,
+     .flags = kImplemented,
      .min = 1,
      .doc = "Randomly sample 1 packet out of N.",
      .default_doc = "none (no sampling)"},

@@ -88,11 +88,18 @@ Result<void> PluginHost::start(const config::Config& cfg, FactoryLookup lookup, 
             if (s.is_set(key) && tag_field != nullptr) ch.post_tags.emplace_back(tag_field->offset, s.get_uint(key));
         }
         ch.filtered = ch.tag_filter.active() || ch.tag2_filter.active() || ch.label_filter.active() || ch.filter;
+        if (s.is_set("sampling_rate")) {
+            ch.sample_rate = static_cast<std::uint32_t>(s.get_uint("sampling_rate"));
+            ch.renormalize = s.get_bool("nfacctd_renormalize");
+        }
         log::debug("plugin {}[{}]: record={} bytes, batch={} bytes, ring={} batches", inst.type,
                    inst.name, ch.ring.record_size(), ch.ring.batch_bytes(), ch.ring.slot_count());
         channels_.push_back(std::move(ch));
     }
     const pid_t core = ::getpid();
+    random_state_ ^= static_cast<std::uint64_t>(core) << 32 ^
+                     static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    if (random_state_ == 0) random_state_ = 0x9E3779B97F4A7C15ULL;
     std::fflush(nullptr);  // nothing buffered may be written twice
     for (std::size_t i = 0; i < channels_.size(); ++i) {
         pid_t pid = ::fork();
@@ -109,6 +116,18 @@ Result<void> PluginHost::start(const config::Config& cfg, FactoryLookup lookup, 
         channels_[i].alive = true;
     }
     return ok();
+}
+
+const FlowRecord& PluginHost::sampled(const Channel& ch, const FlowRecord& r) {
+    sampled_ = r;
+    if (ch.renormalize) {
+        sampled_.packets *= ch.sample_rate;
+        sampled_.bytes *= ch.sample_rate;
+        sampled_.sampling_rate = 1;
+    } else {
+        sampled_.sampling_rate = ch.sample_rate;
+    }
+    return sampled_;
 }
 
 void PluginHost::send_own_tags(Channel& ch, const FlowRecord& r) {

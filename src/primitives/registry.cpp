@@ -16,7 +16,6 @@ using enum ValueKind;
 constexpr DaemonMask kAll4 = kTraffic;             // pmacctd uacctd nfacctd sfacctd
 constexpr DaemonMask kNfOnly = kNf;
 constexpr DaemonMask kNfSf = kNf | kSf;
-constexpr DaemonMask kNoPm = kUa | kNf | kSf;      // the interface primitives
 constexpr DaemonMask kNoNf = kPm | kUa | kSf;      // inner tunnel MACs
 constexpr DaemonMask kNoSf = kPm | kUa | kNf;      // MPLS labels
 constexpr DaemonMask kNfCvlan = kPm | kUa | kNf | kSf;
@@ -147,9 +146,9 @@ constexpr PrimitiveSpec kPrimitives[] = {
      kCoordinates, L, "lat_ip_src lon_ip_src", "SH_LAT SH_LON", "lat_ip_src lon_ip_src"},
     {"dst_host_coords", kMisc, "Destination IP address GeoIP resolution: lat/lon coordinates", kAll4,
      kCoordinates, L, "lat_ip_dst lon_ip_dst", "DH_LAT DH_LON", "lat_ip_dst lon_ip_dst"},
-    {"in_iface", kMisc, "Input interface, SNMP ifIndex", kNoPm, kU32, L, "iface_in", "IN_IFACE",
+    {"in_iface", kMisc, "Input interface, SNMP ifIndex", kAll4, kU32, L, "iface_in", "IN_IFACE",
      "iface_in"},
-    {"out_iface", kMisc, "Output interface, SNMP ifIndex", kNoPm, kU32, L, "iface_out", "OUT_IFACE",
+    {"out_iface", kMisc, "Output interface, SNMP ifIndex", kAll4, kU32, L, "iface_out", "OUT_IFACE",
      "iface_out"},
     {"in_iface_name", kMisc, "Input interface Name", kNfOnly, kString, LVN, "iface_name_in",
      "IN_IFACE_NAME", "iface_name_in"},

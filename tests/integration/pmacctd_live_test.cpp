@@ -12,8 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -22,6 +24,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon.hpp"
+#include "pmacct/pcap/capture_set.hpp"
 #include "netns.hpp"
 #include "run_program.hpp"
 #include "test_support.hpp"
@@ -49,6 +52,30 @@ protected:
         if (::geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, capture)";
         ns_ = std::make_unique<Namespaces>();
         if (!ns_->ok()) GTEST_SKIP() << "cannot make network namespaces here";
+    }
+    // Ours and Debian's pmacctd capturing at once in namespace a with configuration `conf` (a
+    // print plugin added) while `traffic()` runs: the rows of each (`run` names their files).
+    std::array<std::vector<std::string>, 2> side_by_side(const std::string& run, const std::string& conf,
+                                                         const std::function<void()>& traffic) {
+        std::vector<std::string> outs;
+        std::vector<std::unique_ptr<Pmacctd>> daemons;
+        for (const std::string who : {"ours", "debian"}) {
+            const std::string name = dir.path() + "/" + run + "-" + who;
+            outs.push_back(name + ".csv");
+            std::ofstream(name + ".conf") << conf << "plugins: print[p]\nprint_output[p]: csv\nprint_output_file[p]: "
+                                          << outs.back() << "\nprint_refresh_time: 3600\n";
+            daemons.push_back(std::make_unique<Pmacctd>(ns_->a(), std::vector<std::string>{"-f", name + ".conf"},
+                                                        name + ".log", who == "debian" ? "/usr/sbin/pmacctd" : "pmacctd"));
+        }
+        EXPECT_TRUE(daemons[0]->capturing()) << daemons[0]->log();
+        EXPECT_TRUE(wait_for([&] { return daemons[1]->log().find("link type is") != std::string::npos; }))
+            << daemons[1]->log();
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));  // 1.7.7 logs that before capturing
+        traffic();
+        // 1.7.7 hands a partly filled buffer to its plugins only after a while, not at exit.
+        std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+        for (auto& d : daemons) EXPECT_EQ(d->stop(), 0) << d->log();
+        return {rows_of(outs[0]), rows_of(outs[1])};
     }
     TempDir dir;
     std::unique_ptr<Namespaces> ns_;
@@ -106,35 +133,122 @@ TEST_F(PmacctdLive, DirectionAsDebian) {
     std::ofstream(map) << "set_tag=1 direction=0\nset_tag=2 direction=1\nset_tag=3 direction=2\n";
     for (const std::string direction : {"", "in", "out"}) {
         SCOPED_TRACE(direction);
-        std::vector<std::string> outs;
-        std::vector<std::unique_ptr<Pmacctd>> daemons;
-        for (const std::string who : {"ours", "debian"}) {
-            const std::string name = dir.path() + "/dir-" + who + "-" + direction;
-            outs.push_back(name + ".csv");
-            std::ofstream(name + ".conf") << "pcap_interface: pmng0\npcap_filter: udp\npre_tag_map: " << map << "\n"
-                                          << (direction.empty() ? "" : "pcap_direction: " + direction + "\n")
-                                          << "plugins: print[p]\naggregate[p]: tag, src_host, dst_host\n"
-                                          << "print_output[p]: csv\nprint_output_file[p]: " << outs.back()
-                                          << "\nprint_refresh_time: 3600\n";
-            daemons.push_back(std::make_unique<Pmacctd>(ns_->a(), std::vector<std::string>{"-f", name + ".conf"},
-                                                        name + ".log", who == "debian" ? "/usr/sbin/pmacctd" : "pmacctd"));
-        }
-        ASSERT_TRUE(daemons[0]->capturing()) << daemons[0]->log();
-        ASSERT_TRUE(wait_for([&] { return daemons[1]->log().find("link type is") != std::string::npos; }))
-            << daemons[1]->log();
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));  // 1.7.7 logs that before capturing
-        ASSERT_TRUE(send_from(ns_->b(), "192.0.2.2", "192.0.2.1", {{40000, 5000, 100, 2}}));
-        ASSERT_TRUE(send_from(ns_->a(), "192.0.2.1", "192.0.2.2", {{40001, 5001, 100, 3}}));
-        // 1.7.7 hands a partly filled buffer to its plugins only after a while, not at exit.
-        std::this_thread::sleep_for(std::chrono::milliseconds(2000));
-        for (auto& d : daemons) EXPECT_EQ(d->stop(), 0) << d->log();
+        const auto rows = side_by_side(
+            "dir" + direction,
+            "pcap_interface: pmng0\npcap_filter: udp\naggregate[p]: tag, src_host, dst_host\npre_tag_map: " + map +
+                "\n" + (direction.empty() ? "" : "pcap_direction: " + direction + "\n"),
+            [&] {
+                ASSERT_TRUE(send_from(ns_->b(), "192.0.2.2", "192.0.2.1", {{40000, 5000, 100, 2}}));
+                ASSERT_TRUE(send_from(ns_->a(), "192.0.2.1", "192.0.2.2", {{40001, 5001, 100, 3}}));
+            });
         std::vector<std::string> want;
         if (direction != "out") want.push_back((direction.empty() ? "1" : "2") + std::string(",192.0.2.2,192.0.2.1,2,256,"));
         if (direction != "in") want.push_back((direction.empty() ? "1" : "3") + std::string(",192.0.2.1,192.0.2.2,3,384,"));
         std::sort(want.begin(), want.end());
-        EXPECT_EQ(rows_of(outs[0]), want) << daemons[0]->log();
-        EXPECT_EQ(rows_of(outs[0]), rows_of(outs[1])) << daemons[1]->log();
+        EXPECT_EQ(rows[0], want);
+        EXPECT_EQ(rows[0], rows[1]);
     }
+}
+
+// pcap_interfaces_map: both interfaces captured at once, each with its map ifindex
+// (pcap_ifindex: map) in in_iface or out_iface by its direction (none: neither), and captured
+// only one way when the map says so; the same rows as Debian's pmacctd.
+TEST_F(PmacctdLive, InterfacesMapAsDebian) {
+    ASSERT_TRUE(ns_->link("pmng1", "10.200.0"));
+    const std::string map = dir.path() + "/interfaces.map";
+    std::ofstream(map) << "! as in the QUICKSTART\nifindex=100 ifname=pmng0\nifindex=200 ifname=pmng1 direction=in\n";
+    const auto rows = side_by_side("map",
+                                   "pcap_interfaces_map: " + map +
+                                       "\npcap_ifindex: map\npcap_filter: udp\naggregate[p]: in_iface, out_iface, "
+                                       "src_host, dst_host\n",
+                                   [&] {
+                                       ASSERT_TRUE(send_from(ns_->b(), "192.0.2.2", "192.0.2.1", {{40000, 5000, 100, 5}}));
+                                       ASSERT_TRUE(send_from(ns_->b(), "10.200.0.2", "10.200.0.1", {{40000, 5000, 100, 4}}));
+                                       ASSERT_TRUE(send_from(ns_->a(), "192.0.2.1", "192.0.2.2", {{40001, 5001, 50, 3}}));
+                                       ASSERT_TRUE(send_from(ns_->a(), "10.200.0.1", "10.200.0.2", {{40001, 5001, 50, 2}}));
+                                   });
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"0,0,192.0.2.1,192.0.2.2,3,234,", "0,0,192.0.2.2,192.0.2.1,5,640,",
+                                                 "200,0,10.200.0.2,10.200.0.1,4,512,"}));
+    EXPECT_EQ(rows[0], rows[1]);
+}
+
+// pcap_ifindex sys and hash: the interface's system index, or the hash of its name, in
+// out_iface (pcap_direction: out), as Debian's pmacctd gives them.
+TEST_F(PmacctdLive, IfindexSysAndHashAsDebian) {
+    const std::string sys = run_program({kIp, "-n", ns_->a(), "-o", "link", "show", "pmng0"}).out;
+    const std::string index = sys.substr(0, sys.find(':'));
+    for (const std::string policy : {"sys", "hash"}) {
+        SCOPED_TRACE(policy);
+        const auto rows = side_by_side("ifindex-" + policy,
+                                       "pcap_interface: pmng0\npcap_filter: udp\npcap_direction: out\npcap_ifindex: " +
+                                           policy + "\naggregate[p]: in_iface, out_iface, dst_host\n",
+                                       [&] {
+                                           ASSERT_TRUE(send_from(ns_->a(), "192.0.2.1", "192.0.2.2", {{40001, 5001, 50, 3}}));
+                                       });
+        // The hash as tests/unit/pcap/capture_set_test.cpp checks it against 1.7.7's.
+        const std::string want = policy == "sys" ? index : std::to_string(pcap::jhash("pmng0", 0));
+        EXPECT_EQ(rows[0], (std::vector<std::string>{"0," + want + ",192.0.2.2,3,234,"}));
+        EXPECT_EQ(rows[0], rows[1]);
+    }
+}
+
+// SIGUSR2 reads pcap_interfaces_map again: an interface added is captured from then on, one
+// left out is no longer, one whose ifindex changed keeps capturing with the new one.
+TEST_F(PmacctdLive, InterfacesMapReloadedOnSigusr2) {
+    ASSERT_TRUE(ns_->link("pmng1", "10.200.0"));
+    const std::string map = dir.path() + "/interfaces.map";
+    const std::string out = dir.path() + "/reload.csv";
+    const std::string conf = dir.path() + "/reload.conf";
+    std::ofstream(map) << "ifindex=100 ifname=pmng0 direction=in\n";
+    std::ofstream(conf) << "pcap_interfaces_map: " << map << "\npcap_ifindex: map\npcap_filter: udp\n"
+                        << "plugins: print[p]\naggregate[p]: in_iface, src_host, dst_host\n"
+                        << "print_output[p]: csv\nprint_output_file[p]: " << out << "\nprint_refresh_time: 3600\n";
+    Pmacctd d(ns_->a(), {"-f", conf}, dir.path() + "/reload.log");
+    ASSERT_TRUE(d.capturing()) << d.log();
+    ASSERT_TRUE(send_from(ns_->b(), "192.0.2.2", "192.0.2.1", {{40000, 5000, 100, 2}}));
+    ASSERT_TRUE(send_from(ns_->b(), "10.200.0.2", "10.200.0.1", {{40000, 5000, 100, 3}}));  // not captured
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::ofstream(map) << "ifindex=101 ifname=pmng0 direction=in\nifindex=7 ifname=pmng1 direction=in\n";
+    ::kill(d.daemon.pid(), SIGUSR2);
+    ASSERT_TRUE(wait_for([&] { return d.log().find("[pmng1,7] link type is") != std::string::npos; })) << d.log();
+    ASSERT_TRUE(send_from(ns_->b(), "192.0.2.2", "192.0.2.1", {{40000, 5000, 100, 4}}));
+    ASSERT_TRUE(send_from(ns_->b(), "10.200.0.2", "10.200.0.1", {{40000, 5000, 100, 5}}));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::ofstream(map) << "ifindex=7 ifname=pmng1 direction=in\n";
+    ::kill(d.daemon.pid(), SIGUSR2);
+    ASSERT_TRUE(wait_for([&] {
+        const std::string l = d.log();
+        std::size_t n = 0;
+        for (auto at = l.find("map successfully (re)loaded"); at != std::string::npos;
+             at = l.find("map successfully (re)loaded", at + 1)) {
+            ++n;
+        }
+        return n >= 3;
+    })) << d.log();
+    ASSERT_TRUE(send_from(ns_->b(), "192.0.2.2", "192.0.2.1", {{40000, 5000, 100, 6}}));  // not captured
+    ASSERT_TRUE(send_from(ns_->b(), "10.200.0.2", "10.200.0.1", {{40000, 5000, 100, 1}}));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_EQ(d.stop(), 0) << d.log();
+    EXPECT_EQ(rows_of(out), (std::vector<std::string>{"100,192.0.2.2,192.0.2.1,2,256,", "101,192.0.2.2,192.0.2.1,4,512,",
+                                                      "7,10.200.0.2,10.200.0.1,6,768,"}))
+        << d.log();
+}
+
+// pcap_interface and pcap_interfaces_map name what to capture twice: pmacctd refuses to start
+// and says so; a map that cannot be read stops it too.
+TEST(PmacctdInterfaces, BothOrAnUnreadableMapAreErrors) {
+    TempDir dir;
+    const std::string map = dir.path() + "/interfaces.map";
+    std::ofstream(map) << "ifindex=1 ifname=lo\n";
+    const std::string conf = dir.path() + "/both.conf";
+    std::ofstream(conf) << "pcap_interface: lo\npcap_interfaces_map: " << map << "\nplugins: print\n";
+    auto r = run_program({program_path("pmacctd"), "-f", conf});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("pcap_interface and pcap_interfaces_map are mutually exclusive"), std::string::npos) << r.err;
+    std::ofstream(conf) << "pcap_interfaces_map: " << dir.path() << "/none.map\nplugins: print\n";
+    r = run_program({program_path("pmacctd"), "-f", conf});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("none.map"), std::string::npos) << r.err;
 }
 
 // pcap_interface_wait: pmacctd waits for an interface that does not exist yet, then captures on

@@ -346,6 +346,85 @@ TEST_F(PmacctdSavefile, FilterAndReplays) {
                                                 std::to_string(2 * summary.ipv6.bytes) + ","}));
 }
 
+// pmacctd_ext_sampling_rate: the sampling_rate primitive says the rate (1 without one, as
+// 1.7.7 prints it); renormalised, the counters carry the rate and the primitive says 1. The
+// same rows as Debian's pmacctd.
+TEST_F(PmacctdSavefile, ExternalSamplingRateAsDebian) {
+    TrafficCapture summary;
+    const std::string capture = dir.path() + "/traffic.pcap";
+    ASSERT_TRUE(write_traffic_pcap(capture, summary));
+    struct Case {
+        std::string extra;
+        std::string rate;
+        std::uint64_t scale;
+    };
+    for (const Case& c : {Case{"", "1", 1}, Case{"pmacctd_ext_sampling_rate: 5\n", "5", 1},
+                          Case{"pmacctd_ext_sampling_rate: 5\npmacctd_renormalize: true\n", "1", 5}}) {
+        SCOPED_TRACE(c.extra);
+        Rows r = replay(dir, capture, "etype, sampling_rate", c.extra);
+        EXPECT_EQ(r.ours, (std::vector<std::string>{
+                              "800," + c.rate + "," + std::to_string(c.scale * summary.ipv4.packets) + "," +
+                                  std::to_string(c.scale * summary.ipv4.bytes) + ",",
+                              "86dd," + c.rate + "," + std::to_string(c.scale * summary.ipv6.packets) + "," +
+                                  std::to_string(c.scale * summary.ipv6.bytes) + ","}));
+        EXPECT_EQ(r.ours, r.debian);
+    }
+}
+
+// sampling_rate: each plugin takes each packet with a chance of 1 in N, on its own (a plugin
+// without it takes them all); its sampling_rate primitive says N, or, renormalised, its counters
+// are scaled back up by N and it says 1. (1.7.7 samples alike but prints 1 and leaves the
+// counters as they are with pmacctd_renormalize: docs/OUTPUT-FORMATS.md.) With an external rate
+// it is an error, as in 1.7.7.
+TEST_F(PmacctdSavefile, InternalSamplingOneInN) {
+    TrafficCapture summary;
+    const std::string capture = dir.path() + "/traffic.pcap";
+    ASSERT_TRUE(write_traffic_pcap(capture, summary));
+    const std::uint64_t per_round = summary.ipv4.packets + summary.ipv6.packets;
+    const std::uint64_t rounds = (20000 + per_round - 1) / per_round;
+    const std::uint64_t total = rounds * per_round;
+    auto run = [&](const std::string& name, const std::string& extra) {
+        const std::string conf = dir.path() + "/" + name + ".conf";
+        std::ofstream(conf) << "pcap_savefile: " << capture << "\npcap_savefile_replay: " << rounds
+                            << "\nplugins: print[all], print[s]\naggregate: sampling_rate\nprint_output: csv\n"
+                            << "print_output_file[all]: " << dir.path() << "/" << name << "-all.csv\n"
+                            << "print_output_file[s]: " << dir.path() << "/" << name << "-s.csv\n"
+                            << "sampling_rate[s]: 10\nprint_refresh_time: 3600\n"
+                            << extra;
+        const auto r = run_program({"pmacctd", "-f", conf}, 60000);
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return r.err;
+    };
+    auto only_row = [](const std::string& path) {
+        const auto t = parse_csv(read_file(path));
+        EXPECT_EQ(t.rows.size(), 1U) << read_file(path);
+        return t.rows.empty() ? std::vector<std::string>{"", "0", "0"} : t.rows[0];
+    };
+    run("plain", "");
+    EXPECT_EQ(only_row(dir.path() + "/plain-all.csv")[1], std::to_string(total));
+    auto s = only_row(dir.path() + "/plain-s.csv");
+    EXPECT_EQ(s[0], "10");
+    const std::uint64_t sampled = std::stoull(s[1]);
+    // 1 in 10 of at least 20,000: 2,000 on average, 42 the standard deviation.
+    EXPECT_GT(sampled, total / 10 * 85 / 100);
+    EXPECT_LT(sampled, total / 10 * 115 / 100);
+
+    run("renormalized", "pmacctd_renormalize: true\n");
+    s = only_row(dir.path() + "/renormalized-s.csv");
+    EXPECT_EQ(s[0], "1");
+    const std::uint64_t scaled = std::stoull(s[1]);
+    EXPECT_EQ(scaled % 10, 0U);
+    EXPECT_GT(scaled, total * 85 / 100);
+    EXPECT_LT(scaled, total * 115 / 100);
+
+    const std::string both = dir.path() + "/both.conf";
+    std::ofstream(both) << "pcap_savefile: " << capture << "\nplugins: print[s]\nsampling_rate[s]: 10\n"
+                        << "pmacctd_ext_sampling_rate: 5\n";
+    const auto r = run_program({"pmacctd", "-f", both});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("are mutually exclusive"), std::string::npos) << r.err;
+}
+
 // The filter from the words after the options, as tcpdump takes it.
 TEST_F(PmacctdSavefile, FilterFromCommandLine) {
     TrafficCapture summary;

@@ -47,12 +47,17 @@ public:
         ++records_sent_;
         for (auto& ch : channels_) {
             if (!ch.alive || ch.tee) continue;
+            const FlowRecord* rec = &r;
+            if (ch.sample_rate > 1) {
+                if (next_random() % ch.sample_rate != 0) continue;
+                rec = &sampled(ch, r);
+            }
             if (ch.tag_map != nullptr) {
-                send_own_tags(ch, r);
+                send_own_tags(ch, *rec);
                 continue;
             }
-            if (!ch.accepts(r)) continue;
-            send_to(ch, r);
+            if (!ch.accepts(*rec)) continue;
+            send_to(ch, *rec);
         }
     }
     // The plugins' own pre_tag_map (`pre_tag_map[name]`), in `plugins` order, null for a plugin
@@ -110,6 +115,10 @@ private:
         std::optional<pcap::FlowFilter> filter;  // aggregate_filter
         std::vector<std::pair<std::uint16_t, std::uint64_t>> post_tags;  // key offset, value
         bool filtered = false;  // any of them is set
+        // sampling_rate (pmacctd, uacctd): each record reaches the plugin with a chance of 1 in
+        // sample_rate; renormalize (*_renormalize) scales its counters back up.
+        std::uint32_t sample_rate = 0;
+        bool renormalize = false;
         bool accepts(const FlowRecord& r) const {
             return !filtered || (tag_filter.passes(r.tag) && tag2_filter.passes(r.tag2) && label_filter.passes(r.label) &&
                                  (!filter || filter->matches(r)));
@@ -134,6 +143,14 @@ private:
         }
     }
     void send_own_tags(Channel& ch, const FlowRecord& r);
+    // A record a sampling plugin takes: its sampling_rate set, its counters renormalised.
+    const FlowRecord& sampled(const Channel& ch, const FlowRecord& r);
+    std::uint64_t next_random() {  // xorshift64*
+        random_state_ ^= random_state_ >> 12;
+        random_state_ ^= random_state_ << 25;
+        random_state_ ^= random_state_ >> 27;
+        return (random_state_ * 0x2545F4914F6CDD1DULL) >> 32;
+    }
     void note_exit(Channel& ch, int status);
     void wait_for_room(Channel& ch);
 
@@ -141,6 +158,8 @@ private:
     std::vector<const maps::FlowLookups*> lookups_;
     std::vector<const maps::PreTagMap*> tag_maps_;
     FlowRecord retagged_;  // a record with a plugin's own tags (send_own_tags)
+    FlowRecord sampled_;   // a record a sampling plugin takes (sampled())
+    std::uint64_t random_state_ = 0x9E3779B97F4A7C15ULL;
     std::string label_buffer_;
     bool exit_any_ = false;
     bool wait_when_full_ = false;

@@ -77,6 +77,8 @@ void compare_with_debian(Daemon d) {
 
 TEST(PrimitiveListing, NfacctdCoversDebian) { compare_with_debian(Daemon::kNfacctd); }
 TEST(PrimitiveListing, SfacctdCoversDebian) { compare_with_debian(Daemon::kSfacctd); }
+// Ours add in_iface/out_iface, which 1.7.7's pmacctd takes without listing them (pcap_ifindex
+// and a direction fill them).
 TEST(PrimitiveListing, PmacctdCoversDebian) { compare_with_debian(Daemon::kPmacctd); }
 // Debian's uacctd prints the pmacctd column (a pmacct quirk); ours is a superset of it and adds
 // in_iface/out_iface, which uacctd does fill from NFLOG.
@@ -155,9 +157,10 @@ TEST(ParseAggregate, AcceptsListsAndChecksThem) {
     ASSERT_TRUE(ok.has_value());
     EXPECT_THAT(*ok, ElementsAre("src_host", "dst_host", "proto"));
     EXPECT_EQ(parse_aggregate("src_host,,dst_host", Daemon::kNfacctd).error(), "empty primitive in the list");
-    EXPECT_EQ(parse_aggregate("in_iface", Daemon::kPmacctd).error(),
-              "primitive 'in_iface' is not supported by pmacctd");
+    EXPECT_EQ(parse_aggregate("in_iface_name", Daemon::kPmacctd).error(),
+              "primitive 'in_iface_name' is not supported by pmacctd");
     EXPECT_TRUE(parse_aggregate("in_iface", Daemon::kUacctd).has_value());
+    EXPECT_TRUE(parse_aggregate("in_iface", Daemon::kPmacctd).has_value());
     EXPECT_TRUE(parse_aggregate("none", Daemon::kSfacctd).has_value());
     EXPECT_EQ(parse_aggregate("src_port, sum_port", Daemon::kNfacctd).error(),
               "'sum_port' cannot be combined with other primitives");
