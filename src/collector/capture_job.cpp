@@ -18,6 +18,7 @@
 #if PMACCT_HAVE_NFLOG
 #include "pmacct/nflog/nflog_capture.hpp"
 #endif
+#include "pmacct/packet/flow_tracker.hpp"
 #include "pmacct/packet/packet_accounting.hpp"
 #include "pmacct/maps/pcap_interfaces_map.hpp"
 #include "pmacct/pcap/capture_set.hpp"
@@ -34,6 +35,9 @@ using process::Signals;
 
 // Partial batches reach the plugins at least this often when traffic is light.
 constexpr auto kFlushInterval = std::chrono::milliseconds(200);
+// pmacctd_flow_tcp_lifetime when not set (1.7.7: 60, or 432000 with classification, which
+// pmacct-ng does not have).
+constexpr std::int64_t kDefaultTcpLifetime = 60;
 // Pauses that let packets gather in the socket (NFLOG): below the shortest one a pause saves
 // nothing; the longest bounds the delay a packet sees.
 constexpr auto kShortestPause = std::chrono::microseconds(200);
@@ -86,6 +90,14 @@ public:
             }
         }
         renormalize_ = s.get_bool("nfacctd_renormalize");
+        // flows: which packets start a flow, kept only when a plugin aggregates on it.
+        for (const auto& p : cfg.plugins) {
+            if (std::find(p.aggregate.begin(), p.aggregate.end(), "flows") == p.aggregate.end()) continue;
+            flow_tracker_.emplace(s.get_uint("pmacctd_flow_buffer_size"), s.get_seconds("pmacctd_flow_lifetime"),
+                                  s.is_set("pmacctd_flow_tcp_lifetime") ? s.get_seconds("pmacctd_flow_tcp_lifetime")
+                                                                        : kDefaultTcpLifetime);
+            break;
+        }
         if (daemon_ == Daemon::kUacctd) return prepare_nflog(s);
         filter_ = s.get_string("pcap_filter");
         if (s.is_set("pcap_savefile")) {
@@ -229,6 +241,7 @@ private:
         record_.in_iface = in_iface;
         record_.out_iface = out_iface;
         record_.capture_direction = direction;
+        if (flow_tracker_) record_.flows = flow_tracker_->starts_flow(record_, ts.sec) ? 1 : 0;
         if (ext_sampling_rate_ == 0) {
             record_.sampling_rate = 1;
         } else if (renormalize_) {
@@ -417,6 +430,7 @@ private:
     std::uint8_t direction_ = 0;  // pcap_direction: 1 in, 2 out
     std::uint32_t ext_sampling_rate_ = 0;  // pmacctd_ext_sampling_rate
     bool renormalize_ = false;
+    std::optional<packet::FlowTracker> flow_tracker_;  // the flows primitive
     std::optional<packet::PacketAccountant> accountant_;
     std::string savefile_path_;
     std::string filter_;

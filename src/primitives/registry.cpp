@@ -132,7 +132,7 @@ constexpr PrimitiveSpec kPrimitives[] = {
      "mpls_pw_id"},
     // MISC
     {"class", kMisc, "L7 protocol classification", kAll4, kString, L, "class", "CLASS", "class_id"},
-    {"flows", kMisc, "IP flows", kNfOnly, kU64, L, "flows", "FLOWS", "flows"},
+    {"flows", kMisc, "IP flows", kNf | kCapture, kU64, L, "flows", "FLOWS", "flows"},
     {"flow_label", kMisc, "IPv6 flow label", kNfSf, kU32, LN, "flow_label", "FLOW_LABEL", "flow_label"},
     {"src_host_country", kMisc, "Source IP address GeoIP resolution: country", kAll4, kCountry, L,
      "country_ip_src", "SH_COUNTRY", "country_ip_src"},
