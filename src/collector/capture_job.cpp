@@ -74,7 +74,7 @@ public:
         lookups_ = std::move(*lookups);
         if (auto r = tag_maps_.load(cfg, daemon_, map_limits_of(s), maps::MapUse::kAccounting); !r) return r;
         const auto slots = packet::FragmentTable::capacity_for(s.get_uint("pmacctd_frag_buffer_size"));
-        accountant_.emplace(slots, needs_fragment_handling(cfg));
+        accountant_.emplace(slots, needs_fragment_handling(cfg), tunnel_options(s, daemon_));
         if (s.is_set("pcap_direction")) direction_ = s.get_string("pcap_direction") == "in" ? 1 : 2;
         // The sampling_rate primitive: the external rate, else 1 (as 1.7.7); renormalised, the
         // counters carry the external rate and the primitive says 1. Internal sampling

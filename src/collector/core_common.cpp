@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "pmacct/base/build_info.hpp"
+#include "pmacct/base/strings.hpp"
 #include "pmacct/pcap/savefile.hpp"
 #include "pmacct/process/signals.hpp"
 
@@ -86,6 +87,23 @@ maps::MapLimits map_limits_of(const config::Settings& s) {
     l.index = s.get_bool("maps_index");
     l.dont_recirculate = s.get_bool("pre_tag_map_dont_recirculate");
     return l;
+}
+
+packet::Options tunnel_options(const config::Settings& s, Daemon daemon) {
+    packet::Options o = packet::Options::accounting();
+    if (!s.is_set("tunnel_0")) return o;
+    // The key's check has made it "<gtp|vxlan>[, ]<port 1-65535>".
+    const std::string value = s.get_string("tunnel_0");
+    const auto digits = value.find_last_not_of("0123456789");
+    const auto port = static_cast<std::uint16_t>(parse_decimal(std::string_view(value).substr(digits + 1)).value_or(0));
+    if (value.starts_with("vxlan")) {
+        o.vxlan_port = port;
+    } else if (daemon == Daemon::kSfacctd) {
+        log::warn("tunnel_0: gtp is opened by pmacctd and uacctd; sfacctd ignores it");
+    } else {
+        o.gtp_port = port;
+    }
+    return o;
 }
 
 Result<void> TagMaps::load(const config::Config& cfg, Daemon daemon, const maps::MapLimits& limits,

@@ -52,7 +52,7 @@ public:
             if (p.type == "tee") return fail(fmt::format("plugin tee[{}]: the tee plugin is not implemented yet for sfacctd", p.name));
         }
         // Keys nfacctd acts on that sfacctd does not yet (the configuration reader cannot tell).
-        for (const char* key : {"sampling_map", "flow_to_rd_map", "tunnel_0"}) {
+        for (const char* key : {"sampling_map", "flow_to_rd_map"}) {
             if (s.is_set(key)) log::warn("{}: not implemented yet for sfacctd; it has no effect", key);
         }
         // networks_file, sfacctd_net/sfacctd_as, ports_file...: per plugin, applied to its keys.
@@ -65,6 +65,7 @@ public:
         if (s.is_set("sfacctd_ext_sampling_rate")) {
             o.ext_sampling_rate = static_cast<std::uint32_t>(s.get_uint("sfacctd_ext_sampling_rate"));
         }
+        o.dissect = tunnel_options(s, Daemon::kSfacctd);
         decoder_ = flow::SflowDecoder(o);
         if (s.is_set("sfacctd_counter_file")) {
             counter_path_ = s.get_string("sfacctd_counter_file");

@@ -580,8 +580,8 @@ constexpr KeySpec kKeys[] = {
     {.names = "tunnel_0",
      .type = kString,
      .daemons = kCapture | kSf,
-     .flags = kGlobal,
-     .doc = "Account the traffic inside a tunnel: \"gtp, <udp port>\" or \"vxlan, <udp port>\".",
+     .flags = kGlobal | kImplemented,
+     .doc = "\"gtp, <port>\": account what GTP-U carries; \"vxlan, <port>\": VXLAN on that port, not 4789.",
      .check = check_tunnel},
 
     // --- tmp_* workarounds --------------------------------------------------------------

@@ -973,8 +973,9 @@ void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_
         case Target::kInCvlan: r.in_cvlan = static_cast<std::uint16_t>(u()); break;
         case Target::kOutCvlan: r.out_cvlan = static_cast<std::uint16_t>(u()); break;
         case Target::kLayer2Segment:
-            // layer2SegmentId: a segment type byte (1: VXLAN) then the identifier.
+            // layer2SegmentId: a segment type byte (1: VXLAN, 2: NVGRE) then the identifier.
             if (n == 8 && p[0] == 1) r.vxlan = static_cast<std::uint32_t>(be_uint(p + 5, 3));
+            if (n == 8 && p[0] == 2) r.nvgre = static_cast<std::uint32_t>(be_uint(p + 5, 3));
             break;
         case Target::kAppId:
             raw_.app_id = u();

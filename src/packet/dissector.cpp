@@ -83,6 +83,7 @@ private:
     void mac(std::size_t at, MacAddress& m) const { std::memcpy(m.bytes.data(), p_ + at, 6); }
     void stop(Stop s) {
         if (out_.stop == Stop::kComplete) out_.stop = s;
+        if (s == Stop::kMalformed && in_tunnel_) out_.tunnel_malformed = true;
     }
 
     // Outer Ethernet (inner == false) or the Ethernet frame a VXLAN/NVGRE tunnel carries.
@@ -363,7 +364,10 @@ private:
                 const std::size_t header = layer.proto == kProtoSctp ? 12 : 8;
                 if (!fits(header)) return stop(Stop::kTruncated);
                 layer.payload_offset = static_cast<std::uint32_t>(at + header);
-                if (outer && layer.proto == kProtoUdp) udp_tunnel(at + 8, end, layer);
+                if (outer && layer.proto == kProtoUdp) {
+                    in_tunnel_ = true;
+                    udp_tunnel(at + 8, end, layer);
+                }
                 return;
             }
             case kProtoIcmp:
@@ -378,13 +382,17 @@ private:
             case kProtoIpv6:
                 layer.payload_offset = static_cast<std::uint32_t>(at);
                 if (outer && options_.ip_in_ip) {
+                    in_tunnel_ = true;
                     out_.tunnel = TunnelKind::kIpInIp;
                     ip(at, layer.proto == kProtoIpv4 ? 4 : 6, out_.inner, false);
                 }
                 return;
             case kProtoGre:
                 layer.payload_offset = static_cast<std::uint32_t>(at);
-                if (outer && options_.gre) gre(at, end);
+                if (outer && options_.gre) {
+                    in_tunnel_ = true;
+                    gre(at, end);
+                }
                 return;
             default: layer.payload_offset = static_cast<std::uint32_t>(at); return;
         }
@@ -458,6 +466,7 @@ private:
     std::size_t n_;
     const Options& options_;
     PacketInfo& out_;
+    bool in_tunnel_ = false;  // reading a tunnel's headers or what it carries
 };
 
 }  // namespace

@@ -93,7 +93,7 @@ FragmentTable::Verdict FragmentTable::later(const IpLayer& ip, std::int64_t now,
 }
 
 void copy_dissection(const PacketInfo& info, FlowRecord& out) {
-    const IpLayer& ip = info.ip;
+    const IpLayer& ip = accounted_layer(info);
     if (info.has_macs) {
         out.src_mac = info.src_mac;
         out.dst_mac = info.dst_mac;
@@ -116,14 +116,30 @@ void copy_dissection(const PacketInfo& info, FlowRecord& out) {
         out.mpls_label_top = info.mpls_labels[0];
         out.mpls_label_bottom = info.mpls_labels[std::min<std::size_t>(info.mpls_depth, 10) - 1];
     }
-    out.vxlan = info.tunnel == TunnelKind::kVxlan ? info.tunnel_id : 0;
+    // A tunnel whose content is broken is accounted as its envelope alone.
+    if (info.tunnel == TunnelKind::kNone || info.tunnel == TunnelKind::kGtp || info.tunnel_malformed) return;
+    if (info.tunnel == TunnelKind::kVxlan) out.vxlan = info.tunnel_id;
+    if (info.tunnel == TunnelKind::kNvgre) out.nvgre = info.tunnel_id;
+    if (info.tunnel_has_macs) {
+        out.tunnel_src_mac = info.tunnel_src_mac;
+        out.tunnel_dst_mac = info.tunnel_dst_mac;
+    }
+    const IpLayer& in = info.inner;
+    if (in.version == 0) return;
+    out.tunnel_src_ip = in.src;
+    out.tunnel_dst_ip = in.dst;
+    out.tunnel_proto = in.proto;
+    out.tunnel_tos = in.tos;
+    out.tunnel_flow_label = in.flow_label;
+    out.tunnel_src_port = in.src_port;
+    out.tunnel_dst_port = in.dst_port;
+    out.tunnel_tcp_flags = in.tcp_flags;
 }
 
 bool PacketAccountant::account(LinkType link, std::span<const std::uint8_t> frame, Timestamp ts, FlowRecord& out) {
     ++counters_.frames;
     dissect(link, frame, options_, info_);
-    const IpLayer& ip = info_.ip;
-    if (ip.version == 0) {
+    if (info_.ip.version == 0) {
         if (info_.stop == Stop::kNotIp) {
             ++counters_.not_ip;
         } else {
@@ -131,10 +147,11 @@ bool PacketAccountant::account(LinkType link, std::span<const std::uint8_t> fram
         }
         return false;
     }
-    if (info_.stop == Stop::kMalformed) {
+    if (info_.stop == Stop::kMalformed && !info_.tunnel_malformed) {
         ++counters_.malformed;
         return false;
     }
+    const IpLayer& ip = accounted_layer(info_);
     out = FlowRecord{};
     // What the IP header says; a zero IPv4 length (segmentation offload): what was captured.
     out.bytes = ip.length != 0 ? ip.length : frame.size() - ip.l3_offset;

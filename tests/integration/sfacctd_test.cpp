@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon.hpp"
+#include "packet_builder.hpp"
 #include "run_program.hpp"
 #include "sflow_builder.hpp"
 #include "test_support.hpp"
@@ -243,6 +244,88 @@ TEST(Sfacctd, PreTagMapAndAllowFileAsDebian) {
     std::ofstream(dir.path() + "/allow-sender") << "127.0.0.1\n";
     EXPECT_TRUE(run("ours-agents", "sfacctd_allow_file: " + dir.path() + "/allow-agents\n").rows.empty());
     EXPECT_EQ(run("ours-sender", "sfacctd_allow_file: " + dir.path() + "/allow-sender\n").rows.size(), 4U);
+}
+
+constexpr const char* kTunnelAggregate =
+    "src_host, dst_host, proto, dst_port, vxlan, tunnel_src_mac, tunnel_dst_mac, tunnel_src_host, "
+    "tunnel_dst_host, tunnel_proto, tunnel_tos, tunnel_src_port, tunnel_dst_port";
+
+// tunnel_*: what VXLAN on port 4789 and IP-in-IP carry, as 1.7.7 (the VXLAN fixture, and frames
+// built here). GRE: 1.7.7 leaves its tunnel_* empty, we fill them (documented). tunnel_0 moves
+// VXLAN to another port, which 1.7.7 ignores.
+TEST(Sfacctd, TunnelPrimitivesAsDebian) {
+    if (::access("/usr/sbin/sfacctd", X_OK) != 0) GTEST_SKIP() << "Debian's pmacct is not installed";
+    TempDir dir;
+    const DaemonRun fixture_ours = replay(dir, "fix-ours", "data-encap-vxlan", kTunnelAggregate);
+    ASSERT_EQ(fixture_ours.exit_code, 0) << fixture_ours.log;
+    const DaemonRun fixture_theirs = replay(dir, "debian", "data-encap-vxlan", kTunnelAggregate);
+    const Table fa = parse_csv(fixture_ours.text);
+    ASSERT_FALSE(fa.rows.empty());
+    EXPECT_NE(fa.rows[0].at(static_cast<std::size_t>(fa.col("TUNNEL_SRC_IP"))), "") << fixture_ours.text;
+    EXPECT_EQ(rows_of(fa), rows_of(parse_csv(fixture_theirs.text)));
+
+    const Bytes inner = ipv4(6, "172.16.0.1", "172.16.0.2", tcp(1234, 80, 0x02, Bytes(10, 0)), {.tos = 0x10});
+    auto vxlan = [&](std::uint16_t port, std::uint32_t vni) {
+        Bytes h = {0x08, 0, 0, 0};
+        put32(h, vni << 8);
+        return cat({eth(1, 2, 0x0800), ipv4(17, "192.0.2.1", "192.0.2.2", udp(55555, port, cat({h, eth(0xA, 0xB, 0x0800), inner})))});
+    };
+    const std::vector<Bytes> frames = {
+        vxlan(4789, 5000), vxlan(8472, 6000),
+        cat({eth(1, 2, 0x0800), ipv4(47, "192.0.2.3", "192.0.2.4", cat({{0, 0, 0x08, 0}, inner}))}),
+        cat({eth(1, 2, 0x0800), ipv4(4, "192.0.2.5", "192.0.2.6", inner)})};
+    std::vector<std::pair<std::uint32_t, sflow::Xdr>> samples;
+    for (const Bytes& f : frames) samples.push_back({1, sflow::flow_sample({{1, sflow::raw_header(f, static_cast<std::uint32_t>(f.size()))}})});
+    const std::string pcap = dir.path() + "/tunnels.pcap";
+    ASSERT_TRUE(write_udp_pcap(pcap, {sflow::datagram(samples)}, 0x7F000001U, 6343, 1795340000));
+    const auto run = [&](const std::string& who, const std::string& extra) {
+        const std::string conf = dir.path() + "/" + who + ".conf";
+        const std::string out = dir.path() + "/" + who + ".csv";
+        std::ofstream(conf) << config("pcap_savefile: " + pcap + "\n", out, kTunnelAggregate, extra);
+        const DaemonRun r = replay_savefile(who == "debian-port" ? "debian" : who, conf, out, "sfacctd");
+        if (!who.starts_with("debian")) {
+            EXPECT_EQ(r.exit_code, 0) << r.log;
+        }
+        return parse_csv(r.text);
+    };
+    const Table ours = run("ours", "");
+    const Table theirs = run("debian", "");
+    ASSERT_EQ(ours.rows.size(), 4U);
+    // Ours with the GRE tunnel_* emptied is 1.7.7's.
+    const auto proto = static_cast<std::size_t>(ours.col("PROTOCOL"));
+    const auto from = static_cast<std::size_t>(ours.col("TUNNEL_SRC_IP"));
+    Table emptied = ours;
+    int opened = 0;
+    for (auto& r : emptied.rows) {
+        if (r[proto] != "47") continue;
+        EXPECT_EQ(r[from], "172.16.0.1");
+        EXPECT_EQ(r[from + 4], "1234");  // TUNNEL_SRC_PORT after TUNNEL_DST_IP, TUNNEL_PROTOCOL, TUNNEL_TOS
+        r[from] = r[from + 1] = "";
+        for (std::size_t c = from + 2; c < from + 6; ++c) r[c] = "0";
+        ++opened;
+    }
+    EXPECT_EQ(opened, 1);
+    const auto text = [](const Table& t) {
+        std::string out;
+        for (const auto& r : t.rows) {
+            for (const auto& cell : r) out += cell + ",";
+            out += "\n";
+        }
+        return out;
+    };
+    EXPECT_EQ(rows_of(emptied), rows_of(theirs)) << "ours:\n" << text(ours) << "1.7.7:\n" << text(theirs);
+
+    // tunnel_0: VXLAN on 8472 instead of 4789 (1.7.7: no change).
+    const Table port = run("ours-port", "tunnel_0: vxlan, 8472\n");
+    const Table port_theirs = run("debian-port", "tunnel_0: vxlan, 8472\n");
+    std::map<std::string, std::string> vni;
+    const auto dport = static_cast<std::size_t>(port.col("DST_PORT"));
+    const auto vx = static_cast<std::size_t>(port.col("VXLAN"));
+    for (const auto& r : port.rows) {
+        if (r[proto] == "17") vni[r[dport]] = r[vx] + "/" + r[from];
+    }
+    EXPECT_EQ(vni, (std::map<std::string, std::string>{{"4789", "0/"}, {"8472", "6000/172.16.0.1"}}));
+    EXPECT_EQ(rows_of(port_theirs), rows_of(theirs));
 }
 
 // Per 5-tuple packets of a print CSV whose last two columns are PACKETS and BYTES.

@@ -23,6 +23,7 @@
 #include "pmacct/maps/pre_tag_map.hpp"
 #include "pmacct/net/allow_list.hpp"
 #include "pmacct/net/udp_input.hpp"
+#include "pmacct/packet/dissector.hpp"
 #include "pmacct/plugin/host.hpp"
 
 namespace pmacct::collector {
@@ -58,6 +59,11 @@ Result<void> check_plugins(const config::Config& cfg, plugin::FactoryLookup look
 // The map limits of the configuration (maps_entries, maps_row_len, maps_index,
 // pre_tag_map_dont_recirculate).
 maps::MapLimits map_limits_of(const config::Settings& s);
+
+// The tunnels pmacctd, uacctd and sfacctd open (packet::Options::accounting()) with tunnel_0's
+// ("gtp, <port>": GTP-U on that UDP port, its content accounted; "vxlan, <port>": VXLAN on that
+// port instead of 4789). GTP-U is opened by the capture daemons only; sfacctd warns and ignores it.
+packet::Options tunnel_options(const config::Settings& s, Daemon daemon);
 
 // pre_tag_map: the daemon's, and the plugins' own (`pre_tag_map[name]`), used for them instead.
 class TagMaps {

@@ -35,8 +35,9 @@ namespace pmacct::flow {
 struct SflowOptions {
     bool renormalize = false;             // sfacctd_renormalize: counters times the sampling rate
     std::uint32_t ext_sampling_rate = 0;  // sfacctd_ext_sampling_rate: the rate to use instead
-    // Tunnels opened in sampled headers: VXLAN on its IANA port, as 1.7.7 (vxlan primitive).
-    packet::Options dissect{false, false, 4789, 0};
+    // Tunnels opened in sampled headers (tunnel_0): VXLAN on its IANA port as 1.7.7, and GRE,
+    // NVGRE and IP-in-IP, which 1.7.7 leaves closed.
+    packet::Options dissect = packet::Options::accounting();
 };
 
 enum class SflowOutcome : std::uint8_t {

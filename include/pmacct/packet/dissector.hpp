@@ -49,7 +49,9 @@ enum class Stop : std::uint8_t {
 
 enum class TunnelKind : std::uint8_t { kNone, kGre, kNvgre, kIpInIp, kVxlan, kGtp };
 
-// Which tunnels to open. Closed ones are accounted as what the outer header says (GRE, UDP).
+// Which tunnels to open. Closed ones are accounted as what the outer header says (GRE, UDP). An
+// open VXLAN, GRE, NVGRE or IP-in-IP tunnel fills `inner` and the outer headers stay what is
+// accounted; an open GTP-U tunnel's content is accounted instead of it (accounted_layer).
 struct Options {
     bool gre = false;           // GRE carrying IP, and NVGRE (GRE with Ethernet and a key)
     bool ip_in_ip = false;      // IPv4/IPv6 in IPv4/IPv6 (protocols 4 and 41, SRv6 decapsulation)
@@ -58,6 +60,8 @@ struct Options {
 
     // Every tunnel open, VXLAN and GTP-U on their IANA ports.
     static constexpr Options every_tunnel() { return {true, true, 4789, 2152}; }
+    // What pmacctd, uacctd and sfacctd open unless tunnel_0 says otherwise: GTP-U is closed.
+    static constexpr Options accounting() { return {true, true, 4789, 0}; }
 };
 
 // One IP header and the transport header after it.
@@ -115,7 +119,17 @@ struct PacketInfo {
     MacAddress tunnel_dst_mac;
     IpLayer inner;
     Stop stop = Stop::kComplete;
+    // The malformation `stop` reports is in the tunnel (its header or what it carries): the outer
+    // headers are whole and can be accounted without it.
+    bool tunnel_malformed = false;
 };
+
+// The IP layer a packet is accounted by: what a GTP-U tunnel carries (tunnel_0: pmacct accounts
+// the tunnelled traffic rather than the envelope), else the outer header.
+inline const IpLayer& accounted_layer(const PacketInfo& info) {
+    const bool gtp = info.tunnel == TunnelKind::kGtp && info.inner.version != 0 && !info.tunnel_malformed;
+    return gtp ? info.inner : info.ip;
+}
 
 // Reads `frame` into `out` (reset first).
 void dissect(LinkType link, std::span<const std::uint8_t> frame, const Options& options, PacketInfo& out);

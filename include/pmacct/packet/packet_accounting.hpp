@@ -69,8 +69,10 @@ private:
 };
 
 // What a dissected packet gives a record: MACs, the outer VLAN and CoS, the customer VLAN, the
-// flow type, addresses, protocol, ToS, flow label, ports, TCP flags, the MPLS stack and the VXLAN
-// id. For a packet with an IP layer; counters, times and the EtherType are the caller's.
+// flow type, addresses, protocol, ToS, flow label, ports, TCP flags and the MPLS stack of the
+// accounted layer (accounted_layer), the VXLAN / NVGRE id and the tunnel_* fields of what an open
+// tunnel carries. For a packet with an IP layer; counters, times and the EtherType are the
+// caller's.
 void copy_dissection(const PacketInfo& info, FlowRecord& out);
 
 struct AccountingCounters {

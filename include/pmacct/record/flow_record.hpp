@@ -169,7 +169,20 @@ struct FlowRecord {
     // Customer VLANs and tunnels
     std::uint16_t in_cvlan = 0;
     std::uint16_t out_cvlan = 0;
-    std::uint32_t vxlan = 0;
+    std::uint32_t vxlan = 0;  // VXLAN network identifier
+    std::uint32_t nvgre = 0;  // NVGRE virtual subnet id
+    // What a tunnel carries (VXLAN, GRE, NVGRE, IP-in-IP), for the tunnel_* primitives; the
+    // fields above are the outer headers'.
+    MacAddress tunnel_src_mac;
+    MacAddress tunnel_dst_mac;
+    IpAddress tunnel_src_ip;
+    IpAddress tunnel_dst_ip;
+    std::uint8_t tunnel_proto = 0;
+    std::uint8_t tunnel_tos = 0;
+    std::uint8_t tunnel_tcp_flags = 0;
+    std::uint16_t tunnel_src_port = 0;
+    std::uint16_t tunnel_dst_port = 0;
+    std::uint32_t tunnel_flow_label = 0;
 
     // Names the exporter sent in options data; views into the decoder's tables, valid while the
     // record is being handed over (copy the text to keep it).

@@ -363,7 +363,7 @@ TEST(TemplateDecoder, MplsStackRouteDistinguisherAndVxlan) {
     label(0);
     label(0);
     d.u16(1).ip4(192, 0, 2, 1).u16(5);
-    d.u8(2).u8(0).u16(0).u32(9);       // NVGRE segment: not VXLAN
+    d.u8(2).u8(0).u16(0).u32(9);       // NVGRE segment (VSID 9): not VXLAN
     d.u32(10);
     d.close_set();
     Collected c;
@@ -385,6 +385,8 @@ TEST(TemplateDecoder, MplsStackRouteDistinguisherAndVxlan) {
     const std::array<std::uint8_t, 8> rd1 = {kRdOriginFlow, 1, 192, 0, 2, 1, 0, 5};
     EXPECT_EQ(s.mpls_vpn_rd, rd1);
     EXPECT_EQ(s.vxlan, 0U);
+    EXPECT_EQ(s.nvgre, 9U);
+    EXPECT_EQ(r.nvgre, 0U);
 }
 
 // Options data names interfaces (v9 interface scope), VRFs (name and RD) and applications; data

@@ -112,5 +112,99 @@ TEST(PacketAccounting, WithoutFragmentHandlingEachFragmentCountsAsItComes) {
     EXPECT_EQ(later.bytes, 84U);
 }
 
+// What a tunnel carries: the tunnel_* fields, with the envelope accounted; GTP-U (tunnel_0): the
+// content accounted instead of the envelope.
+TEST(PacketAccounting, TunnelsFillTheTunnelFieldsOrAreAccountedThrough) {
+    const Bytes inner = ipv4(6, "172.16.0.1", "172.16.0.2", tcp(1234, 80, 0x12, Bytes(10, 0)), {.tos = 0x10});
+    Bytes vxlan = {0x08, 0, 0, 0};
+    put32(vxlan, 5000U << 8);
+    const Bytes vx = cat({eth(1, 2, 0x0800), ipv4(17, "192.0.2.1", "192.0.2.2",
+                                                  udp(55555, 4789, cat({vxlan, eth(0xA, 0xB, 0x0800), inner})))});
+    PacketAccountant a(1024, true, Options::accounting());
+    FlowRecord r;
+    ASSERT_TRUE(a.account(LinkType::kEthernet, vx, Timestamp{1, 0}, r));
+    EXPECT_EQ(r.src_ip.to_string(), "192.0.2.1");
+    EXPECT_EQ(r.dst_port, 4789);
+    EXPECT_EQ(r.bytes, vx.size() - 14);
+    EXPECT_EQ(r.vxlan, 5000U);
+    EXPECT_EQ(r.tunnel_src_mac.to_string(), "02:00:00:00:00:0b");
+    EXPECT_EQ(r.tunnel_dst_mac.to_string(), "02:00:00:00:00:0a");
+    EXPECT_EQ(r.tunnel_src_ip.to_string(), "172.16.0.1");
+    EXPECT_EQ(r.tunnel_dst_ip.to_string(), "172.16.0.2");
+    EXPECT_EQ(r.tunnel_proto, 6);
+    EXPECT_EQ(r.tunnel_tos, 0x10);
+    EXPECT_EQ(r.tunnel_src_port, 1234);
+    EXPECT_EQ(r.tunnel_dst_port, 80);
+    EXPECT_EQ(r.tunnel_tcp_flags, 0x12);
+
+    // GRE and IP-in-IP: no inner MACs.
+    const Bytes gre = cat({eth(1, 2, 0x0800), ipv4(47, "192.0.2.3", "192.0.2.4", cat({{0, 0, 0x08, 0}, inner}))});
+    ASSERT_TRUE(a.account(LinkType::kEthernet, gre, Timestamp{1, 0}, r));
+    EXPECT_EQ(r.proto, 47);
+    EXPECT_EQ(r.vxlan, 0U);
+    EXPECT_EQ(r.tunnel_src_mac, MacAddress{});
+    EXPECT_EQ(r.tunnel_dst_ip.to_string(), "172.16.0.2");
+    EXPECT_EQ(r.tunnel_dst_port, 80);
+    const Bytes ipip = cat({eth(1, 2, 0x0800), ipv4(4, "192.0.2.5", "192.0.2.6", inner)});
+    ASSERT_TRUE(a.account(LinkType::kEthernet, ipip, Timestamp{1, 0}, r));
+    EXPECT_EQ(r.proto, 4);
+    EXPECT_EQ(r.tunnel_src_ip.to_string(), "172.16.0.1");
+
+    // NVGRE: the VSID.
+    Bytes nv = {0x20, 0x00, 0x65, 0x58};
+    put32(nv, (777U << 8) | 1);
+    const Bytes nvgre = cat({eth(1, 2, 0x0800), ipv4(47, "192.0.2.7", "192.0.2.8", cat({nv, eth(0xC, 0xD, 0x0800), inner}))});
+    ASSERT_TRUE(a.account(LinkType::kEthernet, nvgre, Timestamp{1, 0}, r));
+    EXPECT_EQ(r.nvgre, 777U);
+    EXPECT_EQ(r.tunnel_src_mac.to_string(), "02:00:00:00:00:0d");
+
+    // GTP-U is closed by default: the envelope, no tunnel fields.
+    Bytes g = {0x30, 0xFF};
+    put16(g, static_cast<std::uint16_t>(inner.size()));
+    put32(g, 0xDEADBEEF);
+    const Bytes gtp = cat({eth(1, 2, 0x0800), ipv4(17, "10.1.0.1", "10.1.0.2", udp(2152, 2152, cat({g, inner})))});
+    ASSERT_TRUE(a.account(LinkType::kEthernet, gtp, Timestamp{1, 0}, r));
+    EXPECT_EQ(r.src_ip.to_string(), "10.1.0.1");
+    EXPECT_TRUE(r.tunnel_src_ip.empty());
+    // Opened (tunnel_0: gtp, 2152): the content, its length, its addresses and ports.
+    Options o = Options::accounting();
+    o.gtp_port = 2152;
+    PacketAccountant through(1024, true, o);
+    ASSERT_TRUE(through.account(LinkType::kEthernet, gtp, Timestamp{1, 0}, r));
+    EXPECT_EQ(r.src_ip.to_string(), "172.16.0.1");
+    EXPECT_EQ(r.dst_port, 80);
+    EXPECT_EQ(r.proto, 6);
+    EXPECT_EQ(r.tos, 0x10);
+    EXPECT_EQ(r.bytes, inner.size());
+    EXPECT_EQ(r.src_mac.to_string(), "02:00:00:00:00:02");
+    EXPECT_TRUE(r.tunnel_src_ip.empty());
+}
+
+// A tunnel whose content is broken is accounted as its envelope, never dropped.
+TEST(PacketAccounting, ABrokenTunnelIsAccountedAsItsEnvelope) {
+    Bytes bad_inner = ipv4(6, "172.16.0.1", "172.16.0.2", tcp(1, 2, 0));
+    bad_inner[0] = 0x44;  // IPv4 header length 16
+    PacketAccountant a(1024, true, Options::every_tunnel());
+    FlowRecord r;
+    const Bytes gre = cat({eth(1, 2, 0x0800), ipv4(47, "192.0.2.3", "192.0.2.4", cat({{0, 0, 0x08, 0}, bad_inner}))});
+    ASSERT_TRUE(a.account(LinkType::kEthernet, gre, Timestamp{1, 0}, r));
+    EXPECT_EQ(r.src_ip.to_string(), "192.0.2.3");
+    EXPECT_EQ(r.proto, 47);
+    EXPECT_TRUE(r.tunnel_src_ip.empty());
+    Bytes g = {0x30, 0xFF};
+    put16(g, static_cast<std::uint16_t>(bad_inner.size()));
+    put32(g, 1);
+    const Bytes gtp = cat({eth(1, 2, 0x0800), ipv4(17, "10.1.0.1", "10.1.0.2", udp(2152, 2152, cat({g, bad_inner})))});
+    ASSERT_TRUE(a.account(LinkType::kEthernet, gtp, Timestamp{1, 0}, r));
+    EXPECT_EQ(r.src_ip.to_string(), "10.1.0.1");
+    EXPECT_EQ(r.dst_port, 2152);
+    EXPECT_EQ(a.counters().malformed, 0U);
+    // A broken envelope is still malformed.
+    Bytes outer = gre;
+    outer[14] = 0x44;
+    EXPECT_FALSE(a.account(LinkType::kEthernet, outer, Timestamp{1, 0}, r));
+    EXPECT_EQ(a.counters().malformed, 1U);
+}
+
 }  // namespace
 }  // namespace pmacct::packet
