@@ -23,6 +23,8 @@ test_pkgs=(
     tshark
     # NFLOG rules for uacctd in test namespaces (tests/integration/uacctd_test.cpp).
     nftables
+    # A real sFlow agent: Open vSwitch's bridge in test namespaces (sfacctd_ovs_test.cpp).
+    openvswitch-switch
 )
 
 want=("${build_pkgs[@]}")

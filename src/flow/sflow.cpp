@@ -24,6 +24,10 @@ constexpr std::uint32_t kIpv6Data = 4;
 constexpr std::uint32_t kExtendedSwitch = 1001;
 constexpr std::uint32_t kExtendedRouter = 1002;
 constexpr std::uint32_t kExtendedGateway = 1003;
+constexpr std::uint32_t kExtendedMplsVc = 1009;
+// pmacct's own records (enterprise 43874), sent by its sfprobe plugin: format 2 carries the tag
+// and tag2 (64 bits each).
+constexpr std::uint32_t kPmacctTag = (43874U << 12) | 2U;
 
 // v2/v4: a flow sample's packet data and extended data tags, and counter block versions.
 constexpr std::uint32_t kV4PacketHeader = 1;
@@ -276,6 +280,7 @@ bool SflowDecoder::flow_sample(ByteReader& r, Layout layout, Timestamp arrival, 
                                SflowDecodeResult& result) {
     FlowRecord& out = record_;
     out = FlowRecord{};
+    out.sflow_sample_type = layout == Layout::kExpanded ? kExpandedFlowSample : kFlowSample;
     Sample s;
     (void)r.u32();  // the sample's sequence number
     if (layout == Layout::kExpanded) {
@@ -315,6 +320,19 @@ bool SflowDecoder::flow_sample(ByteReader& r, Layout layout, Timestamp arrival, 
                 case kExtendedSwitch: extended_switch(d, s); break;
                 case kExtendedRouter: extended_router(d); break;
                 case kExtendedGateway: extended_gateway(d, 5); break;
+                case kExtendedMplsVc:
+                    // The VC instance name, then its id: the pseudowire (mpls_pw_id), as 1.7.7.
+                    skip_opaque(d);
+                    if (const std::uint32_t vc = d.u32(); d.ok()) record_.mpls_pw_id = vc;
+                    break;
+                case kPmacctTag: {
+                    const std::uint64_t tag = d.u64();
+                    const std::uint64_t tag2 = d.u64();
+                    if (!d.ok()) break;
+                    record_.tag = record_.exporter_tag = tag;
+                    record_.tag2 = record_.exporter_tag2 = tag2;
+                    break;
+                }
                 default: break;
             }
         }

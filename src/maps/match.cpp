@@ -115,6 +115,8 @@ constexpr MatchKey kMatchKeys[] = {
     {"sample_type", Field::kSampleType, 0},
     {"direction", Field::kDirection, 1},
     {"direction", Field::kCaptureDirection, 2},  // pmacctd, uacctd (see pre_tag_map.cpp)
+    {"sample_type", Field::kSflowSampleType, 0},  // sfacctd (see pre_tag_map.cpp)
+    {"agent_id", Field::kAgentId, 0xFFFFFFFF},
     {"src_as", Field::kSrcAs, 0xFFFFFFFF},
     {"dst_as", Field::kDstAs, 0xFFFFFFFF},
     {"peer_src_as", Field::kPeerSrcAs, 0xFFFFFFFF},
@@ -180,6 +182,16 @@ std::string parse_value(const MatchKey& k, std::string_view v, Condition& c) {
             else if (t == "event") c.value = kEvent;
             else if (t == "option") c.value = kOption;
             else return fmt::format("unknown sample_type '{}'", v);
+            return {};
+        }
+        case Field::kSflowSampleType: {
+            // "<enterprise>:<format>", as the sample's type on the wire (0:1 flow sample, 0:3
+            // expanded flow sample).
+            const auto colon = v.find(':');
+            const auto enterprise = colon == std::string_view::npos ? std::nullopt : map_number(v.substr(0, colon), 0xFFFFF);
+            const auto format = enterprise ? map_number(v.substr(colon + 1), 0xFFF) : std::nullopt;
+            if (!format) return fmt::format("'{}' is not <enterprise>:<format>", v);
+            c.value = (*enterprise << 12) | *format;
             return {};
         }
         case Field::kFilter: {
@@ -267,6 +279,8 @@ std::optional<std::uint64_t> number_of(Field f, const FlowRecord& r) {
         case Field::kIsNsel: return (r.template_traits & kTemplateNsel) != 0 ? 1 : 0;
         case Field::kIsNel: return (r.template_traits & kTemplateNel) != 0 ? 1 : 0;
         case Field::kCaptureDirection: return r.capture_direction;
+        case Field::kAgentId: return r.export_proto_sysid;
+        case Field::kSflowSampleType: return r.sflow_sample_type;
         default: return std::nullopt;
     }
 }

@@ -15,8 +15,7 @@ using Rule = PreTagMap::Rule;
 
 
 // Keys of pmacct's dictionary that need an input or a feature pmacct-ng does not have yet.
-constexpr std::string_view kNotYet[] = {"agent_id", "src_local_pref", "local_pref", "src_roa",
-                                        "dst_roa",  "src_comms", "comms"};
+constexpr std::string_view kNotYet[] = {"src_local_pref", "local_pref", "src_roa", "dst_roa", "src_comms", "comms"};
 
 // The MATCH keys an sFlow record answers: the agent, interfaces, what the sampled header and the
 // router / gateway records give, and `filter`.
@@ -27,7 +26,8 @@ bool sfacctd_key(MatchField f) {
         case MatchField::kPeerDstAs: case MatchField::kSrcMac: case MatchField::kDstMac: case MatchField::kVlan:
         case MatchField::kCvlan: case MatchField::kSrcNet: case MatchField::kDstNet: case MatchField::kIpProto:
         case MatchField::kSrcPort: case MatchField::kDstPort: case MatchField::kTcpFlags:
-        case MatchField::kIsMulticast: case MatchField::kFilter: return true;
+        case MatchField::kIsMulticast: case MatchField::kFilter: case MatchField::kAgentId:
+        case MatchField::kSflowSampleType: case MatchField::kMplsPwId: return true;
         default: return false;
     }
 }
@@ -108,6 +108,12 @@ std::string add_token(Rule& rule, const MapToken& t, Daemon daemon, MapUse use) 
         // and `direction`, which there is pcap_direction (1 in, 2 out; 0 when it is not set).
         const bool capture = daemon == Daemon::kPmacctd || daemon == Daemon::kUacctd;
         if (capture && field == MatchField::kDirection) field = MatchField::kCaptureDirection;
+        // sfacctd's sample_type is the sFlow sample's <enterprise>:<format>; agent_id is sFlow's.
+        if (daemon == Daemon::kSfacctd && field == MatchField::kSampleType) field = MatchField::kSflowSampleType;
+        if (daemon != Daemon::kSfacctd && field == MatchField::kSflowSampleType) field = MatchField::kSampleType;
+        if (daemon != Daemon::kSfacctd && field == MatchField::kAgentId) {
+            return fmt::format("'{}' is an sfacctd key", k);
+        }
         if (capture && field != MatchField::kFilter && field != MatchField::kCaptureDirection) {
             return fmt::format("'{}' is not a {} key", k, daemon_name(daemon));
         }
@@ -258,6 +264,9 @@ void PreTagMap::apply(FlowRecord& r, std::string& label_buffer) const {
     } else {
         evaluate(rules_, r, label_buffer, [](std::size_t from) { return from; });
     }
+    // A tag the map leaves at 0 is the exporter's (1.7.7's sfacctd with sfprobe's tag record).
+    if (r.tag == 0) r.tag = r.exporter_tag;
+    if (r.tag2 == 0) r.tag2 = r.exporter_tag2;
     r.label = label_buffer;
 }
 

@@ -328,6 +328,59 @@ TEST(Sfacctd, TunnelPrimitivesAsDebian) {
     EXPECT_EQ(rows_of(port_theirs), rows_of(theirs));
 }
 
+// Extended records as 1.7.7 reads them: the MPLS VC record's id is mpls_pw_id, pmacct's tag
+// record (43874:2, what sfprobe sends) gives tag and tag2 unless the pre_tag_map sets them, and
+// user, URL, MPLS, NAT and VLAN tunnel records are stepped over. pre_tag_map's agent_id (the
+// sub-agent) and sample_type (<enterprise>:<format>). 1.7.7 fills mpls_pw_id only when
+// mpls_vpn_rd is aggregated too (documented), so both are here.
+TEST(Sfacctd, ExtendedRecordsAndSflowMapKeysAsDebian) {
+    if (::access("/usr/sbin/sfacctd", X_OK) != 0) GTEST_SKIP() << "Debian's pmacct is not installed";
+    using namespace sflow;
+    const ExtendedRecords x;
+    Xdr expanded;  // input 6, output 2
+    expanded.u32(9).u32(0).u32(12).u32(1).u32(5000).u32(0).u32(0).u32(6).u32(0).u32(2).u32(1);
+    expanded.item(1, raw_header(frame(), 64));
+    auto header = [] { return std::pair<std::uint32_t, Xdr>{1, raw_header(frame(), 100)}; };
+    auto inert_and_header = x.inert();
+    inert_and_header.push_back(header());
+    std::vector<std::uint8_t> agent8 = datagram({{1, flow_sample({header()}, 1, 1)}});
+    agent8[15] = 8;  // sub-agent 8
+    const std::vector<std::vector<std::uint8_t>> datagrams = {
+        datagram({{1, flow_sample({{1009, x.vc}, header()}, 1, 2)},
+                  {1, flow_sample({{ExtendedRecords::kPmacctTag, x.tag}, header()}, 1, 3)},
+                  {1, flow_sample({{ExtendedRecords::kPmacctTag, x.tag}, header()}, 1, 4)},
+                  {1, flow_sample(inert_and_header, 1, 5)},
+                  {3, expanded}}),
+        agent8};
+    TempDir dir;
+    const std::string pcap = dir.path() + "/extended.pcap";
+    ASSERT_TRUE(write_udp_pcap(pcap, datagrams, 0x7F000001U, 6343, 1795340000));
+    std::ofstream(dir.path() + "/tags.map") << "set_tag=1 agent_id=8\nset_tag=2 sample_type=0:3\nset_tag2=5 sample_type=0:1 in=4\n";
+    const auto run = [&](const std::string& who, const std::string& extra) {
+        const std::string conf = dir.path() + "/" + who + ".conf";
+        const std::string out = dir.path() + "/" + who + ".csv";
+        std::ofstream(conf) << config("pcap_savefile: " + pcap + "\n", out, "in_iface, mpls_vpn_rd, mpls_pw_id, tag, tag2, export_proto_sysid", extra);
+        const DaemonRun r = replay_savefile(who.starts_with("debian") ? "debian" : who, conf, out, "sfacctd");
+        if (!who.starts_with("debian")) {
+            EXPECT_EQ(r.exit_code, 0) << r.log;
+        }
+        return parse_csv(r.text);
+    };
+    const Table plain = run("ours", "");
+    const Table plain_theirs = run("debian", "");
+    const Table tagged = run("ours-map", "pre_tag_map: " + dir.path() + "/tags.map\n");
+    const Table tagged_theirs = run("debian-map", "pre_tag_map: " + dir.path() + "/tags.map\n");
+    ASSERT_EQ(plain.rows.size(), 6U);
+    EXPECT_EQ(rows_of(plain), rows_of(plain_theirs));
+    EXPECT_EQ(rows_of(tagged), rows_of(tagged_theirs));
+    // What the map and the records give, by input interface: TAG, TAG2, MPLS_PW_ID.
+    std::map<std::string, std::string> by_in;
+    const auto col = [&](const char* name) { return static_cast<std::size_t>(tagged.col(name)); };
+    for (const auto& r : tagged.rows) by_in[r[col("IN_IFACE")]] = r[col("TAG")] + "/" + r[col("TAG2")] + "/" + r[col("MPLS_PW_ID")];
+    EXPECT_EQ(by_in, (std::map<std::string, std::string>{{"1", "1/0/0"}, {"2", "0/0/4242"}, {"3", "11/22/0"},
+                                                         {"4", "11/5/0"}, {"5", "0/0/0"}, {"6", "2/0/0"}}));
+}
+
 // Per 5-tuple packets of a print CSV whose last two columns are PACKETS and BYTES.
 std::map<std::vector<std::string>, std::uint64_t> packets_per_key(const Table& t) {
     std::map<std::vector<std::string>, std::uint64_t> m;
@@ -361,25 +414,16 @@ void append_filler(const std::string& path, int n, std::uint32_t second) {
     }
 }
 
-// Debian's pmacctd with its sfprobe plugin (sampling 1) exports a capture to our sfacctd and to
-// Debian's: the same rows; and every packet our pmacctd accounts on that capture is there.
-// 1.7.7's sfprobe sends its last, partly filled datagram only when later packets come: the
-// capture ends with filler packets of another flow, left out of the comparison with pmacctd.
-TEST(Sfacctd, FedByDebianSfprobe) {
-    if (::access("/usr/sbin/sfacctd", X_OK) != 0 || ::access("/usr/sbin/pmacctd", X_OK) != 0) {
-        GTEST_SKIP() << "Debian's pmacct is not installed";
-    }
-    TempDir dir;
-    const std::string capture = dir.path() + "/traffic.pcap";
-    TrafficCapture summary;
-    ASSERT_TRUE(write_traffic_pcap(capture, summary));
-    const std::string aggregate = "src_host, dst_host, src_port, dst_port, proto";
-    // Our pmacctd on the capture as written.
-    std::ofstream(dir.path() + "/pm.conf") << config("pcap_savefile: " + capture + "\n", dir.path() + "/pm.csv", aggregate);
-    const auto pm = run_program({"pmacctd", "-f", dir.path() + "/pm.conf"}, 30000);
-    ASSERT_EQ(pm.exit_code, 0) << pm.err;
-    const Table direct = parse_csv(read_file(dir.path() + "/pm.csv"));
-    append_filler(capture, 100, summary.first_second + 5);
+// Debian's pmacctd with its sfprobe plugin (sampling 1, `probe_extra` configuration lines) exports
+// `capture` to our sfacctd and to Debian's, each aggregating on `aggregate`: their tables.
+struct ProbeRun {
+    Table ours;
+    Table theirs;
+    std::string our_log;
+    int our_exit = 0;
+};
+ProbeRun sfprobe_to_both(const TempDir& dir, const std::string& capture, const std::string& aggregate,
+                         const std::string& probe_extra = {}) {
     std::map<std::string, std::uint16_t> ports;
     std::vector<std::unique_ptr<Daemon>> collectors;
     for (const std::string who : {"ours", "debian"}) {
@@ -395,7 +439,7 @@ TEST(Sfacctd, FedByDebianSfprobe) {
     for (const std::string who : {"ours", "debian"}) {
         std::ofstream(dir.path() + "/probe-" + who + ".conf")
             << "pcap_savefile: " << capture << "\npcap_savefile_wait: true\nplugins: sfprobe\nsampling_rate: 1\n"
-            << "sfprobe_receiver: 127.0.0.1:" << ports[who] << "\n";
+            << "sfprobe_receiver: 127.0.0.1:" << ports[who] << "\n" << probe_extra;
         // Kept running after the savefile (sfprobe sends what it still holds on a timer, not at
         // exit), then SIGINT.
         run_program({"/usr/bin/timeout", "-s", "INT", "-k", "5", "5", "/usr/sbin/pmacctd", "-f",
@@ -403,11 +447,46 @@ TEST(Sfacctd, FedByDebianSfprobe) {
                      20000);
     }
     ::usleep(500 * 1000);
-    EXPECT_EQ(collectors[0]->stop(SIGINT), 0) << read_file(dir.path() + "/ours-sf.log");
+    ProbeRun run;
+    run.our_exit = collectors[0]->stop(SIGINT);
     collectors[1]->stop(SIGINT);
-    const Table ours = parse_csv(read_file(dir.path() + "/ours-sf.csv"));
-    const Table theirs = parse_csv(read_file(dir.path() + "/debian-sf.csv"));
-    ASSERT_FALSE(theirs.rows.empty()) << read_file(dir.path() + "/debian-sf.log");
+    run.our_log = read_file(dir.path() + "/ours-sf.log");
+    run.ours = parse_csv(read_file(dir.path() + "/ours-sf.csv"));
+    run.theirs = parse_csv(read_file(dir.path() + "/debian-sf.csv"));
+    EXPECT_FALSE(run.theirs.rows.empty()) << read_file(dir.path() + "/debian-sf.log");
+    return run;
+}
+
+// Debian's pmacctd with its sfprobe plugin on a generated capture.
+class SfprobeFeed : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (::access("/usr/sbin/sfacctd", X_OK) != 0 || ::access("/usr/sbin/pmacctd", X_OK) != 0) {
+            GTEST_SKIP() << "Debian's pmacct is not installed";
+        }
+        ASSERT_TRUE(write_traffic_pcap(capture, summary));
+    }
+    TempDir dir;
+    const std::string capture = dir.path() + "/traffic.pcap";
+    TrafficCapture summary;
+};
+
+// Debian's pmacctd with its sfprobe plugin (sampling 1) exports a capture to our sfacctd and to
+// Debian's: the same rows; and every packet our pmacctd accounts on that capture is there.
+// 1.7.7's sfprobe sends its last, partly filled datagram only when later packets come: the
+// capture ends with filler packets of another flow, left out of the comparison with pmacctd.
+TEST_F(SfprobeFeed, SameRowsAsDebianAndEveryPacket) {
+    const std::string aggregate = "src_host, dst_host, src_port, dst_port, proto";
+    // Our pmacctd on the capture as written.
+    std::ofstream(dir.path() + "/pm.conf") << config("pcap_savefile: " + capture + "\n", dir.path() + "/pm.csv", aggregate);
+    const auto pm = run_program({"pmacctd", "-f", dir.path() + "/pm.conf"}, 30000);
+    ASSERT_EQ(pm.exit_code, 0) << pm.err;
+    const Table direct = parse_csv(read_file(dir.path() + "/pm.csv"));
+    append_filler(capture, 100, summary.first_second + 5);
+    const ProbeRun run = sfprobe_to_both(dir, capture, aggregate);
+    EXPECT_EQ(run.our_exit, 0) << run.our_log;
+    const Table& ours = run.ours;
+    const Table& theirs = run.theirs;
     // The same rows, the filler's apart (how much of it each probe sent before it was stopped).
     const auto without_filler = [](const Table& t) {
         auto rows = rows_of(t);
@@ -424,6 +503,24 @@ TEST(Sfacctd, FedByDebianSfprobe) {
     std::uint64_t total = 0;
     for (const auto& [k, n] : sampled) total += n;
     EXPECT_EQ(total, summary.ipv4.packets + summary.ipv6.packets);
+}
+
+// Debian's pmacctd tagging with its pre_tag_map and exporting through sfprobe: its tag record
+// gives both sfacctds the same tags.
+TEST_F(SfprobeFeed, TagsAsDebian) {
+    std::ofstream(dir.path() + "/probe.map") << "set_tag=5 filter='tcp'\nset_tag2=9 filter='udp'\n";
+    const ProbeRun run =
+        sfprobe_to_both(dir, capture, "proto, tag, tag2", "pre_tag_map: " + dir.path() + "/probe.map\naggregate: tag, tag2\n");
+    EXPECT_EQ(run.our_exit, 0) << run.our_log;
+    const Table& ours = run.ours;
+    EXPECT_EQ(rows_of(ours), rows_of(run.theirs));
+    std::map<std::string, std::string> tags;  // by protocol number: TAG/TAG2
+    for (const auto& r : ours.rows) {
+        tags[r[static_cast<std::size_t>(ours.col("PROTOCOL"))]] =
+            r[static_cast<std::size_t>(ours.col("TAG"))] + "/" + r[static_cast<std::size_t>(ours.col("TAG2"))];
+    }
+    EXPECT_EQ(tags["6"], "5/0");
+    EXPECT_EQ(tags["17"], "0/9");
 }
 
 std::vector<std::uint8_t> payload_of(const std::string& fixture) {

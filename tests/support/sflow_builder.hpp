@@ -57,6 +57,27 @@ inline Xdr raw_header(const std::vector<std::uint8_t>& f, std::uint32_t frame_le
     return h;
 }
 
+// One of each extended record sfacctd reads or steps over: MPLS VC (1009, VC id 4242), pmacct's
+// tag record (43874:2, tag 11 and tag2 22), and user (1004), URL (1005), MPLS (1006), NAT (1007)
+// and VLAN tunnel (1012) records, which feed nothing.
+struct ExtendedRecords {
+    static constexpr std::uint32_t kPmacctTag = (43874U << 12) | 2U;
+    Xdr vc, tag, user, url, mpls, nat, vlan_tunnel;
+    ExtendedRecords() {
+        vc.u32(3).opaque({'v', 'c', '1'}).u32(4242).u32(7);  // strings: a length, then padded bytes
+        tag.u64(11).u64(22);
+        user.u32(3).u32(5).opaque({'a', 'l', 'i', 'c', 'e'}).u32(3).u32(3).opaque({'b', 'o', 'b'});
+        url.u32(1).u32(2).opaque({'/', 'x'}).u32(1).opaque({'h'});
+        mpls.ipv4(10, 9, 9, 9).u32(1).u32(100 << 12).u32(1).u32(200 << 12);
+        nat.ipv4(100, 64, 0, 1).ipv4(100, 64, 0, 2);
+        vlan_tunnel.u32(2).u32(0x81000037).u32(0x81000042);
+    }
+    // The records that feed nothing.
+    std::vector<std::pair<std::uint32_t, Xdr>> inert() const {
+        return {{1004, user}, {1005, url}, {1006, mpls}, {1007, nat}, {1012, vlan_tunnel}};
+    }
+};
+
 // A compact flow sample (0:1) with these records.
 inline Xdr flow_sample(const std::vector<std::pair<std::uint32_t, Xdr>>& records, std::uint32_t rate = 512,
                 std::uint32_t input = 3, std::uint32_t output = 7) {

@@ -1,6 +1,7 @@
 // sFlow v5, v4 and v2 datagrams (sfacctd): flow samples and expanded flow samples become one
 // FlowRecord each, made from the sampled packet header (through the packet dissector) and the
-// extended data that came with it (switch, router, gateway). v5 counter samples go to a second
+// extended data that came with it (switch, router, gateway, MPLS VC, pmacct's tag record; the
+// other extended records are stepped over). v5 counter samples go to a second
 // sink (sfacctd_counter_file); v2/v4 ones are skipped.
 //
 //   flow::SflowDecoder d(options);

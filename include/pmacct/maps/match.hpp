@@ -21,6 +21,8 @@ enum class MatchField : std::uint8_t {
     kFwdStatus, kIsMulticast, kFilter, kFlowsetId, kNatEvent, kMplsVpnIdIn, kMplsVpnIdOut, kMplsVpnId,
     kIsBiFlow, kIsNsel, kIsNel,
     kCaptureDirection,  // `direction` for pmacctd/uacctd: pcap_direction (0 unset, 1 in, 2 out)
+    kAgentId,           // sFlow sub-agent id
+    kSflowSampleType,   // `sample_type` for sfacctd: "<enterprise>:<format>"
 };
 
 struct Condition {

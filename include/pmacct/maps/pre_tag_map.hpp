@@ -46,7 +46,8 @@ public:
     // maps_index was asked for and some rules are in an index.
     bool indexed() const { return index_.active(); }
 
-    // Sets r.tag, r.tag2 and r.label (a view into `label_buffer`, valid until the next call).
+    // Sets r.tag, r.tag2 and r.label (a view into `label_buffer`, valid until the next call); a
+    // tag no rule sets is the record's exporter_tag (exporter_tag2).
     // Hot path: no allocation once the buffer has grown to the longest label.
     void apply(FlowRecord& r, std::string& label_buffer) const;
 

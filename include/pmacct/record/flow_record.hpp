@@ -108,6 +108,8 @@ struct FlowRecord {
     // says of it (kTemplateBiFlow, ...).
     std::uint16_t flowset_id = 0;
     std::uint8_t template_traits = 0;
+    // sFlow: the sample's type as on the wire (enterprise << 12 | format; v2/v4: 1).
+    std::uint32_t sflow_sample_type = 0;
 
     // L2
     MacAddress src_mac;
@@ -210,6 +212,10 @@ struct FlowRecord {
     std::uint64_t tag = 0;
     std::uint64_t tag2 = 0;
     std::string_view label;
+    // Tags the exporter attached (pmacct's sfprobe sends its tag and tag2 in an sFlow record):
+    // a record's tags unless a pre_tag_map sets them.
+    std::uint64_t exporter_tag = 0;
+    std::uint64_t exporter_tag2 = 0;
 
     FlowType type = FlowType::kIpv4;
 };

@@ -50,6 +50,31 @@ TEST(Sflow, CompactSampleOfAnEthernetHeader) {
     EXPECT_EQ(r.time_arrival.sec, 1700000000);
 }
 
+// The MPLS VC record's id is mpls_pw_id; pmacct's tag record (43874:2) gives tag and tag2; the
+// other extended records (user, URL, MPLS, NAT, tunnels, VLAN tunnel) are stepped over. The
+// sample type is recorded for pre_tag_map's sample_type.
+TEST(Sflow, ExtendedRecords) {
+    const ExtendedRecords x;
+    Xdr expanded;
+    expanded.u32(9).u32(0).u32(12).u32(1000).u32(5000).u32(0).u32(0).u32(1).u32(0).u32(2).u32(1);
+    expanded.item(1, raw_header(frame(), 64));
+    SflowDecodeResult res;
+    auto records = x.inert();
+    records.insert(records.end(), {{1009, x.vc}, {ExtendedRecords::kPmacctTag, x.tag}, {1, raw_header(frame(), 100)}});
+    const auto recs = decode(datagram({{1, flow_sample(records)}, {3, expanded}}), res);
+    ASSERT_EQ(recs.size(), 2U);
+    EXPECT_EQ(recs[0].mpls_pw_id, 4242U);
+    EXPECT_EQ(recs[0].tag, 11U);
+    EXPECT_EQ(recs[0].tag2, 22U);
+    EXPECT_EQ(recs[0].exporter_tag, 11U);
+    EXPECT_EQ(recs[0].exporter_tag2, 22U);
+    EXPECT_EQ(recs[0].src_ip.to_string(), "10.0.0.1");
+    EXPECT_EQ(recs[0].sflow_sample_type, 1U);
+    EXPECT_EQ(recs[1].tag, 0U);
+    EXPECT_EQ(recs[1].mpls_pw_id, 0U);
+    EXPECT_EQ(recs[1].sflow_sample_type, 3U);
+}
+
 TEST(Sflow, RenormalizeMultipliesByTheRate) {
     SflowOptions o;
     o.renormalize = true;

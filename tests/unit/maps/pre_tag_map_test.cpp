@@ -203,6 +203,37 @@ TEST(PreTagMap, SfacctdKeys) {
     EXPECT_EQ(r.tag, 1U);
 }
 
+// sfacctd's own keys: agent_id (the sub-agent) and sample_type (<enterprise>:<format>); tags
+// the exporter sent stay where no rule sets them.
+TEST(PreTagMap, SfacctdAgentIdSampleTypeAndExporterTags) {
+    const auto loaded = PreTagMap::parse("set_tag=1 agent_id=7 sample_type=0:3\nset_tag=2 sample_type=0:1\n"
+                                         "set_tag2=5 agent_id=9\nset_tag=3 sample_type=flow\nset_tag=4 sample_type=1\n",
+                                         Daemon::kSfacctd, MapLimits{});
+    ASSERT_EQ(loaded.problems.size(), 2U);
+    EXPECT_THAT(loaded.problems[0].why, HasSubstr("'flow' is not <enterprise>:<format>"));
+    EXPECT_THAT(loaded.problems[1].why, HasSubstr("'1' is not <enterprise>:<format>"));
+    auto tags = [&](std::uint32_t agent, std::uint32_t type, std::uint64_t tag, std::uint64_t tag2) {
+        FlowRecord r;
+        r.export_proto_sysid = agent;
+        r.sflow_sample_type = type;
+        r.exporter_tag = tag;
+        r.exporter_tag2 = tag2;
+        std::string label;
+        loaded.map.apply(r, label);
+        return std::pair{r.tag, r.tag2};
+    };
+    EXPECT_EQ(tags(7, 3, 0, 0), (std::pair<std::uint64_t, std::uint64_t>{1, 0}));
+    EXPECT_EQ(tags(7, 1, 0, 0), (std::pair<std::uint64_t, std::uint64_t>{2, 0}));
+    EXPECT_EQ(tags(9, 3, 11, 22), (std::pair<std::uint64_t, std::uint64_t>{11, 5}));
+    EXPECT_EQ(tags(7, 1, 11, 22), (std::pair<std::uint64_t, std::uint64_t>{2, 22}));
+    // agent_id is sFlow's; NetFlow's sample_type keeps its words.
+    const auto nf = PreTagMap::parse("set_tag=1 agent_id=7\nset_tag=2 sample_type=0:1\nset_tag=3 sample_type=flow\n",
+                                     Daemon::kNfacctd, MapLimits{});
+    ASSERT_EQ(nf.problems.size(), 2U);
+    EXPECT_THAT(nf.problems[0].why, HasSubstr("'agent_id' is an sfacctd key"));
+    EXPECT_THAT(nf.problems[1].why, HasSubstr("unknown sample_type '0:1'"));
+}
+
 // For the tee plugin: pmacct's tee keys only; a map on the exporter and engine tags whole
 // datagrams, one that looks into flows needs them dissected.
 TEST(PreTagMap, TeeMapsKnowTheTeeKeysAndWhetherTheyNeedFlows) {
