@@ -25,6 +25,8 @@ test_pkgs=(
     nftables
     # A real sFlow agent: Open vSwitch's bridge in test namespaces (sfacctd_ovs_test.cpp).
     openvswitch-switch
+    # Live traffic on a veth for pmacctd (pmacctd_live_test.cpp).
+    tcpreplay curl
 )
 
 want=("${build_pkgs[@]}")

@@ -59,7 +59,8 @@ IpAddress net_of(const IpAddress& a, std::uint8_t mask) { return a.masked(mask);
 using E = std::pair<std::string_view, Extractor>;
 
 // How each primitive is read from a FlowRecord. Primitives whose fields FlowRecord does not carry
-// yet are left out: their key bytes stay zero.
+// yet are left out: their key bytes stay zero. So are tcpflags and tunnel_tcpflags: as in pmacct
+// they are not part of the key but ORed over the aggregated flows (Counters, the ring record).
 constexpr E kExtractors[] = {
     {"cos", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.cos); }},
     {"etype", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.etype); }},
@@ -89,7 +90,6 @@ constexpr E kExtractors[] = {
     {"src_port", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.src_port); }},
     {"dst_port", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.dst_port); }},
     {"sum_port", [](const FlowRecord& r, std::uint8_t* o, int side) { put(o, side == 0 ? r.src_port : r.dst_port); }},
-    {"tcpflags", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tcp_flags); }},
     {"src_as", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.src_as); }},
     {"dst_as", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.dst_as); }},
     {"sum_as", [](const FlowRecord& r, std::uint8_t* o, int side) { put(o, side == 0 ? r.src_as : r.dst_as); }},
@@ -126,7 +126,6 @@ constexpr E kExtractors[] = {
     {"tunnel_tos", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tunnel_tos); }},
     {"tunnel_src_port", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tunnel_src_port); }},
     {"tunnel_dst_port", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tunnel_dst_port); }},
-    {"tunnel_tcpflags", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tunnel_tcp_flags); }},
     {"tunnel_flow_label", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tunnel_flow_label); }},
     {"class", [](const FlowRecord& r, std::uint8_t* o, int) { put_name(o, r.class_name); }},
     {"in_iface_name", [](const FlowRecord& r, std::uint8_t* o, int) { put_name(o, r.in_iface_name); }},

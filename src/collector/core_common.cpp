@@ -106,6 +106,37 @@ packet::Options tunnel_options(const config::Settings& s, Daemon daemon) {
     return o;
 }
 
+Result<void> FlowMaps::load(const config::Settings& s, const maps::MapLimits& limits) {
+    limits_ = limits;
+    if (s.is_set("sampling_map")) {
+        sampling_path_ = s.get_string("sampling_map");
+        if (auto r = load_sampling(); !r) return r;
+    }
+    if (s.is_set("flow_to_rd_map")) {
+        rd_path_ = s.get_string("flow_to_rd_map");
+        if (auto r = load_rd(); !r) return r;
+    }
+    return ok();
+}
+
+void FlowMaps::reload() {
+    if (!sampling_path_.empty()) {
+        if (auto r = load_sampling(); !r) log::error("{}; keeping the previous map", r.error());
+    }
+    if (!rd_path_.empty()) {
+        if (auto r = load_rd(); !r) log::error("{}; keeping the previous map", r.error());
+    }
+}
+
+Result<void> FlowMaps::load_sampling() {
+    return load_map("sampling_map", sampling_path_, sampling_,
+                    [&] { return maps::SamplingMap::load(sampling_path_, limits_); });
+}
+
+Result<void> FlowMaps::load_rd() {
+    return load_map("flow_to_rd_map", rd_path_, rd_, [&] { return maps::FlowToRdMap::load(rd_path_, limits_); });
+}
+
 Result<void> TagMaps::load(const config::Config& cfg, Daemon daemon, const maps::MapLimits& limits,
                            maps::MapUse use) {
     cfg_ = &cfg;

@@ -57,16 +57,9 @@ public:
         if (!lookups) return fail(lookups.error());
         lookups_ = std::move(*lookups);
         map_limits_ = map_limits_of(s);
-        if (s.is_set("sampling_map")) {
-            sampling_map_path_ = s.get_string("sampling_map");
-            if (auto r = load_sampling_map(); !r) return r;
-        }
-        if (s.is_set("flow_to_rd_map")) {
-            rd_map_path_ = s.get_string("flow_to_rd_map");
-            if (auto r = load_rd_map(); !r) return r;
-        }
+        if (auto r = flow_maps_.load(s, map_limits_); !r) return r;
         flow::NetflowV5Options o;
-        if (!sampling_map_path_.empty()) o.sampling_map = &sampling_map_;
+        o.sampling_map = flow_maps_.sampling();
         o.time_secs = s.get_bool("nfacctd_time_secs");
         o.time_new = s.get_bool("nfacctd_time_new");
         o.renormalize = s.get_bool("nfacctd_renormalize");
@@ -177,25 +170,16 @@ public:
 private:
     Result<void> load_allow_file() { return collector::load_allow_file(allow_, allow_path_, "nfacctd_allow_file"); }
 
-    Result<void> load_rd_map() {
-        return load_map("flow_to_rd_map", rd_map_path_, rd_map_,
-                        [&] { return maps::FlowToRdMap::load(rd_map_path_, map_limits_); });
-    }
-    Result<void> load_sampling_map() {
-        return load_map("sampling_map", sampling_map_path_, sampling_map_,
-                        [&] { return maps::SamplingMap::load(sampling_map_path_, map_limits_); });
-    }
-
     // A decoded record to the plugins: its route distinguisher from flow_to_rd_map, then its
     // tags from pre_tag_map, when there are such maps.
     void deliver(const FlowRecord& r) {
         const maps::PreTagMap* tags = tag_maps_.global();
-        if (tags == nullptr && rd_map_path_.empty()) {
+        if (tags == nullptr && !flow_maps_.has_rd_map()) {
             host_.send(r);
             return;
         }
         tagged_ = r;
-        if (!rd_map_path_.empty()) rd_map_.apply(tagged_);
+        if (flow_maps_.has_rd_map()) flow_maps_.apply_rd(tagged_);
         if (tags != nullptr) tags->apply(tagged_, label_buffer_);
         host_.send(tagged_);
     }
@@ -204,12 +188,7 @@ private:
     void reload_maps() {
         if (cfg_->core.get_bool("maps_refresh")) {
             tag_maps_.reload();
-            if (!sampling_map_path_.empty()) {
-                if (auto r = load_sampling_map(); !r) log::error("{}; keeping the previous map", r.error());
-            }
-            if (!rd_map_path_.empty()) {
-                if (auto r = load_rd_map(); !r) log::error("{}; keeping the previous map", r.error());
-            }
+            flow_maps_.reload();
         }
         if (!allow_path_.empty()) {
             if (auto r = load_allow_file(); !r) log::error("{}; keeping the previous list", r.error());
@@ -572,10 +551,7 @@ private:
     maps::MapUse tag_map_use_ = maps::MapUse::kAccounting;
     bool tee_mode_ = false;   // the plugins are tee plugins: datagrams are replicated
     FlowRecord datagram_;     // what a whole datagram shares, for maps in tee mode
-    std::string sampling_map_path_;
-    maps::SamplingMap sampling_map_;  // the decoders point at it: reloads assign in place
-    std::string rd_map_path_;
-    maps::FlowToRdMap rd_map_;
+    FlowMaps flow_maps_;  // sampling_map (the decoders point at it), flow_to_rd_map
     FlowRecord tagged_;         // the record being tagged (copied: decoders hand out const)
     std::string label_buffer_;  // its label
     std::uint64_t denied_ = 0;  // datagrams from exporters the allow file does not list

@@ -51,16 +51,14 @@ public:
         for (const auto& p : cfg.plugins) {
             if (p.type == "tee") return fail(fmt::format("plugin tee[{}]: the tee plugin is not implemented yet for sfacctd", p.name));
         }
-        // Keys nfacctd acts on that sfacctd does not yet (the configuration reader cannot tell).
-        for (const char* key : {"sampling_map", "flow_to_rd_map"}) {
-            if (s.is_set(key)) log::warn("{}: not implemented yet for sfacctd; it has no effect", key);
-        }
         // networks_file, sfacctd_net/sfacctd_as, ports_file...: per plugin, applied to its keys.
         auto lookups = maps::FlowLookups::for_config(cfg);
         if (!lookups) return fail(lookups.error());
         lookups_ = std::move(*lookups);
         if (auto r = tag_maps_.load(cfg, Daemon::kSfacctd, map_limits_of(s), maps::MapUse::kAccounting); !r) return r;
+        if (auto r = flow_maps_.load(s, map_limits_of(s)); !r) return r;
         flow::SflowOptions o;
+        o.sampling_map = flow_maps_.sampling();
         o.renormalize = s.get_bool("sfacctd_renormalize");
         if (s.is_set("sfacctd_ext_sampling_rate")) {
             o.ext_sampling_rate = static_cast<std::uint32_t>(s.get_uint("sfacctd_ext_sampling_rate"));
@@ -123,7 +121,10 @@ private:
 
     // SIGUSR2: maps are read again; a map that cannot be read keeps its previous content.
     void reload_maps() {
-        if (cfg_->core.get_bool("maps_refresh")) tag_maps_.reload();
+        if (cfg_->core.get_bool("maps_refresh")) {
+            tag_maps_.reload();
+            flow_maps_.reload();
+        }
         if (!allow_path_.empty()) {
             if (auto r = load_allow_file(); !r) log::error("{}; keeping the previous list", r.error());
         }
@@ -185,15 +186,17 @@ private:
         }
     }
 
-    // A decoded record to the plugins, tagged by the pre_tag_map when there is one.
+    // A decoded record to the plugins: its route distinguisher from flow_to_rd_map, then its
+    // tags from pre_tag_map, when there are such maps.
     void deliver(const FlowRecord& r) {
         const maps::PreTagMap* tags = tag_maps_.global();
-        if (tags == nullptr) {
+        if (tags == nullptr && !flow_maps_.has_rd_map()) {
             host_.send(r);
             return;
         }
         tagged_ = r;
-        tags->apply(tagged_, label_buffer_);
+        if (flow_maps_.has_rd_map()) flow_maps_.apply_rd(tagged_);
+        if (tags != nullptr) tags->apply(tagged_, label_buffer_);
         host_.send(tagged_);
     }
 
@@ -225,6 +228,7 @@ private:
     net::AllowList allow_;
     std::vector<std::unique_ptr<maps::FlowLookups>> lookups_;  // per plugin, null: none
     TagMaps tag_maps_;
+    FlowMaps flow_maps_;        // sampling_map (the decoder points at it), flow_to_rd_map
     FlowRecord tagged_;         // the record being tagged (copied: the decoder hands out const)
     std::string label_buffer_;  // its label
     std::uint64_t denied_ = 0;  // datagrams from agents the allow file does not list

@@ -513,16 +513,22 @@ void SflowDecoder::finish(const Sample& s, Timestamp arrival, RecordSink sink, S
     out.packets = 1;
     out.bytes = s.frame_length;
     out.flows = 1;
-    out.sampling_rate = s.rate;
-    const std::uint32_t rate = options_.ext_sampling_rate != 0 ? options_.ext_sampling_rate : s.rate;
+    out.in_iface = s.input;
+    out.out_iface = s.output;
+    out.peer_src_ip = result.agent;
+    // The sample's rate, or sampling_map's (by agent and interfaces); renormalised by
+    // sfacctd_ext_sampling_rate when it is set, else by that rate (as 1.7.7).
+    std::uint32_t sample_rate = s.rate;
+    if (options_.sampling_map != nullptr) {
+        if (const std::uint32_t mapped = options_.sampling_map->rate_for(out); mapped != 0) sample_rate = mapped;
+    }
+    out.sampling_rate = sample_rate;
+    const std::uint32_t rate = options_.ext_sampling_rate != 0 ? options_.ext_sampling_rate : sample_rate;
     if (options_.renormalize && rate > 0) {
         out.packets *= rate;
         out.bytes *= rate;
         out.sampling_rate = 1;
     }
-    out.in_iface = s.input;
-    out.out_iface = s.output;
-    out.peer_src_ip = result.agent;
     out.export_proto_version = static_cast<std::uint8_t>(result.version);
     out.export_proto_seqno = result.sequence;  // the datagram's, as 1.7.7
     out.export_proto_sysid = result.sub_agent_id;

@@ -124,7 +124,7 @@ constexpr Style kStyles[] = {
     {"tunnel_flow_label", Render::kUint, kNum, 19, 17, 2},
     {"tunnel_src_port", Render::kUint, kNum, 17, 15, 2},
     {"tunnel_dst_port", Render::kUint, kNum, 17, 15, 2},
-    {"tunnel_tcpflags", Render::kTcpFlags, kNum, 18, 16, 2},
+    {"tunnel_tcpflags", Render::kTunnelTcpFlags, kNum, 18, 16, 2},
     {"vxlan", Render::kUint, kNum, 10, 8, 2},
     {"nvgre", Render::kUint, kNum, 10, 8, 2},
     {"timestamp_start", Render::kTimestamp, kStr, 31, 30, 1},
@@ -767,8 +767,9 @@ void RowWriter::append_value(const Column& c, const std::uint8_t* key,
     const KeyField& f = c.field;
     switch (c.render) {
         case Render::kUint:
-        case Render::kTcpFlags:
         case Render::kFwdStatus: append_uint(out, aggregate::read_uint(f, key)); return;
+        case Render::kTcpFlags: append_uint(out, counters.tcp_flags); return;
+        case Render::kTunnelTcpFlags: append_uint(out, counters.tunnel_tcp_flags); return;
         case Render::kTos: {
             std::uint64_t v = aggregate::read_uint(f, key);
             append_uint(out, options_.tos_encode_as_dscp ? v >> 2 : v);
@@ -851,8 +852,9 @@ void RowWriter::append_json_value(const Column& c, const std::uint8_t* key,
     const KeyField& f = c.field;
     switch (c.render) {
         case Render::kUint: append_json_uint(out, aggregate::read_uint(f, key)); return;
-        case Render::kTcpFlags: {
-            const auto v = aggregate::read_uint(f, key);
+        case Render::kTcpFlags:
+        case Render::kTunnelTcpFlags: {
+            const std::uint64_t v = c.render == Render::kTcpFlags ? counters.tcp_flags : counters.tunnel_tcp_flags;
             if (options_.tcpflags_encode_as_array) {
                 append_tcp_flags_array(out, v);
             } else {

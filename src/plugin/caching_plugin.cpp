@@ -66,11 +66,15 @@ Result<void> CachingPlugin::do_init(Environment& env) {
     startup_delay_ = s.get_seconds("sql_startup_delay");
     deadline_ = first_refresh_deadline(now, refresh_, startup_delay_, roundoff, utc);
     // Rows print bytes and packets; the flows counter only when `flows` is aggregated (or a
-    // preprocess check reads it), the start/end times only for stitching. Without them an
-    // aggregate takes about half the memory, and the cache misses the CPU's caches less.
-    const bool flows = preprocess_.uses_flows() || std::any_of(env.layout->fields().begin(), env.layout->fields().end(),
-                                                               [](const auto& f) { return f.spec->name == "flows"; });
-    fields_ = flows || s.get_bool("nfacctd_stitching") ? aggregate::Fields::kAll : aggregate::Fields::kVolume;
+    // preprocess check reads it), the TCP flags when `tcpflags` or `tunnel_tcpflags` is, the
+    // start/end times only for stitching. Without them an aggregate takes about half the memory,
+    // and the cache misses the CPU's caches less.
+    const bool all_counters = preprocess_.uses_flows() || std::any_of(env.layout->fields().begin(), env.layout->fields().end(),
+                                                               [](const auto& f) {
+                                                                   return f.spec->name == "flows" || f.spec->name == "tcpflags" ||
+                                                                          f.spec->name == "tunnel_tcpflags";
+                                                               });
+    fields_ = all_counters || s.get_bool("nfacctd_stitching") ? aggregate::Fields::kAll : aggregate::Fields::kVolume;
     active_ = std::make_unique<aggregate::Cache>(key_size_, cache_entries_, fields_);
     if (auto r = do_open(env); !r) return r;
     writer_ = std::thread([this] { writer_loop(); });

@@ -50,7 +50,8 @@ void write_ring_record(std::uint8_t* dst, const aggregate::KeyLayout& layout, co
     const std::uint64_t packed = (std::uint64_t{start.usec} & kUsecMask) |
                                  ((std::uint64_t{end.usec} & kUsecMask) << 20) |
                                  (std::uint64_t{r.tcp_flags} << 40) |
-                                 (std::uint64_t{static_cast<std::uint8_t>(r.type)} << 48);
+                                 (std::uint64_t{static_cast<std::uint8_t>(r.type)} << 48) |
+                                 (std::uint64_t{r.tunnel_tcp_flags} << 56);
     std::memcpy(dst + kBytesAt, &bytes, 8);
     std::memcpy(dst + kPacketsAt, &packets, 8);
     std::memcpy(dst + kFlowsAt, &flows, 8);

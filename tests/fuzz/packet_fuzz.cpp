@@ -1,6 +1,7 @@
 // libFuzzer target: the packet dissector. The first byte picks the link type, the rest is the
 // frame. Any input must be read without going outside the buffer, with every tunnel open, and
-// what the dissector reports must lie inside the frame.
+// what the dissector reports must lie inside the frame; what pmacctd accounts of it (tunnels,
+// fragments) must be one packet of a known IP version.
 //
 // Build with the project (cmake -DPMACCT_FUZZ=ON with clang).
 #include <cstddef>
@@ -9,6 +10,7 @@
 #include <span>
 
 #include "pmacct/packet/dissector.hpp"
+#include "pmacct/packet/packet_accounting.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace pmacct::packet;
@@ -28,5 +30,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (l->version != 0 && l->version != 4 && l->version != 6) std::abort();
     }
     if (info.inner.version != 0 && info.tunnel == TunnelKind::kNone) std::abort();
+    static PacketAccountant accountant(1024, true, Options::every_tunnel());
+    pmacct::FlowRecord r;
+    if (accountant.account(link, frame, pmacct::Timestamp{1700000000, 0}, r)) {
+        if (r.packets == 0 || (r.src_ip.family != 4 && r.src_ip.family != 6)) std::abort();
+        if (!r.tunnel_src_ip.empty() && r.tunnel_src_ip.family != 4 && r.tunnel_src_ip.family != 6) std::abort();
+    }
     return 0;
 }

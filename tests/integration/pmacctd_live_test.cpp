@@ -28,6 +28,7 @@
 #include "netns.hpp"
 #include "run_program.hpp"
 #include "test_support.hpp"
+#include "traffic_pcap.hpp"
 
 namespace pmacct::testing {
 namespace {
@@ -148,6 +149,65 @@ TEST_F(PmacctdLive, DirectionAsDebian) {
         EXPECT_EQ(rows[0], want);
         EXPECT_EQ(rows[0], rows[1]);
     }
+}
+
+// A generated capture (TCP, UDP, ICMP over IPv4 and IPv6) replayed by tcpreplay out of b's end
+// of the veth: both pmacctds see every packet and give the same rows.
+TEST_F(PmacctdLive, TcpreplayOfAGeneratedCaptureAsDebian) {
+    if (::access("/usr/bin/tcpreplay", X_OK) != 0) GTEST_SKIP() << "tcpreplay is not installed";
+    const std::string capture = dir.path() + "/traffic.pcap";
+    TrafficCapture summary;
+    ASSERT_TRUE(write_traffic_pcap(capture, summary));
+    const auto rows = side_by_side(
+        "replay",
+        "pcap_interface: pmng0\naggregate[p]: src_mac, dst_mac, vlan, etype, src_host, dst_host, src_port, dst_port, "
+        "proto, tos, tcpflags\n",
+        [&] {
+            const auto r = run_program({kIp, "netns", "exec", ns_->b(), "/usr/bin/tcpreplay", "-q", "--pps=2000",
+                                        "--intf1=pmng0", capture},
+                                       60000);
+            ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+        });
+    EXPECT_EQ(rows[0], rows[1]);
+    std::uint64_t packets = 0;
+    for (const auto& row : rows[0]) {
+        // PACKETS and BYTES are the last two cells.
+        const auto end = row.rfind(',', row.size() - 2);
+        const auto start = row.rfind(',', end - 1);
+        packets += std::stoull(row.substr(start + 1, end - start - 1));
+    }
+    EXPECT_EQ(packets, summary.ipv4.packets + summary.ipv6.packets);
+}
+
+// curl fetching pages over the veth from a web server in b: real TCP connections (handshakes,
+// data, teardown) accounted by both pmacctds alike.
+TEST_F(PmacctdLive, CurlOverVethAsDebian) {
+    if (::access("/usr/bin/curl", X_OK) != 0) GTEST_SKIP() << "curl is not installed";
+    std::ofstream(dir.path() + "/index.html") << std::string(20000, 'x');
+    Daemon server("/usr/bin/python3",
+                  {"-m", "http.server", "8080", "--bind", "192.0.2.2", "--directory", dir.path()},
+                  dir.path() + "/http.log", ns_->b());
+    const auto rows = side_by_side(
+        "curl", "pcap_interface: pmng0\npcap_filter: tcp\naggregate[p]: src_host, dst_host, src_port, dst_port, proto, tcpflags\n",
+        [&] {
+            for (int i = 0; i < 3; ++i) {
+                const auto r = run_program({kIp, "netns", "exec", ns_->a(), "/usr/bin/curl", "-s", "-o", "/dev/null",
+                                            "--retry", "5", "--retry-connrefused", "--retry-delay", "1",
+                                            "http://192.0.2.2:8080/index.html"},
+                                           30000);
+                ASSERT_EQ(r.exit_code, 0) << r.err << read_file(dir.path() + "/http.log");
+            }
+        });
+    // Three connections, each both ways.
+    ASSERT_EQ(rows[0].size(), 6U) << ::testing::PrintToString(rows[0]);
+    EXPECT_EQ(rows[0], rows[1]);
+    std::uint64_t from_server = 0;
+    for (const auto& row : rows[0]) {
+        if (!row.starts_with("192.0.2.2,192.0.2.1,8080,")) continue;
+        const auto end = row.rfind(',', row.size() - 2);
+        from_server += std::stoull(row.substr(end + 1));
+    }
+    EXPECT_GT(from_server, 3U * 20000U);  // the pages and their headers
 }
 
 // pcap_interfaces_map: both interfaces captured at once, each with its map ifindex

@@ -266,8 +266,10 @@ TEST_F(PmacctdSavefile, TcpFragmentFlagsDifferOnPurpose) {
     Rows same = replay(dir, capture, "src_host, dst_host, src_port, dst_port, proto, timestamp_start");
     EXPECT_EQ(same.ours, same.debian);
     ASSERT_EQ(same.ours.size(), 3U);
+    // One row (tcpflags is ORed, not a key): ours has the first fragment's PSH+ACK alone,
+    // 1.7.7's also the later fragments' payload bytes.
     Rows flags = replay(dir, capture, "src_port, dst_port, tcpflags");
-    EXPECT_EQ(flags.ours, (std::vector<std::string>{"5000,80,0,2,460,", "5000,80,24,1,820,"}));
+    EXPECT_EQ(flags.ours, (std::vector<std::string>{"5000,80,24,3,1280,"}));
     EXPECT_NE(flags.ours, flags.debian);
 }
 

@@ -381,6 +381,48 @@ TEST(Sfacctd, ExtendedRecordsAndSflowMapKeysAsDebian) {
                                                          {"4", "11/5/0"}, {"5", "0/0/0"}, {"6", "2/0/0"}}));
 }
 
+// sampling_map gives the rate by agent and interface, over the sample's (renormalised by it, or by
+// sfacctd_ext_sampling_rate when that is set); flow_to_rd_map the route distinguisher: as 1.7.7.
+TEST(Sfacctd, SamplingAndRdMapsAsDebian) {
+    if (::access("/usr/sbin/sfacctd", X_OK) != 0) GTEST_SKIP() << "Debian's pmacct is not installed";
+    using namespace sflow;
+    auto sample = [](std::uint32_t input) {
+        return std::pair<std::uint32_t, Xdr>{1, flow_sample({{1, raw_header(frame(), 100)}}, 512, input)};
+    };
+    TempDir dir;
+    const std::string pcap = dir.path() + "/maps.pcap";
+    ASSERT_TRUE(write_udp_pcap(pcap, {datagram({sample(3), sample(4), sample(5)})}, 0x7F000001U, 6343, 1795340000));
+    std::ofstream(dir.path() + "/sampling.map") << "id=10 ip=192.0.2.9 in=3\nid=20 ip=192.0.2.10 in=4\n";
+    std::ofstream(dir.path() + "/rd.map") << "id=0:65000:7 ip=192.0.2.9 in=4\n";
+    const std::string maps = "sampling_map: " + dir.path() + "/sampling.map\nflow_to_rd_map: " + dir.path() + "/rd.map\n";
+    for (const std::string& extra : {std::string(), std::string("sfacctd_renormalize: true\n"),
+                                    std::string("sfacctd_renormalize: true\nsfacctd_ext_sampling_rate: 3\n")}) {
+        Table t[2];
+        for (int i = 0; i < 2; ++i) {
+            const std::string who = i == 0 ? "ours" : "debian";
+            const std::string conf = dir.path() + "/" + who + ".conf";
+            const std::string out = dir.path() + "/" + who + ".csv";
+            std::ofstream(conf) << config("pcap_savefile: " + pcap + "\n", out, "in_iface, sampling_rate, mpls_vpn_rd", maps + extra);
+            const DaemonRun r = replay_savefile(who, conf, out, "sfacctd");
+            if (i == 0) {
+                EXPECT_EQ(r.exit_code, 0) << r.log;
+            }
+            t[i] = parse_csv(r.text);
+        }
+        ASSERT_EQ(t[0].rows.size(), 3U) << extra;
+        EXPECT_EQ(rows_of(t[0]), rows_of(t[1])) << extra;
+        std::map<std::string, std::string> by_in;  // SAMPLING_RATE/MPLS_VPN_RD/PACKETS
+        for (const auto& r : t[0].rows) {
+            by_in[r[static_cast<std::size_t>(t[0].col("IN_IFACE"))]] = r[static_cast<std::size_t>(t[0].col("SAMPLING_RATE"))] +
+                "/" + r[static_cast<std::size_t>(t[0].col("MPLS_VPN_RD"))] + "/" + r[static_cast<std::size_t>(t[0].col("PACKETS"))];
+        }
+        if (extra.empty()) {
+            EXPECT_EQ(by_in, (std::map<std::string, std::string>{
+                                 {"3", "10/0:0:0/1"}, {"4", "512/0:65000:7/1"}, {"5", "512/0:0:0/1"}}));
+        }
+    }
+}
+
 // Per 5-tuple packets of a print CSV whose last two columns are PACKETS and BYTES.
 std::map<std::vector<std::string>, std::uint64_t> packets_per_key(const Table& t) {
     std::map<std::vector<std::string>, std::uint64_t> m;

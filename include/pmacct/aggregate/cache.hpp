@@ -255,6 +255,7 @@ inline bool Cache::add(const std::uint8_t* key, std::int64_t basetime, const Cou
     a.packets += c.packets;
     a.flows += c.flows;
     a.tcp_flags = static_cast<std::uint8_t>(a.tcp_flags | c.tcp_flags);
+    a.tunnel_tcp_flags = static_cast<std::uint8_t>(a.tunnel_tcp_flags | c.tunnel_tcp_flags);
     if (c.time_start < a.time_start) a.time_start = c.time_start;
     if (a.time_end < c.time_end) a.time_end = c.time_end;
     return true;

@@ -73,7 +73,8 @@ struct Counters {
     std::uint64_t flows = 0;
     Timestamp time_start;  // decides the time-bin
     Timestamp time_end;
-    std::uint8_t tcp_flags = 0;
+    std::uint8_t tcp_flags = 0;         // OR of the flows' (tcpflags is not part of the key)
+    std::uint8_t tunnel_tcp_flags = 0;  // the same for tunnel_tcpflags
     FlowType flow_type = FlowType::kIpv4;
 };
 

@@ -21,6 +21,7 @@
 #include "pmacct/log/log.hpp"
 #include "pmacct/maps/flow_lookups.hpp"
 #include "pmacct/maps/pre_tag_map.hpp"
+#include "pmacct/maps/sampling_map.hpp"
 #include "pmacct/net/allow_list.hpp"
 #include "pmacct/net/udp_input.hpp"
 #include "pmacct/packet/dissector.hpp"
@@ -64,6 +65,30 @@ maps::MapLimits map_limits_of(const config::Settings& s);
 // ("gtp, <port>": GTP-U on that UDP port, its content accounted; "vxlan, <port>": VXLAN on that
 // port instead of 4789). GTP-U is opened by the capture daemons only; sfacctd warns and ignores it.
 packet::Options tunnel_options(const config::Settings& s, Daemon daemon);
+
+// sampling_map and flow_to_rd_map (nfacctd, sfacctd): read at start-up (an error when one
+// cannot be read), again on SIGUSR2 with maps_refresh (a map that cannot be read keeps its
+// previous content).
+class FlowMaps {
+public:
+    Result<void> load(const config::Settings& s, const maps::MapLimits& limits);
+    void reload();
+    // sampling_map for the decoders, nullptr when there is none; it stays valid across reloads.
+    const SamplingRateSource* sampling() const { return sampling_path_.empty() ? nullptr : &sampling_; }
+    bool has_rd_map() const { return !rd_path_.empty(); }
+    // flow_to_rd_map's route distinguisher into `r`, when a rule holds.
+    void apply_rd(FlowRecord& r) const { rd_.apply(r); }
+
+private:
+    Result<void> load_sampling();
+    Result<void> load_rd();
+
+    maps::MapLimits limits_;
+    std::string sampling_path_;
+    maps::SamplingMap sampling_;  // reloads assign in place: decoders keep pointing at it
+    std::string rd_path_;
+    maps::FlowToRdMap rd_;
+};
 
 // pre_tag_map: the daemon's, and the plugins' own (`pre_tag_map[name]`), used for them instead.
 class TagMaps {

@@ -30,12 +30,15 @@
 #include "pmacct/base/byte_reader.hpp"
 #include "pmacct/packet/dissector.hpp"
 #include "pmacct/record/flow_record.hpp"
+#include "pmacct/record/rate_source.hpp"
 
 namespace pmacct::flow {
 
 struct SflowOptions {
     bool renormalize = false;             // sfacctd_renormalize: counters times the sampling rate
     std::uint32_t ext_sampling_rate = 0;  // sfacctd_ext_sampling_rate: the rate to use instead
+    // sampling_map: a rate by agent and interfaces that replaces the sample's (not owned).
+    const SamplingRateSource* sampling_map = nullptr;
     // Tunnels opened in sampled headers (tunnel_0): VXLAN on its IANA port as 1.7.7, and GRE,
     // NVGRE and IP-in-IP, which 1.7.7 leaves closed.
     packet::Options dissect = packet::Options::accounting();

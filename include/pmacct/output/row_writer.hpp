@@ -66,7 +66,8 @@ enum class Render : std::uint8_t {
     kIp,
     kMac,
     kProto,
-    kTcpFlags,
+    kTcpFlags,        // OR of the aggregated flows' TCP flags (from the counters, not the key)
+    kTunnelTcpFlags,  // the same of what their tunnels carry
     kTos,
     kTimestamp,
     kRoa,

@@ -39,6 +39,7 @@ void write_ring_record(std::uint8_t* dst, const aggregate::KeyLayout& layout, co
 // crosses the ring twice (the core's copy in, the plugin's read out).
 //   0 bytes  8 packets  16 flows  24 time_start.sec  32 time_end.sec
 //   40 time_start.usec (20 bits) | time_end.usec (20 bits) << 20 | tcp_flags << 40 | flow_type << 48
+//      | tunnel_tcp_flags << 56
 // The readers are inline: a plugin's batch loop reads every record through them.
 namespace ring_layout {
 inline constexpr std::size_t kCountersBytes = 48;
@@ -65,6 +66,7 @@ inline aggregate::Counters ring_record_counters(const std::uint8_t* record) {
     c.time_end.usec = static_cast<std::uint32_t>((packed >> 20) & kUsecMask);
     c.tcp_flags = static_cast<std::uint8_t>(packed >> 40);
     c.flow_type = static_cast<FlowType>(static_cast<std::uint8_t>(packed >> 48));
+    c.tunnel_tcp_flags = static_cast<std::uint8_t>(packed >> 56);
     return c;
 }
 inline const std::uint8_t* ring_record_key(const std::uint8_t* record) { return record + ring_layout::kCountersBytes; }

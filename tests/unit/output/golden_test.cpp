@@ -435,6 +435,7 @@ std::vector<Aggregate> read_csv(const Case& c, const KeyLayout& layout, const st
         }
         std::vector<std::uint8_t> coord_bytes = a.key;
         layout.extract(r, a.key.data());
+        a.counters.tcp_flags = r.tcp_flags;  // ORed over flows, not part of the key
         for (const auto& f : layout.fields()) {
             if (f.spec->kind == ValueKind::kCoordinates) {
                 std::memcpy(a.key.data() + f.offset, coord_bytes.data() + f.offset, f.size);

@@ -447,22 +447,28 @@ TEST(RowWriter, LabelAsAMap) {
     EXPECT_NE(empty.row(Format::kJson, o).find("\"label\": {}"), std::string::npos);
 }
 
+// TCP flags are the OR of the aggregated flows' (the counters'), not a key field: a record's
+// flags leave the key as it is.
 TEST(RowWriter, TcpFlags) {
-    Fixture x({"tcpflags"});
+    Fixture x({"tcpflags", "tunnel_tcpflags"});
     FlowRecord r;
     r.tcp_flags = 0x12;  // SYN+ACK
+    r.tunnel_tcp_flags = 0x02;
     x.fill(r);
-    EXPECT_EQ(x.row(Format::kCsv), "18,3,180\n");
-    EXPECT_EQ(x.row(Format::kJson),
-              "{\"event_type\": \"purge\", \"tcp_flags\": 18, \"packets\": 3, \"bytes\": 180}\n");
+    EXPECT_EQ(x.key, std::vector<std::uint8_t>(x.key.size(), 0));
+    Counters c = Fixture::counters();
+    c.tcp_flags = 0x12;
+    c.tunnel_tcp_flags = 0x11;
+    EXPECT_EQ(x.row(Format::kCsv, {}, c), "18,17,3,180\n");
+    EXPECT_EQ(x.row(Format::kJson, {}, c),
+              "{\"event_type\": \"purge\", \"tcp_flags\": 18, \"tunnel_tcp_flags\": 17, \"packets\": 3, \"bytes\": 180}\n");
     Options array;
     array.tcpflags_encode_as_array = true;
-    EXPECT_NE(x.row(Format::kJson, array).find("\"tcp_flags\": [\"SYN\", \"ACK\"]"),
-              std::string::npos);
-    EXPECT_EQ(x.row(Format::kCsv, array), "18,3,180\n");
-    r.tcp_flags = 0;
-    x.fill(r);
-    EXPECT_NE(x.row(Format::kJson, array).find("\"tcp_flags\": []"), std::string::npos);
+    EXPECT_NE(x.row(Format::kJson, array, c).find("\"tcp_flags\": [\"SYN\", \"ACK\"]"), std::string::npos);
+    EXPECT_NE(x.row(Format::kJson, array, c).find("\"tunnel_tcp_flags\": [\"FIN\", \"ACK\"]"), std::string::npos);
+    EXPECT_EQ(x.row(Format::kCsv, array, c), "18,17,3,180\n");
+    c.tcp_flags = 0;
+    EXPECT_NE(x.row(Format::kJson, array, c).find("\"tcp_flags\": []"), std::string::npos);
 }
 
 TEST(RowWriter, TosAsDscp) {
