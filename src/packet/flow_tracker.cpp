@@ -4,6 +4,8 @@
 #include <cstring>
 #include <tuple>
 
+#include "pmacct/base/hash.hpp"
+
 namespace pmacct::packet {
 namespace {
 
@@ -19,17 +21,12 @@ constexpr std::uint8_t kEdge = 3;    // a FIN or RST was seen (either way)
 // Bytes an entry stands for in pmacctd_flow_buffer_size.
 constexpr std::uint64_t kBytesPerEntry = 64;
 
-std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
-    h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
-    return h;
-}
-
 std::uint64_t words(const IpAddress& x) {
     std::uint64_t hi = 0;
     std::uint64_t lo = 0;
     std::memcpy(&hi, x.bytes.data(), 8);
     std::memcpy(&lo, x.bytes.data() + 8, 8);
-    return mix(hi, lo);
+    return hash_combine(hi, lo);
 }
 
 }  // namespace
@@ -58,7 +55,7 @@ bool FlowTracker::starts_flow(const FlowRecord& r, std::int64_t now) {
     const std::uint16_t a_port = forward ? r.src_port : r.dst_port;
     const std::uint16_t b_port = forward ? r.dst_port : r.src_port;
     const int dir = forward ? 0 : 1;
-    const std::uint64_t h = mix(mix(words(a), words(b)), (std::uint64_t{a_port} << 24) ^ (std::uint64_t{b_port} << 8) ^ r.proto);
+    const std::uint64_t h = hash_combine(hash_combine(words(a), words(b)), (std::uint64_t{a_port} << 24) ^ (std::uint64_t{b_port} << 8) ^ r.proto);
     Entry* set = &entries_[(h % sets_) * kWays];
     Entry* e = nullptr;
     Entry* oldest = set;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "pmacct/base/hash.hpp"
+
 namespace pmacct::packet {
 namespace {
 
@@ -13,19 +15,14 @@ constexpr std::size_t kProbes = 16;
 // order).
 constexpr std::uint64_t kBytesPerSlot = 64;
 
-std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
-    h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
-    return h;
-}
-
 std::uint64_t hash_of(const IpLayer& ip) {
-    std::uint64_t h = mix(ip.fragment_id, ip.proto);
+    std::uint64_t h = hash_combine(ip.fragment_id, ip.proto);
     for (std::size_t i = 0; i < 16; i += 4) {
         const auto word = [&](const IpAddress& a) {
             return (std::uint64_t{a.bytes[i]} << 24) | (std::uint64_t{a.bytes[i + 1]} << 16) |
                    (std::uint64_t{a.bytes[i + 2]} << 8) | a.bytes[i + 3];
         };
-        h = mix(h, (word(ip.src) << 32) | word(ip.dst));
+        h = hash_combine(h, (word(ip.src) << 32) | word(ip.dst));
     }
     return h;
 }
