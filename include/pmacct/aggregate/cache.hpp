@@ -58,12 +58,21 @@ public:
         __builtin_prefetch(&index_[slot_of(hash)]);
     }
     void prefetch_entry(std::uint64_t hash) const {
-        const std::uint64_t w = index_[slot_of(hash)];
-        if (w == 0) return;
-        // Every line of the entry: the time-bin and counters at its start, the key after them.
-        const std::uint8_t* e = entry(static_cast<std::uint32_t>(w) - 1U);
-        for (std::size_t at = 0; at < entry_size_; at += 64) __builtin_prefetch(e + at);
-        __builtin_prefetch(e + entry_size_ - 1);
+        // The aggregate is often not in its home slot (linear probing): follow the probe
+        // sequence to the first word with the hash's tag, a few words at most (they share the
+        // index line prefetch_index() fetched). A wrong guess costs one useless fetch.
+        const auto tag = static_cast<std::uint32_t>(hash >> 32);
+        std::size_t i = slot_of(hash);
+        for (int n = 0; n < 8; ++n, i = (i + 1) & mask_) {
+            const std::uint64_t w = index_[i];
+            if (w == 0) return;  // a new aggregate: nothing to fetch
+            if (static_cast<std::uint32_t>(w >> 32) != tag) continue;
+            // Every line of the entry: the time-bin and counters at its start, the key after them.
+            const std::uint8_t* e = entry(static_cast<std::uint32_t>(w) - 1U);
+            for (std::size_t at = 0; at < entry_size_; at += 64) __builtin_prefetch(e + at);
+            __builtin_prefetch(e + entry_size_ - 1);
+            return;
+        }
     }
 
     std::size_t size() const { return count_; }

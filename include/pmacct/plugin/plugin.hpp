@@ -77,31 +77,50 @@ inline std::int64_t ring_record_start_sec(const std::uint8_t* record) {
 }
 
 // Folds a batch of ring records into a cache with the memory each record needs fetched ahead,
-// a group of records at a time: every index word of the group, then every aggregate they point
-// to, then the adds. `cache()` is the cache to use now (it may change between records: a purge
-// swaps it), `basetime(start_sec)` the time-bin of a record starting then,
-// `add(key, basetime, counters, hash)` does the folding.
+// in groups of records run as a pipeline: the index words of group g+2 are fetched, then the
+// aggregates of group g+1 (their index words have landed by then), then group g is folded. A
+// fetch so gets a whole group's work to land in. `cache()` is the cache to use now (it may
+// change between records: a purge swaps it; a hash is good for either), `basetime(start_sec)`
+// the time-bin of a record starting then, `add(key, basetime, counters, hash)` does the folding.
 template <typename CacheFn, typename BasetimeFn, typename AddFn>
 void add_batch_prefetched(const std::uint8_t* data, std::uint32_t records, std::size_t record_size,
                           CacheFn&& cache, BasetimeFn&& basetime, AddFn&& add) {
-    // Batches are often a datagram or two: a pipeline running a fixed distance ahead left the
-    // first records of each batch unfetched. Groups fetch every record's memory at once.
-    constexpr std::uint32_t kGroup = 32;
-    std::uint64_t hashes[kGroup];
-    std::int64_t bases[kGroup];
-    for (std::uint32_t at = 0; at < records; at += kGroup) {
-        const std::uint32_t n = records - at < kGroup ? records - at : kGroup;
-        const std::uint8_t* group = data + std::size_t{at} * record_size;
-        for (std::uint32_t i = 0; i < n; ++i) {
-            const std::uint8_t* rec = group + std::size_t{i} * record_size;
-            bases[i] = basetime(ring_record_start_sec(rec));
-            hashes[i] = cache().hash(ring_record_key(rec), bases[i]);
-            cache().prefetch_index(hashes[i]);
+    constexpr std::uint32_t kGroup = 16;
+    constexpr std::uint32_t kStages = 3;  // groups in flight: indexed, fetched, folded
+    std::uint64_t hashes[kStages][kGroup];
+    std::int64_t bases[kStages][kGroup];
+    const std::uint32_t groups = (records + kGroup - 1) / kGroup;
+    const auto size_of = [&](std::uint32_t g) { return g + 1 == groups ? records - g * kGroup : kGroup; };
+    const auto record_at = [&](std::uint32_t g, std::uint32_t i) {
+        return data + (std::size_t{g} * kGroup + i) * record_size;
+    };
+    const auto index = [&](std::uint32_t g) {
+        if (g >= groups) return;
+        std::uint64_t* h = hashes[g % kStages];
+        std::int64_t* b = bases[g % kStages];
+        for (std::uint32_t i = 0, n = size_of(g); i < n; ++i) {
+            const std::uint8_t* rec = record_at(g, i);
+            b[i] = basetime(ring_record_start_sec(rec));
+            h[i] = cache().hash(ring_record_key(rec), b[i]);
+            cache().prefetch_index(h[i]);
         }
-        for (std::uint32_t i = 0; i < n; ++i) cache().prefetch_entry(hashes[i]);
-        for (std::uint32_t i = 0; i < n; ++i) {
-            const std::uint8_t* rec = group + std::size_t{i} * record_size;
-            add(ring_record_key(rec), bases[i], ring_record_counters(rec), hashes[i]);
+    };
+    const auto fetch = [&](std::uint32_t g) {
+        if (g >= groups) return;
+        const std::uint64_t* h = hashes[g % kStages];
+        for (std::uint32_t i = 0, n = size_of(g); i < n; ++i) cache().prefetch_entry(h[i]);
+    };
+    index(0);
+    index(1);
+    fetch(0);
+    for (std::uint32_t g = 0; g < groups; ++g) {
+        index(g + 2);
+        fetch(g + 1);
+        const std::uint64_t* h = hashes[g % kStages];
+        const std::int64_t* b = bases[g % kStages];
+        for (std::uint32_t i = 0, n = size_of(g); i < n; ++i) {
+            const std::uint8_t* rec = record_at(g, i);
+            add(ring_record_key(rec), b[i], ring_record_counters(rec), h[i]);
         }
     }
 }
