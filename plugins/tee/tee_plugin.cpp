@@ -144,7 +144,22 @@ struct TeePlugin::Pool {
     maps::TeeBalance balance = maps::TeeBalance::kNone;
     std::size_t rr_next = 0;
     std::vector<std::unique_ptr<Receiver>> receivers;
+    // A message queue instead of receivers: what it is, and its emitter.
+    maps::TeeTarget target = maps::TeeTarget::kUdp;
+    std::string queue_key;  // broker + topic, or address
+    std::unique_ptr<QueueEmitter> queue;
 };
+
+namespace {
+
+// Waiting for a queue's messages to leave, at a reload and at exit.
+constexpr int kQueueFinishMs = 10000;
+
+std::string queue_key(const maps::TeePool& p) {
+    return p.target == maps::TeeTarget::kKafka ? p.kafka_broker + "\n" + p.kafka_topic : p.zmq_address;
+}
+
+}  // namespace
 
 TeePlugin::TeePlugin() = default;
 TeePlugin::~TeePlugin() = default;
@@ -164,6 +179,8 @@ Result<void> TeePlugin::do_init(plugin::Environment& env) {
     pipe_size_ =
         s.is_set("tee_pipe_size") ? static_cast<std::size_t>(s.get_uint("tee_pipe_size")) : 0;
     tos_ = static_cast<std::uint8_t>(s.get_uint("tee_ipprec") << 5);
+    if (s.is_set("tee_kafka_config_file")) kafka_config_ = s.get_string("tee_kafka_config_file");
+    queue_message_.resize(kHeaderRoom + plugin::kTeeMaxDatagram);
     if (s.is_set("tee_source_ip") && !IpAddress::parse(s.get_string("tee_source_ip"), source_ip_)) {
         return fail(
             fmt::format("tee_source_ip: '{}' is not an IP address", s.get_string("tee_source_ip")));
@@ -217,8 +234,9 @@ Result<void> TeePlugin::load_map() {
         }
     }
     for (const auto& n : loaded->notes) log::warn("{}:{}: tee_receivers: {}", path_, n.line, n.why);
-    std::vector<Pool> pools = make_pools(loaded->map);
+    std::vector<Pool> pools = make_pools(loaded->map);  // takes over the queues that stay
     flush_all();  // nothing is queued between batches; never send through closed sockets
+    finish_queues(pools_, kQueueFinishMs);  // the queues that went away deliver what they hold
     pools_ = std::move(pools);
     std::size_t receivers = 0;
     for (const Pool& p : pools_) receivers += p.receivers.size();
@@ -233,9 +251,20 @@ std::vector<TeePlugin::Pool> TeePlugin::make_pools(const maps::TeeReceivers& map
     std::vector<Pool> pools;
     pools.reserve(map.pools().size());
     for (const maps::TeePool& mp : map.pools()) {
+        std::unique_ptr<QueueEmitter> queue;
+        if (mp.target != maps::TeeTarget::kUdp) {
+            queue = queue_for(mp, pools_);
+            if (!queue) continue;
+        }
         Pool& pool = pools.emplace_back();
         pool.tags = mp.tags;
         pool.balance = mp.balance;
+        pool.target = mp.target;
+        if (queue) {
+            pool.queue_key = queue_key(mp);
+            pool.queue = std::move(queue);
+            continue;
+        }
         for (const maps::TeeReceiver& mr : mp.receivers) {
             auto r = std::make_unique<Receiver>();
             r->text = mr.text;
@@ -253,6 +282,74 @@ std::vector<TeePlugin::Pool> TeePlugin::make_pools(const maps::TeeReceivers& map
         }
     }
     return pools;
+}
+
+std::unique_ptr<QueueEmitter> TeePlugin::queue_for(const maps::TeePool& mp, std::vector<Pool>& previous) {
+    const char* what = mp.target == maps::TeeTarget::kKafka ? "Kafka" : "ZeroMQ";
+    if (!transparent_) {
+        // As 1.7.7: the messages are the exporters' packets, which only transparent mode makes.
+        log::warn("{}:{}: tee_receivers: tee_transparent must be true to emit to {}; rule ignored", path_, mp.line,
+                  what);
+        return nullptr;
+    }
+    const std::string key = queue_key(mp);
+    for (Pool& p : previous) {
+        if (p.queue && p.target == mp.target && p.queue_key == key) return std::move(p.queue);
+    }
+    auto opened = mp.target == maps::TeeTarget::kKafka ? open_kafka(mp.kafka_broker, mp.kafka_topic, kafka_config_)
+                                                       : open_zmq(mp.zmq_address);
+    if (!opened) {
+        log::error("{}:{}: tee_receivers: pool {}: {}; rule ignored", path_, mp.line, mp.id, opened.error());
+        return nullptr;
+    }
+    log::info("[{}] pool {}: {}", path_, mp.id, (*opened)->name());
+    return std::move(*opened);
+}
+
+void TeePlugin::emit(QueueEmitter& q, const plugin::TeeMessage& m, std::span<const std::uint8_t> payload) {
+    if (queue_message_size_ == 0) {
+        // The exporter's packet, to the unspecified address and port 0 (1.7.7's layout).
+        if (!payload_sum_valid_) {
+            payload_sum_ = ones_sum(payload.data(), payload.size());
+            payload_sum_valid_ = true;
+        }
+        IpAddress nowhere;
+        nowhere.family = m.family == 6 ? 6 : 4;
+        std::uint8_t* h = queue_message_.data();
+        const std::size_t header =
+            net::build_udp_headers(h, m.address, m.port, nowhere, 0, payload.size(), payload_sum_, tos_);
+        if (header == 0) {
+            ++counters_.failed;
+            return;
+        }
+        // Byte for byte as 1.7.7 writes it: hop limit 255; IPv4 without checksums (the IPv6 UDP
+        // checksum is kept, as there; neither covers the hop limit).
+        if (nowhere.family == 4) {
+            h[8] = 255;
+            h[10] = h[11] = 0;
+            h[20 + 6] = h[20 + 7] = 0;
+        } else {
+            h[7] = 255;
+        }
+        std::memcpy(queue_message_.data() + header, payload.data(), payload.size());
+        queue_message_size_ = header + payload.size();
+    }
+    if (q.emit({queue_message_.data(), queue_message_size_})) {
+        ++counters_.queued;
+    } else {
+        ++counters_.failed;
+    }
+}
+
+void TeePlugin::finish_queues(std::vector<Pool>& pools, int timeout_ms) {
+    for (Pool& p : pools) {
+        if (!p.queue) continue;
+        if (const std::uint64_t left = p.queue->finish(timeout_ms); left > 0) {
+            counters_.failed += left;
+            log::error("{}: {} datagrams not delivered in {} ms; lost", p.queue->name(), left, timeout_ms);
+        }
+        p.queue.reset();
+    }
 }
 
 Result<void> TeePlugin::open_udp(Receiver& r) {
@@ -328,12 +425,20 @@ void TeePlugin::do_batch(const std::uint8_t* data, std::uint32_t records,
         p += ipc::Ring::message_stride(sizeof m + m.length);
     }
     flush_all();
+    for (Pool& pool : pools_) {
+        if (pool.queue) pool.queue->poll();
+    }
 }
 
 void TeePlugin::replicate(const plugin::TeeMessage& m, std::span<const std::uint8_t> payload) {
     payload_sum_valid_ = false;
+    queue_message_size_ = 0;
     for (Pool& pool : pools_) {
         if (m.broadcast == 0 && pool.tags.active() && !pool.tags.passes(m.tag)) continue;
+        if (pool.queue) {
+            emit(*pool.queue, m, payload);
+            continue;
+        }
         if (pool.balance == maps::TeeBalance::kNone) {
             for (auto& r : pool.receivers) enqueue(*r, m, payload);
         } else {
@@ -446,9 +551,10 @@ void TeePlugin::do_reload() {
 
 int TeePlugin::do_finish(plugin::FinishReason /*reason*/) {
     flush_all();
+    finish_queues(pools_, kQueueFinishMs);
     log::debug(
-        "tee: {} datagrams sent, {} lost, {} refusals, {} not bridged, {} malformed messages",
-        counters_.sent, counters_.failed, counters_.refused, counters_.unbridged,
+        "tee: {} datagrams sent, {} to message queues, {} lost, {} refusals, {} not bridged, {} malformed messages",
+        counters_.sent, counters_.queued, counters_.failed, counters_.refused, counters_.unbridged,
         counters_.malformed);
     pools_.clear();
     return 0;

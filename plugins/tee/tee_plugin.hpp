@@ -19,6 +19,7 @@
 #include "pmacct/maps/tee_receivers.hpp"
 #include "pmacct/plugin/plugin.hpp"
 #include "pmacct/plugin/tee_message.hpp"
+#include "tee_queues.hpp"
 
 namespace pmacct::plugins::tee {
 
@@ -34,6 +35,7 @@ struct TeeCounters {
     std::uint64_t refused = 0;  // ICMP unreachable from a receiver reported on its socket
     std::uint64_t unbridged = 0;  // transparent: exporter and receiver of different families
     std::uint64_t malformed = 0;  // impossible message lengths (the rest of their batch dropped)
+    std::uint64_t queued = 0;     // messages handed to Kafka/ZeroMQ receivers
 };
 
 class TeePlugin final : public plugin::Plugin {
@@ -64,8 +66,15 @@ private:
     void enqueue(Receiver& r, const plugin::TeeMessage& m, std::span<const std::uint8_t> payload);
     void flush(Receiver& r);
     void flush_all();
+    // A pool that is a message queue: its emitter, taken over from the pools before a reload
+    // when they had the same target, else opened. Null when it cannot be used.
+    std::unique_ptr<QueueEmitter> queue_for(const maps::TeePool& mp, std::vector<Pool>& previous);
+    void emit(QueueEmitter& q, const plugin::TeeMessage& m, std::span<const std::uint8_t> payload);
+    // Waits for every queue's messages to leave, at most `timeout_ms` each.
+    void finish_queues(std::vector<Pool>& pools, int timeout_ms);
 
     std::string path_;
+    std::string kafka_config_;  // tee_kafka_config_file
     maps::TeeLimits limits_;
     bool transparent_ = false;
     bool refresh_ = true;
@@ -81,6 +90,9 @@ private:
     // its receivers.
     std::uint64_t payload_sum_ = 0;
     bool payload_sum_valid_ = false;
+    // The message queue receivers get for the current payload, built once for all of them.
+    std::vector<std::uint8_t> queue_message_;
+    std::size_t queue_message_size_ = 0;
     TeeCounters counters_;
 };
 

@@ -671,7 +671,8 @@ constexpr KeySpec kKeys[] = {
     {.names = "tee_kafka_config_file",
      .type = kPath,
      .daemons = kFlow,
-     .doc = "CSV file of librdkafka settings for receivers that are Kafka brokers.",
+     .flags = kImplemented,
+     .doc = "CSV file of librdkafka settings (global|topic, key, value) for Kafka pools of tee_receivers.",
      .feature = Feature::kKafka},
 };
 

@@ -97,6 +97,8 @@ struct Rule {
     TeePool pool;
     bool has_id = false;
     bool has_ip = false;
+    bool has_kafka = false;
+    bool has_zmq = false;
 };
 
 std::string add_token(Rule& rule, const MapToken& t) {
@@ -135,10 +137,28 @@ std::string add_token(Rule& rule, const MapToken& t) {
         return {};
     }
     if (t.key == "kafka_broker" || t.key == "kafka_topic") {
-        return fmt::format("{}: Kafka receivers are not supported in this version", t.key);
+        if (t.value.empty()) return fmt::format("{}: empty", t.key);
+        if (t.key == "kafka_topic") {
+            rule.pool.kafka_topic = std::string(t.value);
+            return {};
+        }
+        rule.has_kafka = true;
+        rule.pool.kafka_broker = std::string(t.value);
+        return {};
     }
-    if (t.key == "zmq_address")
-        return "zmq_address: ZeroMQ receivers are not supported in this version";
+    if (t.key == "zmq_address") {
+        // host:port is TCP; of the transports with a scheme, only tcp and inproc (1.7.7).
+        const auto scheme = t.value.find("://");
+        if (scheme == std::string_view::npos) {
+            rule.pool.zmq_address = fmt::format("tcp://{}", t.value);
+        } else if (t.value.substr(0, scheme) == "tcp" || t.value.substr(0, scheme) == "inproc") {
+            rule.pool.zmq_address = std::string(t.value);
+        } else {
+            return fmt::format("zmq_address: '{}': only tcp:// and inproc:// are supported", t.value);
+        }
+        rule.has_zmq = true;
+        return {};
+    }
     return fmt::format("unknown key '{}'", t.key);
 }
 
@@ -160,8 +180,15 @@ TeeReceivers::Loaded TeeReceivers::compile(MapText text, const TeeLimits& limits
     out.problems = std::move(text.problems);
     std::vector<Rule> rules =
         compile_rules<Rule>(text, out.problems, add_token, [](const Rule& r) -> std::string {
-            return r.has_id && r.has_ip ? ""
-                                        : "'id' (the pool) and 'ip' (its receivers) are required";
+            const int targets = int{r.has_ip} + int{r.has_kafka} + int{r.has_zmq};
+            if (!r.has_id || targets == 0) {
+                return "'id' (the pool) and 'ip' (its receivers) are required ('kafka_broker' or "
+                       "'zmq_address' instead of 'ip' for a message queue)";
+            }
+            if (targets > 1) return "'ip', 'kafka_broker' and 'zmq_address' exclude one another";
+            if (r.has_kafka && r.pool.kafka_topic.empty()) return "'kafka_topic' is required with 'kafka_broker'";
+            if (!r.has_kafka && !r.pool.kafka_topic.empty()) return "'kafka_topic' goes with 'kafka_broker'";
+            return "";
         });
     for (Rule& r : rules) {
         if (out.map.pools_.size() == limits.max_pools) {
@@ -172,6 +199,7 @@ TeeReceivers::Loaded TeeReceivers::compile(MapText text, const TeeLimits& limits
         }
         TeePool& pool = r.pool;
         pool.line = r.line;
+        pool.target = r.has_kafka ? TeeTarget::kKafka : r.has_zmq ? TeeTarget::kZmq : TeeTarget::kUdp;
         if (pool.receivers.size() > limits.max_receivers) {
             out.notes.push_back(
                 {r.line,

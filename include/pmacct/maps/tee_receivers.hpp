@@ -7,9 +7,14 @@
 //                         rr, hash-tag, hash-agent or hash-crc32 (the tee plugin picks)
 //   src_port=<port>       the source port replicated datagrams leave from (not transparent)
 //
+// Instead of `ip`, a pool can be a message queue (with tee_transparent only, as in 1.7.7; the
+// tee plugin checks that):
+//   kafka_broker=<host:port[,host:port...]> kafka_topic=<topic>   a Kafka topic
+//   zmq_address=<host:port | tcp://... | inproc://...>            a ZeroMQ PUSH socket bound there
+// `ip`, `kafka_broker` and `zmq_address` exclude one another; `kafka_topic` goes with
+// `kafka_broker`.
+//
 // Hosts are IPv4 addresses, [IPv6] addresses or names (resolved when the map is read).
-// kafka_broker, kafka_topic and zmq_address (receivers that are not UDP collectors) are not
-// supported in this version: rules with them are left out and say so.
 //
 // Where 1.7.7 reads a bad value as 0 or drops the key and keeps the rule (tag=abc, src_port=abc,
 // id=-1, balance-alg=foo, unknown keys, a receiver that does not resolve, an inverted tag range),
@@ -43,10 +48,17 @@ struct TeeReceiver {
     std::uint16_t port = 0;
 };
 
+// Where a pool's datagrams go.
+enum class TeeTarget : std::uint8_t { kUdp, kKafka, kZmq };
+
 struct TeePool {
     int line = 0;
     std::uint64_t id = 0;
-    std::vector<TeeReceiver> receivers;
+    TeeTarget target = TeeTarget::kUdp;
+    std::vector<TeeReceiver> receivers;  // kUdp
+    std::string kafka_broker;            // kKafka: librdkafka's bootstrap.servers
+    std::string kafka_topic;
+    std::string zmq_address;             // kZmq: as zmq_bind() takes it (tcp:// added when bare)
     TagFilter tags;  // inactive: every tag passes
     TeeBalance balance = TeeBalance::kNone;
     std::uint16_t src_port = 0;  // 0: any

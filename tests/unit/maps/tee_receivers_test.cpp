@@ -136,8 +136,8 @@ TEST(TeeReceivers, BadRulesAreLeftOutWithWhy) {
                             HasSubstr("6: balance-alg: 'foo' is not rr, hash-tag, hash-agent or hash-crc32"),
                             HasSubstr("7: tag: 'abc' is not a tag"), HasSubstr("8: unknown key 'foo'"),
                             HasSubstr("9: src_port: 'abc' is not a port"),
-                            HasSubstr("10: kafka_broker: Kafka receivers are not supported in this version"),
-                            HasSubstr("11: zmq_address: ZeroMQ receivers are not supported in this version"),
+                            HasSubstr("10: 'ip', 'kafka_broker' and 'zmq_address' exclude one another"),
+                            HasSubstr("11: 'ip', 'kafka_broker' and 'zmq_address' exclude one another"),
                             HasSubstr("12: tag: '5-3' is not a tag or a range"), HasSubstr("13: id: '-1' is not a pool id"),
                             HasSubstr("14: ip: receiver '127.0.0.1:99999': '99999' is not a port number"),
                             HasSubstr("15: ip: receiver 'no-such-host.invalid:3002': cannot resolve 'no-such-host.invalid'"),
@@ -146,6 +146,40 @@ TEST(TeeReceivers, BadRulesAreLeftOutWithWhy) {
                             HasSubstr("20: tag: '1-' is not a tag"), HasSubstr("21: ip: receiver '127.0.0.1:3001:3002'"),
                             HasSubstr("22: ip: receiver '127.0.0.1:0': a port is required"),
                             HasSubstr("23: ip: receiver '[::1]': a port is required (host:port, [IPv6]:port)")));
+}
+
+// Pools that are message queues: a Kafka topic or a ZeroMQ socket instead of UDP receivers
+// (1.7.7's keys; a bare host:port is a TCP address for ZeroMQ, as in 1.7.7).
+TEST(TeeReceivers, QueuePools) {
+    const auto loaded = TeeReceivers::parse(
+        "id=1 kafka_broker=127.0.0.1:9092,127.0.0.2:9092 kafka_topic=pmacct.tee tag=100\n"  // 1
+        "id=2 zmq_address=127.0.0.1:50000\n"                                                // 2
+        "id=3 zmq_address=tcp://[::1]:50001 balance-alg=rr\n"                               // 3
+        "id=4 zmq_address=ipc:///tmp/x\n"                                                   // 4
+        "id=5 kafka_broker=127.0.0.1:9092\n"                                                // 5
+        "id=6 ip=127.0.0.1:3001 kafka_topic=t\n"                                            // 6
+        "id=7 kafka_topic=t\n"                                                              // 7
+        "id=8 kafka_broker= kafka_topic=t\n"                                                // 8
+        "id=9 kafka_broker=127.0.0.1:9092 zmq_address=127.0.0.1:1 kafka_topic=t\n",         // 9
+        {});
+    EXPECT_THAT(lines(loaded.problems),
+                ElementsAre(HasSubstr("4: zmq_address: 'ipc:///tmp/x': only tcp:// and inproc:// are supported"),
+                            HasSubstr("5: 'kafka_topic' is required with 'kafka_broker'"),
+                            HasSubstr("6: 'kafka_topic' goes with 'kafka_broker'"),
+                            HasSubstr("7: 'id' (the pool) and 'ip' (its receivers) are required ('kafka_broker' or"),
+                            HasSubstr("8: kafka_broker: empty"),
+                            HasSubstr("9: 'ip', 'kafka_broker' and 'zmq_address' exclude one another")));
+    const auto& pools = loaded.map.pools();
+    ASSERT_EQ(pools.size(), 3U);
+    EXPECT_EQ(pools[0].target, TeeTarget::kKafka);
+    EXPECT_EQ(pools[0].kafka_broker, "127.0.0.1:9092,127.0.0.2:9092");
+    EXPECT_EQ(pools[0].kafka_topic, "pmacct.tee");
+    EXPECT_TRUE(pools[0].receivers.empty());
+    EXPECT_FALSE(pools[0].tags.passes(7));
+    EXPECT_TRUE(pools[0].tags.passes(100));
+    EXPECT_EQ(pools[1].target, TeeTarget::kZmq);
+    EXPECT_EQ(pools[1].zmq_address, "tcp://127.0.0.1:50000");
+    EXPECT_EQ(pools[2].zmq_address, "tcp://[::1]:50001");
 }
 
 // As 1.7.7 (checked): same id twice is two pools; empty list items are skipped; the last value
