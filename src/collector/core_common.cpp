@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <thread>
 
@@ -184,6 +185,32 @@ Result<void> TagMaps::load_plugin_maps(bool first) {
         }
     }
     return ok();
+}
+
+plugin::TeeMessage TeeFanout::message_from(const IpAddress& source, std::uint16_t port) {
+    plugin::TeeMessage m;
+    m.family = source.family == 6 ? 6 : 4;
+    m.port = port;
+    std::memcpy(m.address, source.bytes.data(), m.family == 6 ? 16 : 4);
+    return m;
+}
+
+void TeeFanout::send_flow(const plugin::TeeMessage& m, const FlowRecord& r,
+                          std::initializer_list<std::span<const std::uint8_t>> pieces) {
+    bool copied = false;  // tagged_ holds r (a map sets only its tags: one copy serves all)
+    for (std::size_t i = 0; i < host_.plugin_count(); ++i) {
+        const maps::PreTagMap* map = maps_.of(i);
+        if (map == nullptr || !map->needs_flows()) continue;
+        if (!copied) {
+            tagged_ = r;
+            copied = true;
+        }
+        map->apply(tagged_, label_);
+        plugin::TeeMessage t = m;
+        t.tag = tagged_.tag;
+        t.tag2 = tagged_.tag2;
+        host_.send_message(i, t, pieces);
+    }
 }
 
 Result<void> start_plugins(plugin::PluginHost& host, const config::Config& cfg, plugin::FactoryLookup lookup,

@@ -362,32 +362,9 @@ private:
     // one keeps its header as it came; an IPFIX one states its new length.
     void replicate(std::span<const std::uint8_t> payload, const IpAddress& source, std::uint16_t port,
                    Timestamp arrival) {
-        plugin::TeeMessage m;
-        m.family = source.family == 6 ? 6 : 4;
-        m.port = port;
-        std::memcpy(m.address, source.bytes.data(), m.family == 6 ? 16 : 4);
+        const plugin::TeeMessage m = TeeFanout::message_from(source, port);
         const std::uint16_t v = version_of(payload);
-        bool any_dissected = false;
-        bool described = false;  // datagram_ holds this datagram's exporter and engine
-        for (std::size_t i = 0; i < host_.plugin_count(); ++i) {
-            const maps::PreTagMap* map = tag_maps_.of(i);
-            if (map != nullptr && map->needs_flows()) {
-                any_dissected = true;
-                continue;
-            }
-            m.tag = m.tag2 = 0;
-            if (map != nullptr) {
-                if (!described) {
-                    describe_datagram(payload, source, v);
-                    described = true;
-                }
-                map->apply(datagram_, label_buffer_);  // sets only tag, tag2 and label
-                m.tag = datagram_.tag;
-                m.tag2 = datagram_.tag2;
-            }
-            host_.send_message(i, m, {payload});
-        }
-        if (!any_dissected) return;
+        if (!tee_.send_whole(m, payload, [&](FlowRecord& d) { describe_datagram(payload, source, v, d); })) return;
         if (v == 5) {
             if (payload.size() < flow::kNetflowV5HeaderSize) return;
             std::uint8_t header[flow::kNetflowV5HeaderSize];
@@ -398,7 +375,7 @@ private:
             decode(payload, source, arrival, [&](const FlowRecord& r) {
                 const auto record = payload.subspan(flow::kNetflowV5HeaderSize + index++ * flow::kNetflowV5RecordSize,
                                                     flow::kNetflowV5RecordSize);
-                send_dissected(m, r, {header, sizeof header}, {}, record);
+                tee_.send_flow(m, r, {{header, sizeof header}, record});
             }, [](std::span<const std::uint8_t>, flow::TemplateDecoder::SetKind) {});
             return;
         }
@@ -420,7 +397,7 @@ private:
                    set_header[2] = static_cast<std::uint8_t>(length >> 8);
                    set_header[3] = static_cast<std::uint8_t>(length);
                    set_length(length);
-                   send_dissected(m, r, {header, header_size}, {set_header, 4}, record);
+                   tee_.send_flow(m, r, {{header, header_size}, {set_header, 4}, record});
                },
                [&](std::span<const std::uint8_t> set, Kind kind) {
                    if (kind == Kind::kData) {
@@ -433,53 +410,32 @@ private:
                    set_length(set.size());
                    plugin::TeeMessage b = m;
                    b.broadcast = 1;
-                   b.tag = b.tag2 = 0;
                    for (std::size_t i = 0; i < host_.plugin_count(); ++i) {
-                       const maps::PreTagMap* map = tag_maps_.of(i);
-                       if (map != nullptr && map->needs_flows()) {
-                           host_.send_message(i, b, {{header, header_size}, set});
-                       }
+                       if (tee_.wants_flows(i)) host_.send_message(i, b, {{header, header_size}, set});
                    }
                });
     }
 
     // What a whole datagram shares, for maps in tee mode: the exporter, and the engine its
     // header names (v5 engine type and id; v9 source id; IPFIX observation domain).
-    void describe_datagram(std::span<const std::uint8_t> payload, const IpAddress& source, std::uint16_t v) {
+    static void describe_datagram(std::span<const std::uint8_t> payload, const IpAddress& source, std::uint16_t v,
+                                  FlowRecord& d) {
         // Only these fields are set: the maps that tag whole datagrams read no others.
-        datagram_.peer_src_ip = source;
-        datagram_.engine_type = 0;
-        datagram_.export_proto_sysid = 0;
-        datagram_.export_proto_version = static_cast<std::uint8_t>(v);
+        d.peer_src_ip = source;
+        d.engine_type = 0;
+        d.export_proto_sysid = 0;
+        d.export_proto_version = static_cast<std::uint8_t>(v);
         const auto u32_at = [&](std::size_t at) {
             return (std::uint32_t{payload[at]} << 24) | (std::uint32_t{payload[at + 1]} << 16) |
                    (std::uint32_t{payload[at + 2]} << 8) | payload[at + 3];
         };
         if (v == 5 && payload.size() >= flow::kNetflowV5HeaderSize) {
-            datagram_.engine_type = payload[20];
-            datagram_.export_proto_sysid = payload[21];
+            d.engine_type = payload[20];
+            d.export_proto_sysid = payload[21];
         } else if (v == 9 && payload.size() >= 20) {
-            datagram_.export_proto_sysid = u32_at(16);
+            d.export_proto_sysid = u32_at(16);
         } else if (v == 10 && payload.size() >= 16) {
-            datagram_.export_proto_sysid = u32_at(12);
-        }
-    }
-
-    // One flow as its own datagram to the tee plugins that want flows, tagged by their maps.
-    void send_dissected(plugin::TeeMessage m, const FlowRecord& r, std::span<const std::uint8_t> header,
-                        std::span<const std::uint8_t> set_header, std::span<const std::uint8_t> record) {
-        bool copied = false;  // tagged_ holds r (a map sets only its tags: one copy serves all)
-        for (std::size_t i = 0; i < host_.plugin_count(); ++i) {
-            const maps::PreTagMap* map = tag_maps_.of(i);
-            if (map == nullptr || !map->needs_flows()) continue;
-            if (!copied) {
-                tagged_ = r;
-                copied = true;
-            }
-            map->apply(tagged_, label_buffer_);
-            m.tag = tagged_.tag;
-            m.tag2 = tagged_.tag2;
-            host_.send_message(i, m, {header, set_header, record});
+            d.export_proto_sysid = u32_at(12);
         }
     }
 
@@ -550,7 +506,6 @@ private:
     TagMaps tag_maps_;
     maps::MapUse tag_map_use_ = maps::MapUse::kAccounting;
     bool tee_mode_ = false;   // the plugins are tee plugins: datagrams are replicated
-    FlowRecord datagram_;     // what a whole datagram shares, for maps in tee mode
     FlowMaps flow_maps_;  // sampling_map (the decoders point at it), flow_to_rd_map
     FlowRecord tagged_;         // the record being tagged (copied: decoders hand out const)
     std::string label_buffer_;  // its label
@@ -560,6 +515,7 @@ private:
     std::uint64_t saved_generation_ = 0;
     std::chrono::steady_clock::time_point last_save_{};
     plugin::PluginHost host_;
+    TeeFanout tee_{host_, tag_maps_};
     bool stop_ = false;
 };
 

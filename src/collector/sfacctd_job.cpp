@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <optional>
@@ -19,6 +21,7 @@
 #include "pmacct/net/allow_list.hpp"
 #include "pmacct/net/udp_input.hpp"
 #include "pmacct/pcap/savefile.hpp"
+#include "pmacct/plugin/tee_message.hpp"
 #include "pmacct/process/title.hpp"
 
 namespace pmacct::collector {
@@ -48,14 +51,13 @@ public:
         cfg_ = &cfg;
         const config::Settings& s = cfg.core;
         if (auto r = check_plugins(cfg, lookup_); !r) return r;
-        for (const auto& p : cfg.plugins) {
-            if (p.type == "tee") return fail(fmt::format("plugin tee[{}]: the tee plugin is not implemented yet for sfacctd", p.name));
-        }
         // networks_file, sfacctd_net/sfacctd_as, ports_file...: per plugin, applied to its keys.
         auto lookups = maps::FlowLookups::for_config(cfg);
         if (!lookups) return fail(lookups.error());
         lookups_ = std::move(*lookups);
-        if (auto r = tag_maps_.load(cfg, Daemon::kSfacctd, map_limits_of(s), maps::MapUse::kAccounting); !r) return r;
+        tee_mode_ = std::any_of(cfg.plugins.begin(), cfg.plugins.end(), [](const auto& p) { return p.type == "tee"; });
+        const maps::MapUse use = tee_mode_ ? maps::MapUse::kTee : maps::MapUse::kAccounting;
+        if (auto r = tag_maps_.load(cfg, Daemon::kSfacctd, map_limits_of(s), use); !r) return r;
         if (auto r = flow_maps_.load(s, map_limits_of(s)); !r) return r;
         flow::SflowOptions o;
         o.sampling_map = flow_maps_.sampling();
@@ -88,7 +90,7 @@ public:
         std::vector<int> inherited;
         if (input_) inherited.push_back(input_->fd());
         host_.set_wait_when_full(!savefile_path_.empty());
-        host_.set_tag_maps(tag_maps_.own_maps());
+        if (!tee_mode_) host_.set_tag_maps(tag_maps_.own_maps());
         if (auto r = start_plugins(host_, *cfg_, lookup_, "sfacctd", inherited, lookups_, stop_, [this] { print_stats(); },
                                    [this] { reload_maps(); });
             !r) {
@@ -96,7 +98,9 @@ public:
             return 1;
         }
         const DatagramHandler handler = [this](std::span<const std::uint8_t> payload, const IpAddress& source,
-                                               std::uint16_t, Timestamp arrival) { handle(payload, source, arrival); };
+                                               std::uint16_t port, Timestamp arrival) {
+            handle(payload, source, port, arrival);
+        };
         int rc = 0;
         if (input_) {
             UdpLoop loop;
@@ -133,11 +137,16 @@ private:
         }
     }
 
-    void handle(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival) {
+    void handle(std::span<const std::uint8_t> payload, const IpAddress& source, std::uint16_t port,
+                Timestamp arrival) {
         if (!allow_.allows(source)) {
             ++denied_;
             PMACCT_LOG_LIMITED(log::Level::kDebug, 60, 5, "discarding datagram from {}: not in sfacctd_allow_file",
                                source.to_string());
+            return;
+        }
+        if (tee_mode_) {
+            replicate(payload, source, port, arrival);
             return;
         }
         const auto records = [this](const FlowRecord& r) { deliver(r); };
@@ -160,6 +169,44 @@ private:
         if (seq.jump()) {
             log::debug("expecting flow '{}' but received '{}' collector={}:{} agent={}:{}", seq.expected,
                        seq.received, collector_text(), listen_port(), result.agent.to_string(), result.sub_agent_id);
+        }
+    }
+
+    // Tee mode: the datagram to every tee plugin, whole or split into one datagram per flow
+    // sample, tagged by the plugin's map (QUICKSTART XV and XVa). A plugin without a map, or
+    // with one on the agent and sub-agent only, gets it whole; a plugin whose map looks into
+    // samples gets the v5 flow samples one by one, each behind the datagram's header saying it
+    // holds 1 sample (sequence number and agent as they came), and nothing else: not the
+    // counter samples, nor v2/v4 datagrams, which have no sample lengths to split them by (as
+    // 1.7.7). What is not an sFlow datagram is not replicated (1.7.7 neither).
+    void replicate(std::span<const std::uint8_t> payload, const IpAddress& source, std::uint16_t port,
+                   Timestamp arrival) {
+        flow::SflowHeader h;
+        if (const auto outcome = flow::read_sflow_header(payload, h); outcome != flow::SflowOutcome::kOk) {
+            stats_.count_discarded();
+            PMACCT_LOG_LIMITED(log::Level::kInfo, 60, 5, "{} from {}", flow::describe(outcome), source.to_string());
+            return;
+        }
+        (void)stats_.update({h.agent, h.sub_agent_id}, h.sequence, 1, payload.size(), arrival);
+        const plugin::TeeMessage m = TeeFanout::message_from(source, port);
+        const bool split = tee_.send_whole(m, payload, [&](FlowRecord& d) {
+            // What the maps that tag whole datagrams read: the agent and its sub-agent.
+            d.peer_src_ip = h.agent;
+            d.export_proto_sysid = h.sub_agent_id;
+        });
+        std::uint8_t header[40];  // the largest v5 header (an IPv6 agent)
+        if (!split || h.version != 5 || h.size > sizeof header) return;
+        std::memcpy(header, payload.data(), h.size);
+        header[h.size - 4] = header[h.size - 3] = header[h.size - 2] = 0;
+        header[h.size - 1] = 1;  // samples: 1
+        const std::uint64_t malformed = decoder_.counters().malformed;
+        (void)decoder_.split(payload, arrival, [&](const FlowRecord& r) {
+            tee_.send_flow(m, r, {{header, h.size}, decoder_.current_sample()});
+        });
+        if (decoder_.counters().malformed != malformed) {
+            PMACCT_LOG_LIMITED(log::Level::kInfo, 60, 5,
+                               "sFlow from {}: malformed samples not replicated ({} malformed so far)",
+                               source.to_string(), decoder_.counters().malformed);
         }
     }
 
@@ -238,6 +285,8 @@ private:
     std::uint64_t counter_seq_ = 0;  // the log's line numbers, across its files (1.7.7)
     std::string counter_buffer_;
     plugin::PluginHost host_;
+    bool tee_mode_ = false;  // the plugins are tee plugins: datagrams are replicated
+    TeeFanout tee_{host_, tag_maps_};
     bool stop_ = false;
 };
 

@@ -174,32 +174,36 @@ std::size_t append_counter_lines(const SflowCounterSample& s, Timestamp arrival,
     return lines;
 }
 
+SflowOutcome read_sflow_header(std::span<const std::uint8_t> datagram, SflowHeader& h) {
+    ByteReader r(datagram);
+    h.version = r.u32();
+    if (!r.ok()) return SflowOutcome::kTooShort;
+    if (h.version != 5 && h.version != 4 && h.version != 2) return SflowOutcome::kBadVersion;
+    if (!read_address(r, h.agent)) return SflowOutcome::kTooShort;
+    h.sub_agent_id = h.version == 5 ? r.u32() : 0;
+    h.sequence = r.u32();
+    (void)r.u32();  // the agent's uptime
+    h.samples = r.u32();
+    if (!r.ok()) return SflowOutcome::kTooShort;
+    h.size = r.offset();
+    return SflowOutcome::kOk;
+}
+
 SflowDecodeResult SflowDecoder::decode_impl(std::span<const std::uint8_t> datagram, Timestamp arrival,
                                             RecordSink sink, CounterSink counters) {
     SflowDecodeResult result;
     ++counters_.datagrams;
+    SflowHeader h;
+    result.outcome = read_sflow_header(datagram, h);
+    result.version = h.version;
+    if (result.outcome == SflowOutcome::kOk && splitting_ && h.version != 5) result.outcome = SflowOutcome::kBadVersion;
+    if (result.outcome != SflowOutcome::kOk) return result;
+    result.agent = h.agent;
+    result.sub_agent_id = h.sub_agent_id;
+    result.sequence = h.sequence;
+    result.samples = h.samples;
     ByteReader r(datagram);
-    result.version = r.u32();
-    if (!r.ok()) {
-        result.outcome = SflowOutcome::kTooShort;
-        return result;
-    }
-    if (result.version != 5 && result.version != 4 && result.version != 2) {
-        result.outcome = SflowOutcome::kBadVersion;
-        return result;
-    }
-    if (!read_address(r, result.agent)) {
-        result.outcome = SflowOutcome::kTooShort;
-        return result;
-    }
-    if (result.version == 5) result.sub_agent_id = r.u32();
-    result.sequence = r.u32();
-    (void)r.u32();  // the agent's uptime
-    result.samples = r.u32();
-    if (!r.ok()) {
-        result.outcome = SflowOutcome::kTooShort;
-        return result;
-    }
+    (void)r.skip(h.size);
     for (std::uint32_t i = 0; i < result.samples && result.outcome == SflowOutcome::kOk; ++i) {
         const std::uint32_t type = r.u32();
         if (result.version < 5) {
@@ -224,6 +228,7 @@ SflowDecodeResult SflowDecoder::decode_impl(std::span<const std::uint8_t> datagr
             }
             continue;
         }
+        const std::size_t start = r.offset() - 4;
         const std::uint32_t length = r.u32();
         ByteReader body = r.sub(length);
         if (!r.ok()) {
@@ -236,17 +241,20 @@ SflowDecodeResult SflowDecoder::decode_impl(std::span<const std::uint8_t> datagr
             case kExpandedFlowSample:
                 ++counters_.flow_samples;
                 ++result.flow_samples;
+                current_sample_ = datagram.subspan(start, r.offset() - start);
                 if (!flow_sample(body, type == kExpandedFlowSample ? Layout::kExpanded : Layout::kCompact, arrival,
                                  sink, result)) {
                     ++counters_.malformed;
-                    result.outcome = SflowOutcome::kMalformed;
+                    // Split, the next sample is where this one's length says: it is read.
+                    if (!splitting_) result.outcome = SflowOutcome::kMalformed;
                 }
                 break;
             case kCounterSample:
             case kExpandedCounterSample:
                 ++counters_.counter_samples;
                 ++result.counter_samples;
-                if (counters.call != nullptr && !counter_sample(body, type == kExpandedCounterSample, result, counters)) {
+                if (counters.call != nullptr && !splitting_ &&
+                    !counter_sample(body, type == kExpandedCounterSample, result, counters)) {
                     ++counters_.malformed;
                     result.outcome = SflowOutcome::kMalformed;
                 }
@@ -433,6 +441,8 @@ void SflowDecoder::extended_switch(ByteReader& d, Sample& s) {
     const std::uint32_t out_priority = d.u32();
     if (!d.ok()) return;
     s.have_switch = true;
+    s.switch_in_vlan = in_vlan;
+    s.switch_out_vlan = out_vlan;
     s.vlan = in_vlan != 0 ? in_vlan : out_vlan;
     s.priority = in_vlan != 0 ? in_priority : out_priority;
 }
@@ -491,21 +501,30 @@ bool SflowDecoder::extended_gateway(ByteReader& d, std::uint32_t version) {
 
 void SflowDecoder::finish(const Sample& s, Timestamp arrival, RecordSink sink, SflowDecodeResult& result) {
     FlowRecord& out = record_;
-    if (!s.have_header && !s.have_ip_data) return;  // nothing to account
+    // Split for the tee plugin, every sample is tagged, on what it has.
+    if (!s.have_header && !s.have_ip_data && !splitting_) return;  // nothing to account
     if (s.have_header) {
         const packet::IpLayer& ip = info_.ip;
-        // What is not IP (ARP, ...) or cannot be read is not accounted, as by 1.7.7.
-        if (ip.version == 0 || info_.stop == packet::Stop::kMalformed) {
+        if (ip.version != 0 && info_.stop != packet::Stop::kMalformed) {
+            packet::copy_dissection(info_, out);
+            // The EtherType comes from an Ethernet header only (0 for a raw IP header, as 1.7.7).
+            if (s.ethernet) out.etype = ip.version == 4 ? kEtherIpv4 : kEtherIpv6;
+        } else {
+            // What is not IP (ARP, ...) or cannot be read is not accounted, as by 1.7.7.
             ++counters_.not_ip;
-            return;
+            if (!splitting_) return;
+            if (info_.has_macs) {
+                out.src_mac = info_.src_mac;
+                out.dst_mac = info_.dst_mac;
+            }
+            out.vlan = info_.vlan;
         }
-        packet::copy_dissection(info_, out);
-        // The EtherType comes from an Ethernet header only (0 for a raw IP header, as 1.7.7).
-        if (s.ethernet) out.etype = ip.version == 4 ? kEtherIpv4 : kEtherIpv6;
-    } else {
+    } else if (s.have_ip_data) {
         out.type = out.src_ip.family == 6 ? FlowType::kIpv6 : FlowType::kIpv4;
         out.etype = out.src_ip.family == 6 ? kEtherIpv6 : kEtherIpv4;
     }
+    out.in_vlan = s.have_switch ? static_cast<std::uint16_t>(s.switch_in_vlan) : out.vlan;
+    out.out_vlan = static_cast<std::uint16_t>(s.switch_out_vlan);
     if (s.have_switch) {
         out.vlan = static_cast<std::uint16_t>(s.vlan);
         out.cos = static_cast<std::uint8_t>(s.priority);

@@ -127,6 +127,7 @@ constexpr MatchKey kMatchKeys[] = {
     {"src_mac", Field::kSrcMac, 0},
     {"dst_mac", Field::kDstMac, 0},
     {"vlan", Field::kVlan, 0xFFFF},
+    {"vlan", Field::kSflowVlan, 0xFFFF},  // sfacctd (see pre_tag_map.cpp)
     {"cvlan", Field::kCvlan, 0xFFFF},
     {"src_net", Field::kSrcNet, 0},
     {"dst_net", Field::kDstNet, 0},
@@ -328,6 +329,9 @@ bool holds(const Condition& c, const FlowRecord& r) {
             case Field::kFilter: m = c.filter->matches(r); break;
             // flow_to_rd_map: the ingress or the egress VRF, as 1.7.7.
             case Field::kMplsVpnId: m = r.mpls_vpn_id_in == c.value || r.mpls_vpn_id_out == c.value; break;
+            // sFlow: the sample's incoming VLAN (the header's, or the extended switch record's)
+            // or its outgoing one (the switch record's), as 1.7.7.
+            case Field::kSflowVlan: m = r.in_vlan == c.value || r.out_vlan == c.value; break;
             default: break;
         }
     }
@@ -337,7 +341,7 @@ bool holds(const Condition& c, const FlowRecord& r) {
 bool index_part(const Condition& c, IndexPart& part) {
     switch (c.field) {
         case Field::kEngineType: case Field::kEngineId: case Field::kNextHop: case Field::kSampleType:
-        case Field::kDirection: case Field::kFilter: case Field::kMplsVpnId:
+        case Field::kDirection: case Field::kFilter: case Field::kMplsVpnId: case Field::kSflowVlan:
             return false;
         default:
             break;

@@ -27,24 +27,27 @@ bool sfacctd_key(MatchField f) {
         case MatchField::kCvlan: case MatchField::kSrcNet: case MatchField::kDstNet: case MatchField::kIpProto:
         case MatchField::kSrcPort: case MatchField::kDstPort: case MatchField::kTcpFlags:
         case MatchField::kIsMulticast: case MatchField::kFilter: case MatchField::kAgentId:
-        case MatchField::kSflowSampleType: case MatchField::kMplsPwId: return true;
+        case MatchField::kSflowSampleType: case MatchField::kMplsPwId: case MatchField::kSflowVlan: return true;
         default: return false;
     }
 }
 
-// The MATCH keys of the tee dictionary, and which of them a whole datagram can answer.
+// The MATCH keys of the tee dictionary, and which of them a whole datagram can answer (the
+// exporter or sFlow agent, NetFlow's engine, sFlow's sub-agent).
 bool tee_key(MatchField f) {
     switch (f) {
         case MatchField::kIp: case MatchField::kEngineType: case MatchField::kEngineId: case MatchField::kIn:
         case MatchField::kOut: case MatchField::kSrcMac: case MatchField::kDstMac: case MatchField::kVlan:
-        case MatchField::kSrcNet: case MatchField::kDstNet: case MatchField::kBgpNextHop:
+        case MatchField::kSflowVlan: case MatchField::kSrcNet: case MatchField::kDstNet:
+        case MatchField::kBgpNextHop: case MatchField::kAgentId:
             return true;
         default:
             return false;
     }
 }
 bool datagram_key(MatchField f) {
-    return f == MatchField::kIp || f == MatchField::kEngineType || f == MatchField::kEngineId;
+    return f == MatchField::kIp || f == MatchField::kEngineType || f == MatchField::kEngineId ||
+           f == MatchField::kAgentId;
 }
 
 // One token into the rule; an error text when it cannot be used.
@@ -111,11 +114,19 @@ std::string add_token(Rule& rule, const MapToken& t, Daemon daemon, MapUse use) 
         // sfacctd's sample_type is the sFlow sample's <enterprise>:<format>; agent_id is sFlow's.
         if (daemon == Daemon::kSfacctd && field == MatchField::kSampleType) field = MatchField::kSflowSampleType;
         if (daemon != Daemon::kSfacctd && field == MatchField::kSflowSampleType) field = MatchField::kSampleType;
+        // sfacctd's vlan is the incoming or the outgoing one.
+        if (daemon == Daemon::kSfacctd && field == MatchField::kVlan) field = MatchField::kSflowVlan;
+        if (daemon != Daemon::kSfacctd && field == MatchField::kSflowVlan) field = MatchField::kVlan;
         if (daemon != Daemon::kSfacctd && field == MatchField::kAgentId) {
             return fmt::format("'{}' is an sfacctd key", k);
         }
         if (capture && field != MatchField::kFilter && field != MatchField::kCaptureDirection) {
             return fmt::format("'{}' is not a {} key", k, daemon_name(daemon));
+        }
+        // 1.7.7 takes engine_type and engine_id in sfacctd and ignores them (the rule then matches
+        // more than it says): the rule is left out instead.
+        if (daemon == Daemon::kSfacctd && (field == MatchField::kEngineType || field == MatchField::kEngineId)) {
+            return fmt::format("'{}' is a NetFlow key: sFlow has no engine", k);
         }
         if (daemon == Daemon::kSfacctd && !sfacctd_key(field)) return fmt::format("'{}' is not supported by sfacctd yet", k);
         if (!capture && daemon != Daemon::kNfacctd && daemon != Daemon::kSfacctd) {

@@ -1,7 +1,8 @@
 // libFuzzer target: the sFlow v5 decoder (and, through it, the packet dissector on sampled
 // headers, and the counter log). Any input must decode without reading outside the buffer; a
 // datagram refused whole gives no record, and no datagram gives more records than it has flow
-// samples, nor more counter lines than its counter samples have records.
+// samples, nor more counter lines than its counter samples have records. The tee plugin's
+// split hands out only whole samples from inside the datagram.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -35,5 +36,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (records > result.flow_samples || records != result.records) std::abort();
         (void)sum;
     }
+    // Tee dissection: every sample handed out lies inside the datagram and is as long as it
+    // says (type, length, then that many bytes), and no more samples than the header counts.
+    flow::SflowDecoder splitter;
+    std::uint64_t samples = 0;
+    const flow::SflowDecodeResult split = splitter.split(datagram, arrival, [&](const FlowRecord&) {
+        const auto sample = splitter.current_sample();
+        if (sample.data() < data || sample.data() + sample.size() > data + size || sample.size() < 8) std::abort();
+        const std::size_t length = (std::size_t{sample[4]} << 24) | (std::size_t{sample[5]} << 16) |
+                                   (std::size_t{sample[6]} << 8) | sample[7];
+        if (sample.size() != 8 + length) std::abort();
+        ++samples;
+    });
+    if (samples > split.samples || (split.version != 5 && samples != 0)) std::abort();
     return 0;
 }

@@ -3,7 +3,8 @@
 // socket gets must be the same, byte for byte (QUICKSTART XV: whole datagrams, pools chosen by
 // tags, balancing; XVa: flows dissected one per datagram by a map that looks into flows, with
 // templates and options data to every pool; transparent replication keeps the exporter's
-// address and port).
+// address and port). The same for sFlow through our sfacctd and Debian's sfacctd 1.7.7
+// (TeeSflow: whole datagrams by agent, v5 flow samples one per datagram), and bad sFlow input.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -22,6 +23,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon.hpp"
+#include "sflow_builder.hpp"
 #include "test_support.hpp"
 
 namespace pmacct::testing {
@@ -99,11 +101,17 @@ struct Receiver {
     ~Receiver() { ::close(fd); }
 };
 
-// One run of a replicator ("ours" or "debian"): the exporters send their datagrams, and each
-// line of the result is "receiver-index [source] payload-hex" (the source only when
-// `with_source`: a proxying replicator's own port is the kernel's choice), sorted.
+// What exporter `e` (5 or 6) sends.
+using Exports = std::vector<Bytes> (*)(int e);
+std::vector<Bytes> netflow_exports(int e) { return {v5(e), templated(9, e), templated(10, e)}; }
+
+// One run of a replicator ("ours" or "debian"; `daemon` nfacctd or sfacctd): the exporters
+// send their datagrams, and each line of the result is "receiver-index [source] payload-hex"
+// (the source only when `with_source`: a proxying replicator's own port is the kernel's
+// choice), sorted.
 std::vector<std::string> replicate(const std::string& who, const TempDir& dir, const std::string& config,
-                                   const std::vector<std::string>& maps, bool with_source) {
+                                   const std::vector<std::string>& maps, bool with_source,
+                                   const std::string& daemon = "nfacctd", Exports exports = netflow_exports) {
     std::array<Receiver, 7> receivers;
     std::string text = config;
     for (std::size_t i = 0; i < receivers.size(); ++i) {
@@ -129,8 +137,8 @@ std::vector<std::string> replicate(const std::string& who, const TempDir& dir, c
     }
     const std::uint16_t port = free_udp_port();
     const std::string conf = dir.path() + "/" + who + ".conf";
-    std::ofstream(conf) << "nfacctd_ip: 127.0.0.1\nnfacctd_port: " << port << "\n" << text;
-    Daemon d(who == "debian" ? "/usr/sbin/nfacctd" : "nfacctd", conf, dir.path() + "/" + who + ".log");
+    std::ofstream(conf) << daemon << "_ip: 127.0.0.1\n" << daemon << "_port: " << port << "\n" << text;
+    Daemon d(who == "debian" ? "/usr/sbin/" + daemon : daemon, conf, dir.path() + "/" + who + ".log");
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     for (int e : {5, 6}) {
         // Exporters 127.0.0.5:4305 and 127.0.0.6:4306: a transparent replicator shows them.
@@ -146,7 +154,7 @@ std::vector<std::string> replicate(const std::string& who, const TempDir& dir, c
         to.sin_family = AF_INET;
         to.sin_port = htons(port);
         to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        for (const Bytes& datagram : {v5(e), templated(9, e), templated(10, e)}) {
+        for (const Bytes& datagram : exports(e)) {
             ::sendto(fd, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
         }
         ::close(fd);
@@ -186,14 +194,17 @@ std::vector<std::string> replicate(const std::string& who, const TempDir& dir, c
 
 // Both replicators; 1.7.7 on a loaded machine sometimes starts late and loses the first
 // datagrams: it gets a second chance.
-void expect_same(const std::string& config, const std::vector<std::string>& maps, bool with_source,
-                 std::size_t expected_lines) {
+// Returns ours.
+std::vector<std::string> expect_same(const std::string& config, const std::vector<std::string>& maps,
+                                     bool with_source, std::size_t expected_lines,
+                                     const std::string& daemon = "nfacctd", Exports exports = netflow_exports) {
     TempDir dir;
-    const auto ours = replicate("ours", dir, config, maps, with_source);
-    auto debian = replicate("debian", dir, config, maps, with_source);
-    if (debian != ours) debian = replicate("debian", dir, config, maps, with_source);
+    const auto ours = replicate("ours", dir, config, maps, with_source, daemon, exports);
+    auto debian = replicate("debian", dir, config, maps, with_source, daemon, exports);
+    if (debian != ours) debian = replicate("debian", dir, config, maps, with_source, daemon, exports);
     EXPECT_EQ(ours.size(), expected_lines);
     EXPECT_EQ(ours, debian);
+    return ours;
 }
 
 // QUICKSTART XV: whole datagrams to two tee plugins; a pool of two receivers gets everything
@@ -214,17 +225,21 @@ TEST(Tee, WholeDatagramsToPoolsByTagAgreeWithDebian) {
     expect_same(config, maps, false, 30);
 }
 
+// Two transparent tee plugins, each with its receivers (MAP0, MAP2) and its own pre_tag_map
+// (MAP1, MAP3).
+const char* const kTransparentWithMaps =
+    "tee_transparent: true\n"
+    "plugins: tee[a], tee[b]\n"
+    "tee_receivers[a]: MAP0\n"
+    "pre_tag_map[a]: MAP1\n"
+    "tee_receivers[b]: MAP2\n"
+    "pre_tag_map[b]: MAP3\n";
+
 // QUICKSTART XVa, transparent: plugin a's map looks at input interfaces, so it gets each flow
 // as its own datagram, tagged per flow; templates and options go to all its pools. Plugin b's
 // map tags on the exporter only: whole datagrams. Receivers see the exporters as the source.
 TEST(Tee, DissectedFlowsAndTransparencyAgreeWithDebian) {
-    const std::string config =
-        "tee_transparent: true\n"
-        "plugins: tee[a], tee[b]\n"
-        "tee_receivers[a]: MAP0\n"
-        "pre_tag_map[a]: MAP1\n"
-        "tee_receivers[b]: MAP2\n"
-        "pre_tag_map[b]: MAP3\n";
+    const std::string config = kTransparentWithMaps;
     const std::vector<std::string> maps = {
         "id=100 ip=R0 tag=100\nid=200 ip=R1 tag=200\nid=999 ip=R2 tag=999\n",
         "set_tag=100 ip=0.0.0.0/0 in=3\nset_tag=200 ip=0.0.0.0/0 in=4\nset_tag=999 ip=0.0.0.0/0\n",
@@ -345,6 +360,191 @@ TEST(TemplatesReceiver, ClusteredCollectorsShareTemplatesThroughAReplicator) {
         }
         EXPECT_NE(read_file(dir.path() + "/a.csv").find("\n3,10.0.5.0,10.1.0.1,"), std::string::npos);
     }
+}
+
+// sfacctd (QUICKSTART XV and XVa for sFlow): what exporter e (5 or 6) sends, in this order:
+// a v5 datagram from agent 192.0.2.<e> (sub-agent 7) of six samples, a v5 one from agent ::<e>,
+// a v4 and a v2 one (agent 192.0.2.10).
+namespace sf = sflow;
+
+sf::Xdr expanded_flow_sample(const std::vector<std::pair<std::uint32_t, sf::Xdr>>& records, std::uint32_t input) {
+    sf::Xdr s;
+    s.u32(77).u32(0).u32(5).u32(512).u32(100000).u32(0).u32(0).u32(input).u32(0).u32(7);
+    s.u32(static_cast<std::uint32_t>(records.size()));
+    for (const auto& [type, body] : records) s.item(type, body);
+    return s;
+}
+
+// The six samples of the v5 datagram: type and body each.
+std::vector<std::pair<std::uint32_t, sf::Xdr>> sflow_samples() {
+    std::vector<std::uint8_t> arp = sf::frame(0, 0x0806);
+    std::fill(arp.begin() + 6, arp.begin() + 12, 0x0a);  // source MAC 0a:0a:0a:0a:0a:0a
+    sf::Xdr sw;  // extended switch: in VLAN 30, out VLAN 40
+    sw.u32(30).u32(1).u32(40).u32(2);
+    sf::Xdr ipv4;  // an IPv4 data record alone: 10.0.0.1 -> 10.0.0.2, TCP
+    ipv4.u32(60).u32(6).opaque({10, 0, 0, 1}).opaque({10, 0, 0, 2}).u32(1234).u32(80).u32(0).u32(0);
+    return {
+        {1, sf::flow_sample({{1, sf::raw_header(sf::frame(), 100)}}, 512, 3)},
+        {2, sf::counter_sample(5, 100)},
+        {3, expanded_flow_sample({{1, sf::raw_header(sf::frame(), 100)}}, 4)},
+        {1, sf::flow_sample({{1, sf::raw_header(arp, 60)}}, 512, 9)},
+        {1, sf::flow_sample({{1, sf::raw_header(sf::frame(), 100)}, {1001, sw}}, 512, 9)},
+        {1, sf::flow_sample({{3, ipv4}}, 512, 11)},
+    };
+}
+
+Bytes sflow_v5(int e) {
+    Bytes d = sf::datagram(sflow_samples());
+    d[11] = static_cast<std::uint8_t>(e);  // agent 192.0.2.<e>
+    return d;
+}
+
+Bytes sflow_v5_ipv6_agent(int e) {
+    sf::Xdr d;
+    d.u32(5).u32(2).u32(0).u32(0).u32(0).u32(static_cast<std::uint32_t>(e)).u32(8).u32(555).u32(1).u32(1);
+    d.item(1, sf::flow_sample({{1, sf::raw_header(sf::frame(), 100)}}, 256, 3));
+    return d.b;
+}
+
+std::vector<Bytes> sflow_exports(int e) {
+    return {sflow_v5(e), sflow_v5_ipv6_agent(e), sf::v4_datagram(4, {sf::v4_flow_sample(sf::frame(), 100, {})}),
+            sf::v4_datagram(2, {sf::v4_flow_sample(sf::frame(), 100, {})})};
+}
+
+std::string hex(const Bytes& b) {
+    std::string h;
+    for (std::uint8_t c : b) h += fmt::format("{:02x}", c);
+    return h;
+}
+
+// The payloads of the lines of receiver `r`, sorted.
+std::vector<std::string> payloads_of(const std::vector<std::string>& lines, const std::string& r) {
+    std::vector<std::string> p;
+    for (const auto& l : lines) {
+        if (l.starts_with(r + " ")) p.push_back(l.substr(l.rfind(' ') + 1));
+    }
+    std::sort(p.begin(), p.end());
+    return p;
+}
+
+// Whole sFlow datagrams, v5 (IPv4 and IPv6 agents), v4 and v2, byte for byte to every pool of a
+// plugin without a map; a map on the agent (`ip`, the sFlow agent address, not the UDP
+// sender) and its sub-agent (`agent_id`; 0 for v2/v4) picks the pools of the other.
+TEST(TeeSflow, WholeDatagramsToPoolsByAgentAgreeWithDebian) {
+    const std::string config =
+        "plugins: tee[a], tee[b]\n"
+        "tee_receivers[a]: MAP0\n"
+        "tee_receivers[b]: MAP1\n"
+        "pre_tag_map[b]: MAP2\n";
+    const std::vector<std::string> maps = {
+        "id=1 ip=R0\nid=2 ip=R1,R2\nid=3 ip=R3,R4 balance-alg=rr\n",
+        "id=1 ip=R5 tag=100\nid=2 ip=R6 tag=0\n",
+        "set_tag=100 ip=192.0.2.5 agent_id=7\nset_tag=200 ip=::/0\nset_tag=300 ip=192.0.2.6 agent_id=8\n",
+    };
+    // 8 datagrams: R0, R1, R2 and R3+R4 8 each; R5 the v5 one of agent 192.0.2.5; R6 the
+    // untagged: agent 192.0.2.6's v5 (sub-agent 7, not 8) and the v4 and v2 ones.
+    const auto ours = expect_same(config, maps, false, 38, "sfacctd", sflow_exports);
+    std::vector<std::string> sent;
+    for (int e : {5, 6}) {
+        for (const Bytes& d : sflow_exports(e)) sent.push_back(hex(d));
+    }
+    std::sort(sent.begin(), sent.end());
+    EXPECT_EQ(payloads_of(ours, "R0"), sent);
+    EXPECT_EQ(payloads_of(ours, "R5"), std::vector<std::string>{hex(sflow_v5(5))});
+}
+
+// QUICKSTART XVa for sFlow, transparent: plugin a's map looks into samples (input interface,
+// source MAC of an ARP sample, the outgoing VLAN of the switch record, the source of an IPv4
+// data record), so each v5 flow sample (compact or expanded) goes as a datagram of its own: the
+// datagram's header (agent, sub-agent, sequence number as they came) saying 1 sample, then the
+// sample as it came. Counter samples, and v2/v4 datagrams, are not sent to it. Plugin b's map
+// is on the agent: whole datagrams. Receivers see the exporters as the source.
+TEST(TeeSflow, DissectedSamplesAndTransparencyAgreeWithDebian) {
+    const std::string config = kTransparentWithMaps;
+    const std::vector<std::string> maps = {
+        "id=100 ip=R0 tag=100\nid=200 ip=R1 tag=200\nid=300 ip=R2 tag=300\nid=400 ip=R3 tag=400\n"
+        "id=999 ip=R4 tag=999\n",
+        "set_tag=100 in=3\nset_tag=200 src_mac=0a:0a:0a:0a:0a:0a\nset_tag=300 vlan=40\n"
+        "set_tag=400 src_net=10.0.0.0/8 in=11\nset_tag=999 ip=0.0.0.0/0\n",
+        "id=1 ip=R5\nid=2 ip=R6 tag=7\n",
+        "set_tag=7 ip=192.0.2.6\n",
+    };
+    // Plugin a: 5 flow samples of the first datagram and 1 of the second, per exporter: 12.
+    // Plugin b: R5 the 8 datagrams, R6 agent 192.0.2.6's v5 one.
+    const auto ours = expect_same(config, maps, true, 21, "sfacctd", sflow_exports);
+    // Byte for byte: exporter 5's first sample (input 3) and the IPv6 agent's.
+    const auto samples = sflow_samples();
+    auto split = [](Bytes header, std::size_t header_size, const sf::Xdr& sample) {
+        header.resize(header_size);
+        header[header_size - 1] = 1;  // samples: 1
+        header.insert(header.end(), sample.b.begin(), sample.b.end());
+        return header;
+    };
+    sf::Xdr first;
+    first.item(samples[0].first, samples[0].second);
+    const Bytes v6 = sflow_v5_ipv6_agent(5);
+    EXPECT_EQ(payloads_of(ours, "R0"),
+              (std::vector<std::string>{
+                  hex(split(sflow_v5(5), 28, first)), hex(split(sflow_v5(6), 28, first)), hex(v6),
+                  hex(sflow_v5_ipv6_agent(6))}));
+    sf::Xdr expanded;
+    expanded.item(samples[2].first, samples[2].second);
+    EXPECT_NE(std::find(ours.begin(), ours.end(), "R4 127.0.0.5:4305 " + hex(split(sflow_v5(5), 28, expanded))),
+              ours.end());
+}
+
+// Bad input never stops replication: a flow sample whose records run past its length is
+// counted and skipped (the next sample is where its length says), a datagram cut short gives
+// the samples before the cut, and what is not sFlow is not replicated.
+TEST(TeeSflow, MalformedSamplesAreSkipped) {
+    TempDir dir;
+    Receiver split, whole;
+    const std::uint16_t port = free_udp_port();
+    std::ofstream(dir.path() + "/a.lst") << "id=1 ip=127.0.0.1:" << split.port << " tag=1\n";
+    std::ofstream(dir.path() + "/b.lst") << "id=1 ip=127.0.0.1:" << whole.port << "\n";
+    std::ofstream(dir.path() + "/pretag.map") << "set_tag=1 in=3\n";
+    std::ofstream(dir.path() + "/tee.conf") << "sfacctd_ip: 127.0.0.1\nsfacctd_port: " << port
+                                            << "\nplugins: tee[a], tee[b]\ntee_receivers[a]: " << dir.path()
+                                            << "/a.lst\npre_tag_map[a]: " << dir.path() << "/pretag.map\n"
+                                            << "tee_receivers[b]: " << dir.path() << "/b.lst\n";
+    Daemon d("sfacctd", dir.path() + "/tee.conf", dir.path() + "/tee.log");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    const sf::Xdr good = sf::flow_sample({{1, sf::raw_header(sf::frame(), 100)}}, 512, 3);
+    sf::Xdr bad = good;
+    bad.b[39] = 200;  // its record says it holds 200 bytes: past the sample's end
+    const Bytes three = sf::datagram({{1, good}, {1, bad}, {1, good}});
+    Bytes cut = three;
+    cut.resize(28 + 8 + good.b.size() + 20);  // in the middle of the second sample
+    const Bytes garbage = {0, 0, 0};
+    Bytes v7 = three;
+    v7[3] = 7;
+    {
+        Sender to(port, "127.0.0.5");
+        for (const Bytes& b : {three, cut, garbage, v7}) to.send(b);
+    }
+    auto received = [](const Receiver& r) {
+        std::vector<std::string> got;
+        std::uint8_t buf[65536];
+        pollfd p{r.fd, POLLIN, 0};
+        while (::poll(&p, 1, 1500) > 0) {
+            const ssize_t n = ::recv(r.fd, buf, sizeof buf, 0);
+            if (n > 0) got.push_back(hex(Bytes(buf, buf + n)));
+        }
+        return got;
+    };
+    const auto got_split = received(split);
+    const auto got_whole = received(whole);
+    EXPECT_EQ(d.stop(), 0);
+    const std::string log = read_file(dir.path() + "/tee.log");
+    Bytes expected(three.begin(), three.begin() + 28);  // the header, saying 1 sample
+    expected[27] = 1;
+    sf::Xdr sample;
+    sample.item(1, good);
+    expected.insert(expected.end(), sample.b.begin(), sample.b.end());
+    // The first and third samples of `three`, and the first of `cut`.
+    EXPECT_EQ(got_split, (std::vector<std::string>{hex(expected), hex(expected), hex(expected)})) << log;
+    EXPECT_EQ(got_whole, (std::vector<std::string>{hex(three), hex(cut)})) << log;
+    EXPECT_NE(log.find("malformed samples not replicated"), std::string::npos) << log;
 }
 
 }  // namespace

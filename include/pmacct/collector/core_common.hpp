@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@
 #include "pmacct/net/udp_input.hpp"
 #include "pmacct/packet/dissector.hpp"
 #include "pmacct/plugin/host.hpp"
+#include "pmacct/plugin/tee_message.hpp"
 
 namespace pmacct::collector {
 
@@ -124,6 +126,62 @@ private:
         maps::PreTagMap map;
     };
     std::vector<std::unique_ptr<PluginMap>> plugin_maps_;  // per plugin, null: none of its own
+};
+
+// Tee mode (nfacctd, sfacctd; QUICKSTART XV and XVa): datagrams to the tee plugins, tagged by
+// each plugin's pre_tag_map. A plugin without a map, or with one that needs only what the
+// datagram shares (exporter or agent, engine, sub-agent), gets datagrams whole; a plugin whose
+// map looks into flows gets them one by one, each as a datagram of its own.
+class TeeFanout {
+public:
+    TeeFanout(plugin::PluginHost& host, const TagMaps& maps) : host_(host), maps_(maps) {}
+
+    // The message for a datagram from `source`, UDP port `port` (untagged).
+    static plugin::TeeMessage message_from(const IpAddress& source, std::uint16_t port);
+    // Whether plugin `i` takes flows one by one (its map looks into them).
+    bool wants_flows(std::size_t i) const {
+        const maps::PreTagMap* map = maps_.of(i);
+        return map != nullptr && map->needs_flows();
+    }
+    // `payload` whole to the plugins that take datagrams, tagged by their maps on what
+    // `describe(FlowRecord&)` fills in (called once, when a map needs it; the maps read only
+    // what a datagram shares). True when some plugin takes flows instead.
+    template <typename Describe>
+    bool send_whole(const plugin::TeeMessage& m, std::span<const std::uint8_t> payload, Describe&& describe) {
+        bool any_flows = false;
+        bool described = false;
+        for (std::size_t i = 0; i < host_.plugin_count(); ++i) {
+            const maps::PreTagMap* map = maps_.of(i);
+            if (map != nullptr && map->needs_flows()) {
+                any_flows = true;
+                continue;
+            }
+            plugin::TeeMessage t = m;
+            t.tag = t.tag2 = 0;
+            if (map != nullptr) {
+                if (!described) {
+                    describe(datagram_);
+                    described = true;
+                }
+                map->apply(datagram_, label_);  // sets only tag, tag2 and label
+                t.tag = datagram_.tag;
+                t.tag2 = datagram_.tag2;
+            }
+            host_.send_message(i, t, {payload});
+        }
+        return any_flows;
+    }
+    // One flow `r`, as the datagram `pieces` make, to the plugins that take flows, tagged by
+    // their maps.
+    void send_flow(const plugin::TeeMessage& m, const FlowRecord& r,
+                   std::initializer_list<std::span<const std::uint8_t>> pieces);
+
+private:
+    plugin::PluginHost& host_;
+    const TagMaps& maps_;
+    FlowRecord datagram_;  // what a whole datagram shares
+    FlowRecord tagged_;    // the flow being tagged (copied: decoders hand out const)
+    std::string label_;
 };
 
 // Starts the plugins with their lookups (networks_file, ...; per plugin, null for none), then

@@ -18,7 +18,9 @@
 // incoming one, else the outgoing one) replaces the header's; the router's masks; the gateway's
 // AS numbers (source, peer source, the path's first as peer_dst_as and last as dst_as; v2's
 // path is skipped), the path itself as as_path, its communities as std_comm, its local
-// preference, and its next hop as peer_dst_ip (v5 only). Samples whose header carries no IP are not accounted.
+// preference, and its next hop as peer_dst_ip (v5 only); in_vlan is the header's VLAN (the
+// switch record's incoming one when there is such a record) and out_vlan the switch record's
+// outgoing one, as 1.7.7. Samples whose header carries no IP are not accounted.
 #pragma once
 
 #include <cstdint>
@@ -65,6 +67,19 @@ struct SflowDecodeResult {
     std::uint32_t records = 0;         // handed to the sink
     bool ok() const { return outcome == SflowOutcome::kOk || outcome == SflowOutcome::kMalformed; }
 };
+
+// An sFlow datagram's header (v2, v4, v5): version, agent, sub-agent (v5), sequence number and
+// sample count, and its size in bytes (v5: 28 with an IPv4 agent, 40 with an IPv6 one).
+struct SflowHeader {
+    std::uint32_t version = 0;
+    IpAddress agent;
+    std::uint32_t sub_agent_id = 0;
+    std::uint32_t sequence = 0;
+    std::uint32_t samples = 0;
+    std::size_t size = 0;
+};
+// Reads the header at the start of `datagram`: kOk, kTooShort or kBadVersion.
+SflowOutcome read_sflow_header(std::span<const std::uint8_t> datagram, SflowHeader& h);
 
 // A v5 counter sample (0:2, or expanded 0:4) as it came: handed to the counter sink of decode().
 struct SflowCounterSample {
@@ -122,6 +137,27 @@ public:
                                        }});
     }
 
+    // Tee dissection (a tee plugin's pre_tag_map looks into samples, QUICKSTART XVa): every v5
+    // flow sample (compact or expanded) of `datagram` to `sink(const FlowRecord&)` for tagging,
+    // even one that accounts nothing (not IP, no header: its MACs, VLANs and interfaces still
+    // tag it), with current_sample() its bytes as they came. Counter and other samples are
+    // skipped; a flow sample whose records overrun it is counted as malformed and skipped, the
+    // next one read from where its length says. v2/v4 datagrams have no sample lengths and are
+    // not split (kBadVersion).
+    template <typename Sink>
+    SflowDecodeResult split(std::span<const std::uint8_t> datagram, Timestamp arrival, Sink&& sink) {
+        splitting_ = true;
+        const auto result =
+            decode_impl(datagram, arrival, RecordSink{erase(&sink), [](void* s, const FlowRecord& r) {
+                                                          (*static_cast<std::remove_reference_t<Sink>*>(s))(r);
+                                                      }},
+                        CounterSink{});
+        splitting_ = false;
+        return result;
+    }
+    // During split()'s sink: the flow sample's bytes (type, length and body).
+    std::span<const std::uint8_t> current_sample() const { return current_sample_; }
+
     const SflowCounters& counters() const { return counters_; }
 
 private:
@@ -153,6 +189,8 @@ private:
         bool have_switch = false;
         std::uint32_t vlan = 0;
         std::uint32_t priority = 0;
+        std::uint32_t switch_in_vlan = 0;  // the extended switch record's
+        std::uint32_t switch_out_vlan = 0;
     };
     SflowDecodeResult decode_impl(std::span<const std::uint8_t> datagram, Timestamp arrival, RecordSink sink,
                                   CounterSink counters);
@@ -175,6 +213,8 @@ private:
     std::string communities_text_;
     FlowRecord record_;
     packet::PacketInfo info_;
+    bool splitting_ = false;  // split(): every v5 flow sample, skipping malformed ones
+    std::span<const std::uint8_t> current_sample_;
 };
 
 }  // namespace pmacct::flow

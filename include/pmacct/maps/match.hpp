@@ -23,6 +23,7 @@ enum class MatchField : std::uint8_t {
     kCaptureDirection,  // `direction` for pmacctd/uacctd: pcap_direction (0 unset, 1 in, 2 out)
     kAgentId,           // sFlow sub-agent id
     kSflowSampleType,   // `sample_type` for sfacctd: "<enterprise>:<format>"
+    kSflowVlan,         // `vlan` for sfacctd: the incoming or the outgoing VLAN (1.7.7)
 };
 
 struct Condition {

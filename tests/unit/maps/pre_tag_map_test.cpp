@@ -188,12 +188,12 @@ TEST(PreTagMap, SfacctdKeys) {
                                          Daemon::kSfacctd, MapLimits{});
     ASSERT_EQ(loaded.problems.size(), 2U);
     EXPECT_EQ(loaded.problems[0].line, 3);
-    EXPECT_THAT(loaded.problems[0].why, HasSubstr("'engine_type' is not supported by sfacctd yet"));
+    EXPECT_THAT(loaded.problems[0].why, HasSubstr("'engine_type' is a NetFlow key"));
     EXPECT_THAT(loaded.problems[1].why, HasSubstr("'flowset_id' is not supported by sfacctd yet"));
     FlowRecord r;
     r.peer_src_ip = IpAddress::v4(0xC0000209);
     r.in_iface = 3;
-    r.vlan = 30;
+    r.in_vlan = 30;  // sfacctd: the incoming or the outgoing VLAN
     r.src_as = 65000;
     r.proto = 6;
     r.src_ip = IpAddress::v4(0x0A000001);
@@ -256,6 +256,42 @@ TEST(PreTagMap, TeeMapsKnowTheTeeKeysAndWhetherTheyNeedFlows) {
     }
     // Accounting maps take them all, and say nothing about flows.
     EXPECT_TRUE(PreTagMap::parse("set_tag=1 src_port=80\n", Daemon::kNfacctd, {}).problems.empty());
+}
+
+// sfacctd in tee mode: the agent and its sub-agent (agent_id) tag whole datagrams; the sample
+// keys need them dissected; vlan is the sample's incoming or outgoing VLAN; NetFlow's engine
+// keys are refused.
+TEST(PreTagMap, SfacctdTeeMaps) {
+    auto tee = [](std::string_view text) { return PreTagMap::parse(text, Daemon::kSfacctd, {}, MapUse::kTee); };
+    auto simple = tee("set_tag=1 ip=192.0.2.9 agent_id=7\nset_tag=2 ip=0.0.0.0/0\n");
+    EXPECT_TRUE(simple.problems.empty());
+    EXPECT_FALSE(simple.map.needs_flows());
+    FlowRecord datagram;
+    datagram.peer_src_ip = IpAddress::v4(0xC0000209);
+    datagram.export_proto_sysid = 7;
+    std::string label;
+    simple.map.apply(datagram, label);
+    EXPECT_EQ(datagram.tag, 1U);
+    datagram.export_proto_sysid = 8;
+    simple.map.apply(datagram, label);
+    EXPECT_EQ(datagram.tag, 2U);
+    auto complex = tee("set_tag=1 vlan=40\n");
+    EXPECT_TRUE(complex.problems.empty());
+    EXPECT_TRUE(complex.map.needs_flows());
+    FlowRecord sample;
+    sample.peer_src_ip = IpAddress::v4(0xC0000209);
+    sample.vlan = sample.in_vlan = 30;
+    sample.out_vlan = 40;
+    complex.map.apply(sample, label);
+    EXPECT_EQ(sample.tag, 1U);
+    sample.out_vlan = 0;
+    complex.map.apply(sample, label);
+    EXPECT_EQ(sample.tag, 0U);
+    for (const char* rule : {"set_tag=1 engine_type=1", "set_tag=1 source_id=3"}) {
+        auto refused = tee(std::string(rule) + "\n");
+        ASSERT_EQ(refused.problems.size(), 1U) << rule;
+        EXPECT_THAT(refused.problems[0].why, HasSubstr("is a NetFlow key")) << rule;
+    }
 }
 
 TEST(TagFilter, PmacctOrderOfEvaluation) {
