@@ -374,6 +374,10 @@ void TemplateDecoder::compile_stores(Template& t) const {
     t.lean = false;
     t.record_chunks.clear();
     t.raw_chunks.clear();
+    t.flags_at.clear();
+    const auto* const self = reinterpret_cast<const std::uint8_t*>(this);
+    const auto record_at = static_cast<std::uint32_t>(reinterpret_cast<const std::uint8_t*>(&record_) - self);
+    const auto raw_at = static_cast<std::uint32_t>(reinterpret_cast<const std::uint8_t*>(&raw_) - self);
     std::bitset<64> record_dirty;
     std::bitset<64> raw_dirty;
     const auto mark = [](std::bitset<64>& dirty, std::size_t at, std::size_t size) {
@@ -418,6 +422,11 @@ void TemplateDecoder::compile_stores(Template& t) const {
         const auto number = [&op](bool raw, Place where, std::size_t flag = kNoFlag) {
             const auto [at, size] = where;
             op.store = size == 1 ? Store::kU8 : size == 2 ? Store::kU16 : size == 4 ? Store::kU32 : Store::kU64;
+            if (op.length == size) {
+                op.store = size == 1 ? Store::kU8x1 : size == 2 ? Store::kU16x2 : size == 4 ? Store::kU32x4 : Store::kU64x8;
+            } else if (size == 8 && op.length == 4) {
+                op.store = Store::kU64x4;
+            }
             op.to_raw = raw;
             op.at = static_cast<std::uint16_t>(at);
             op.flag = static_cast<std::uint16_t>(flag);
@@ -502,12 +511,16 @@ void TemplateDecoder::compile_stores(Template& t) const {
             lean = false;
             continue;
         }
-        const std::size_t size = op.store == Store::kU8    ? 1
-                                 : op.store == Store::kU16 ? 2
-                                 : op.store == Store::kU32 ? 4
-                                                           : 8;
+        const std::size_t size = op.store == Store::kU8 || op.store == Store::kU8x1     ? 1
+                                 : op.store == Store::kU16 || op.store == Store::kU16x2 ? 2
+                                 : op.store == Store::kU32 || op.store == Store::kU32x4 ? 4
+                                                                                        : 8;
         mark(op.to_raw ? raw_dirty : record_dirty, op.at, size);
-        if (op.flag != kNoFlag) mark(raw_dirty, op.flag, 1);
+        op.dst = (op.to_raw ? raw_at : record_at) + op.at;
+        if (op.flag != kNoFlag) {
+            mark(raw_dirty, op.flag, 1);
+            if (!t.variable) t.flags_at.push_back(raw_at + op.flag);
+        }
     }
     if (!lean) return;
     t.lean = true;
@@ -739,23 +752,27 @@ void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::u
 
 bool TemplateDecoder::apply_fixed(const Template& t, std::span<const std::uint8_t> data, std::size_t& used) {
     if (data.size() < t.record_length) return false;
-    auto* const record = reinterpret_cast<std::uint8_t*>(&record_);
-    auto* const raw = reinterpret_cast<std::uint8_t*>(&raw_);
+    auto* const self = reinterpret_cast<std::uint8_t*>(this);
     for (const FieldOp& op : t.ops) {
         const std::uint8_t* const p = data.data() + op.offset;
-        std::uint8_t* const to = (op.to_raw ? raw : record) + op.at;
+        std::uint8_t* const to = self + op.dst;
         switch (op.store) {
             case Store::kGeneral: apply(op, p, op.length); continue;
             case Store::kU8: *to = static_cast<std::uint8_t>(be_uint(p, op.length)); break;
             case Store::kU16: store_as<std::uint16_t>(to, be_uint(p, op.length)); break;
             case Store::kU32: store_as<std::uint32_t>(to, be_uint(p, op.length)); break;
             case Store::kU64: store_as<std::uint64_t>(to, be_uint(p, op.length)); break;
+            case Store::kU8x1: *to = *p; break;
+            case Store::kU16x2: store_as<std::uint16_t>(to, be_uint(p, 2)); break;
+            case Store::kU32x4: store_as<std::uint32_t>(to, be_uint(p, 4)); break;
+            case Store::kU64x8: store_as<std::uint64_t>(to, be_uint(p, 8)); break;
+            case Store::kU64x4: store_as<std::uint64_t>(to, be_uint(p, 4)); break;
             case Store::kPointer: std::memcpy(to, &p, sizeof p); break;
             case Store::kSecondsToUs: store_as<std::uint64_t>(to, be_uint(p, op.length) * 1000000ULL); break;
             case Store::kMillisToUs: store_as<std::uint64_t>(to, be_uint(p, op.length) * 1000ULL); break;
         }
-        if (op.flag != kNoFlag) raw[op.flag] = 1;  // a bool `has_` member: true
     }
+    for (const std::uint32_t at : t.flags_at) self[at] = 1;  // bool `has_` members: true
     used = t.record_length;
     return true;
 }

@@ -130,7 +130,11 @@ inline constexpr std::uint16_t kNoFlag = 0xFFFF;
 // How the decoder stores a field of a fixed-layout template: most elements are a big-endian
 // number (or an address, kept as a pointer) stored as is into one place; kGeneral is every other
 // case (conversions, conditions, several places). The decoder fills these in (see FieldOp).
-enum class Store : std::uint8_t { kGeneral, kU8, kU16, kU32, kU64, kPointer, kSecondsToUs, kMillisToUs };
+// kU<bits>: a big-endian number of any length into an integer of that width; kU<bits>x<n>: the
+// same from exactly n bytes (no dispatch on the length).
+enum class Store : std::uint8_t {
+    kGeneral, kU8, kU16, kU32, kU64, kU8x1, kU16x2, kU32x4, kU64x8, kU64x4, kPointer, kSecondsToUs, kMillisToUs
+};
 
 struct FieldOp {
     Target target = Target::kSkip;
@@ -139,11 +143,13 @@ struct FieldOp {
     std::uint16_t length = 0;  // 65535: variable
     std::uint8_t custom = kNoCustom;  // the first custom primitive reading this field
     // The decoder's plain store for the field: what, into the record or its raw values, at
-    // which byte offset, and the offset of a `has_` flag it sets too (kNoFlag: none).
+    // which byte offset, and the offset of a `has_` flag it sets too (kNoFlag: none). `dst` is
+    // where the store goes counted from the decoder object itself (one add per store).
     Store store = Store::kGeneral;
     bool to_raw = false;
     std::uint16_t at = 0;
     std::uint16_t flag = kNoFlag;
+    std::uint32_t dst = 0;
 };
 
 struct Template {
@@ -167,6 +173,9 @@ struct Template {
     bool lean = false;
     std::vector<std::uint16_t> record_chunks;
     std::vector<std::uint16_t> raw_chunks;
+    // Fixed layout: the `has_` flags its plain stores set, counted from the decoder object: every
+    // record of the template sets the same ones, after its stores.
+    std::vector<std::uint32_t> flags_at;
 };
 
 struct TemplateKey {
