@@ -11,6 +11,7 @@
 
 #include "pmacct/base/build_info.hpp"
 #include "pmacct/base/strings.hpp"
+#include "pmacct/config/values.hpp"
 #include "pmacct/pcap/savefile.hpp"
 #include "pmacct/process/signals.hpp"
 
@@ -93,16 +94,14 @@ maps::MapLimits map_limits_of(const config::Settings& s) {
 packet::Options tunnel_options(const config::Settings& s, Daemon daemon) {
     packet::Options o = packet::Options::accounting();
     if (!s.is_set("tunnel_0")) return o;
-    // The key's check has made it "<gtp|vxlan>[, ]<port 1-65535>".
-    const std::string value = s.get_string("tunnel_0");
-    const auto digits = value.find_last_not_of("0123456789");
-    const auto port = static_cast<std::uint16_t>(parse_decimal(std::string_view(value).substr(digits + 1)).value_or(0));
-    if (value.starts_with("vxlan")) {
-        o.vxlan_port = port;
+    const auto t = config::parse_tunnel(s.get_string("tunnel_0"));  // checked with the configuration
+    if (!t) return o;
+    if (t->vxlan) {
+        o.vxlan_port = t->port;
     } else if (daemon == Daemon::kSfacctd) {
         log::warn("tunnel_0: gtp is opened by pmacctd and uacctd; sfacctd ignores it");
     } else {
-        o.gtp_port = port;
+        o.gtp_port = t->port;
     }
     return o;
 }

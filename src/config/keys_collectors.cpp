@@ -11,6 +11,7 @@
 #include "key_checks.hpp"
 #include "key_tables.hpp"
 #include "pmacct/base/strings.hpp"
+#include "pmacct/config/values.hpp"
 
 namespace pmacct::config::tables {
 namespace {
@@ -50,22 +51,10 @@ Result<void> check_mcast_groups(std::string_view value) {
     return ok();
 }
 
-// tunnel_0: "<protocol>, <UDP port>", protocol gtp (pmacctd, uacctd) or vxlan (sfacctd).
+// tunnel_0: gtp (pmacctd, uacctd) or vxlan (all three), and a UDP port.
 Result<void> check_tunnel(std::string_view value) {
-    const auto v = trim(value);
-    const auto sep = v.find_first_of(", \t");
-    if (sep == std::string_view::npos) return fail("expected <protocol>, <udp port>");
-    const auto proto = v.substr(0, sep);
-    if (proto != "gtp" && proto != "vxlan") {
-        return fail("unknown tunnel protocol (expected gtp or vxlan)");
-    }
-    auto rest = trim(v.substr(sep));
-    if (!rest.empty() && rest.front() == ',') rest = trim(rest.substr(1));
-    // A decimal port of at most five characters (so "080" passes but "000080" does not).
-    const auto port = rest.size() <= 5 ? pmacct::parse_decimal(rest) : std::nullopt;
-    if (!port || *port < 1 || *port > 65535) {
-        return fail("expected a udp port (1-65535) after the tunnel protocol");
-    }
+    auto t = parse_tunnel(value);
+    if (!t) return fail(t.error());
     return ok();
 }
 

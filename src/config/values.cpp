@@ -156,6 +156,20 @@ Result<void> check_ip_address(std::string_view v) {
     return fail("expected an IPv4 or IPv6 address");
 }
 
+Result<TunnelSpec> parse_tunnel(std::string_view value) {
+    const auto v = trim(value);
+    const auto sep = v.find_first_of(", \t");
+    if (sep == std::string_view::npos) return fail("expected <protocol>, <udp port>");
+    const auto proto = v.substr(0, sep);
+    if (proto != "gtp" && proto != "vxlan") return fail("unknown tunnel protocol (expected gtp or vxlan)");
+    auto rest = trim(v.substr(sep));
+    if (!rest.empty() && rest.front() == ',') rest = trim(rest.substr(1));
+    // A decimal port of at most five characters (so "080" passes but "000080" does not).
+    const auto port = rest.size() <= 5 ? parse_decimal(rest) : std::nullopt;
+    if (!port || *port < 1 || *port > 65535) return fail("expected a udp port (1-65535) after the tunnel protocol");
+    return TunnelSpec{proto == "vxlan", static_cast<std::uint16_t>(*port)};
+}
+
 Result<HostPort> parse_host_port(std::string_view v) {
     HostPort hp;
     std::string_view port_text;

@@ -40,6 +40,12 @@ struct HostPort {
 // host, host:port, [v6]:port, or a bare IPv6 address.
 Result<HostPort> parse_host_port(std::string_view v);
 Result<void> check_ip_address(std::string_view v);
+// tunnel_0: "<protocol>, <UDP port>" (the comma or blanks between), protocol gtp or vxlan.
+struct TunnelSpec {
+    bool vxlan = false;  // else gtp
+    std::uint16_t port = 0;
+};
+Result<TunnelSpec> parse_tunnel(std::string_view v);
 // Compiles a tcpdump-syntax filter with libpcap to see that it is valid.
 Result<void> check_filter(std::string_view v);
 

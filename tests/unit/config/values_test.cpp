@@ -109,5 +109,25 @@ TEST(Values, FiltersAreCompiledByLibpcap) {
     EXPECT_NE(bad.error().find("invalid filter"), std::string::npos);
 }
 
+// tunnel_0 as 1.7.7 writes it ("gtp, 2152"), with blanks instead of the comma too; the same
+// parse checks the configuration and configures the dissector.
+TEST(Values, Tunnels) {
+    for (const char* text : {"gtp, 2152", "gtp 2152", " gtp,2152 ", "gtp,\t2152"}) {
+        auto t = parse_tunnel(text);
+        ASSERT_TRUE(t.has_value()) << text;
+        EXPECT_FALSE(t->vxlan);
+        EXPECT_EQ(t->port, 2152) << text;
+    }
+    auto v = parse_tunnel("vxlan, 8472");
+    ASSERT_TRUE(v.has_value());
+    EXPECT_TRUE(v->vxlan);
+    EXPECT_EQ(v->port, 8472);
+    EXPECT_EQ(parse_tunnel("vxlan, 080")->port, 80);
+    for (const char* text : {"gtp", "gre, 47", "gtp, 0", "gtp, 65536", "gtp, 000080", "gtp, x", "vxlan,"}) {
+        EXPECT_FALSE(parse_tunnel(text).has_value()) << text;
+    }
+    EXPECT_NE(parse_tunnel("gre, 47").error().find("unknown tunnel protocol"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pmacct::config
