@@ -142,6 +142,8 @@ constexpr E kExtractors[] = {
     {"as_path", [](const FlowRecord& r, std::uint8_t* o, int) { put_name(o, r.as_path); }},
     {"std_comm", [](const FlowRecord& r, std::uint8_t* o, int) { put_name(o, r.std_comm); }},
     {"local_pref", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.local_pref); }},
+    {"src_local_pref", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.src_local_pref); }},
+    {"src_med", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.src_med); }},
     {"export_proto_seqno", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.export_proto_seqno); }},
     {"export_proto_version", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.export_proto_version); }},
     {"export_proto_sysid", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.export_proto_sysid); }},

@@ -73,6 +73,13 @@ public:
         if (!lookups) return fail(lookups.error());
         lookups_ = std::move(*lookups);
         if (auto r = tag_maps_.load(cfg, daemon_, map_limits_of(s), maps::MapUse::kAccounting); !r) return r;
+        // 1.7.7 applies these here too (with bgp_daemon); pmacct-ng does in nfacctd and sfacctd so far.
+        for (const char* key : {"bgp_peer_src_as_map", "bgp_src_local_pref_map", "bgp_src_med_map"}) {
+            if (s.is_set(key)) {
+                log::warn("{}: not implemented yet in {} (nfacctd and sfacctd apply it); it has no effect", key,
+                          daemon_name(daemon_));
+            }
+        }
         const auto slots = packet::FragmentTable::capacity_for(s.get_uint("pmacctd_frag_buffer_size"));
         accountant_.emplace(slots, needs_fragment_handling(cfg), tunnel_options(s, daemon_));
         if (s.is_set("pcap_direction")) direction_ = s.get_string("pcap_direction") == "in" ? 1 : 2;

@@ -106,8 +106,22 @@ packet::Options tunnel_options(const config::Settings& s, Daemon daemon) {
     return o;
 }
 
-Result<void> FlowMaps::load(const config::Settings& s, const maps::MapLimits& limits) {
+namespace {
+
+// The maps that set a primitive when their *_type key is `map`, in FlowMaps::src_ order.
+struct SrcMapKeys {
+    const char* map;
+    const char* type;
+};
+constexpr SrcMapKeys kSrcMapKeys[] = {{"bgp_peer_src_as_map", "bgp_peer_src_as_type"},
+                                      {"bgp_src_local_pref_map", "bgp_src_local_pref_type"},
+                                      {"bgp_src_med_map", "bgp_src_med_type"}};
+
+}  // namespace
+
+Result<void> FlowMaps::load(const config::Settings& s, const maps::MapLimits& limits, Daemon daemon) {
     limits_ = limits;
+    daemon_ = daemon;
     if (s.is_set("sampling_map")) {
         sampling_path_ = s.get_string("sampling_map");
         if (auto r = load_sampling(); !r) return r;
@@ -115,6 +129,27 @@ Result<void> FlowMaps::load(const config::Settings& s, const maps::MapLimits& li
     if (s.is_set("flow_to_rd_map")) {
         rd_path_ = s.get_string("flow_to_rd_map");
         if (auto r = load_rd(); !r) return r;
+    }
+    for (std::size_t i = 0; i < src_.size(); ++i) {
+        const SrcMapKeys& k = kSrcMapKeys[i];
+        const std::string type = s.is_set(k.type) ? s.get_string(k.type) : std::string();
+        if (type == "map") {
+            // 1.7.7 exits likewise (when bgp_daemon is set; without it, it ignores the type).
+            if (!s.is_set(k.map)) return fail(fmt::format("{}: 'map' needs {}", k.type, k.map));
+            src_[i].path = s.get_string(k.map);
+            src_maps_used_ = true;
+        } else if (s.is_set(k.map)) {
+            log::warn("{}: not used: {} is not 'map'", k.map, k.type);
+        }
+        if (type == "bgp") {
+            log::warn("{}: 'bgp' needs the BGP thread, not implemented yet in pmacct-ng; it has no effect", k.type);
+        }
+    }
+    if (s.is_set("bgp_agent_map")) agent_path_ = s.get_string("bgp_agent_map");
+    if (s.is_set("bgp_peer_dst_ip_map")) peer_dst_ip_path_ = s.get_string("bgp_peer_dst_ip_map");
+    if (auto r = load_bgp_maps(false); !r) return r;
+    for (const char* key : {"bgp_agent_map", "bgp_peer_dst_ip_map"}) {
+        if (s.is_set(key)) log::info("{}: read and checked; it takes effect when pmacct-ng has its BGP thread", key);
     }
     return ok();
 }
@@ -126,6 +161,7 @@ void FlowMaps::reload() {
     if (!rd_path_.empty()) {
         if (auto r = load_rd(); !r) log::error("{}; keeping the previous map", r.error());
     }
+    (void)load_bgp_maps(true);
 }
 
 Result<void> FlowMaps::load_sampling() {
@@ -135,6 +171,35 @@ Result<void> FlowMaps::load_sampling() {
 
 Result<void> FlowMaps::load_rd() {
     return load_map("flow_to_rd_map", rd_path_, rd_, [&] { return maps::FlowToRdMap::load(rd_path_, limits_); });
+}
+
+// The maps of the bgp_* keys in use. At start-up the first that cannot be read is the error; on
+// a reload each one that cannot be read is logged and keeps its previous content.
+Result<void> FlowMaps::load_bgp_maps(bool reloading) {
+    Result<void> first = ok();
+    auto keep_first = [&](Result<void> r) {
+        if (r) return;
+        if (reloading) {
+            log::error("{}; keeping the previous map", r.error());
+        } else if (first) {
+            first = std::move(r);
+        }
+    };
+    for (std::size_t i = 0; i < src_.size(); ++i) {
+        SrcMap& m = src_[i];
+        if (m.path.empty()) continue;
+        keep_first(load_map(kSrcMapKeys[i].map, m.path, m.map,
+                            [&] { return maps::BgpSrcMap::load(m.path, daemon_, limits_); }));
+    }
+    if (!agent_path_.empty()) {
+        keep_first(load_map("bgp_agent_map", agent_path_, agent_,
+                            [&] { return maps::BgpAgentMap::load(agent_path_, limits_); }));
+    }
+    if (!peer_dst_ip_path_.empty()) {
+        keep_first(load_map("bgp_peer_dst_ip_map", peer_dst_ip_path_, peer_dst_ip_,
+                            [&] { return maps::BgpPeerDstIpMap::load(peer_dst_ip_path_, limits_); }));
+    }
+    return first;
 }
 
 Result<void> TagMaps::load(const config::Config& cfg, Daemon daemon, const maps::MapLimits& limits,

@@ -57,7 +57,7 @@ public:
         if (!lookups) return fail(lookups.error());
         lookups_ = std::move(*lookups);
         map_limits_ = map_limits_of(s);
-        if (auto r = flow_maps_.load(s, map_limits_); !r) return r;
+        if (auto r = flow_maps_.load(s, map_limits_, Daemon::kNfacctd); !r) return r;
         flow::NetflowV5Options o;
         o.sampling_map = flow_maps_.sampling();
         o.time_secs = s.get_bool("nfacctd_time_secs");
@@ -80,7 +80,7 @@ public:
         // maps or filters look at the records (they may name any field).
         t.needed.reset();
         for (const auto& p : cfg.plugins) t.needed |= flow::targets_for(p.aggregate);
-        bool records_examined = cfg.plugins.empty() || s.is_set("pre_tag_map") || s.is_set("flow_to_rd_map") ||
+        bool records_examined = cfg.plugins.empty() || s.is_set("pre_tag_map") || flow_maps_.changes_records() ||
                                 s.is_set("sampling_map");
         for (const auto& p : cfg.plugins) {
             records_examined |= p.settings.is_set("pre_tag_map") || p.settings.is_set("aggregate_filter") ||
@@ -170,16 +170,16 @@ public:
 private:
     Result<void> load_allow_file() { return collector::load_allow_file(allow_, allow_path_, "nfacctd_allow_file"); }
 
-    // A decoded record to the plugins: its route distinguisher from flow_to_rd_map, then its
-    // tags from pre_tag_map, when there are such maps.
+    // A decoded record to the plugins: its route distinguisher from flow_to_rd_map and the
+    // values of the bgp_*_map maps, then its tags from pre_tag_map, when there are such maps.
     void deliver(const FlowRecord& r) {
         const maps::PreTagMap* tags = tag_maps_.global();
-        if (tags == nullptr && !flow_maps_.has_rd_map()) {
+        if (tags == nullptr && !flow_maps_.changes_records()) {
             host_.send(r);
             return;
         }
         tagged_ = r;
-        if (flow_maps_.has_rd_map()) flow_maps_.apply_rd(tagged_);
+        flow_maps_.apply(tagged_);
         if (tags != nullptr) tags->apply(tagged_, label_buffer_);
         host_.send(tagged_);
     }
@@ -506,7 +506,7 @@ private:
     TagMaps tag_maps_;
     maps::MapUse tag_map_use_ = maps::MapUse::kAccounting;
     bool tee_mode_ = false;   // the plugins are tee plugins: datagrams are replicated
-    FlowMaps flow_maps_;  // sampling_map (the decoders point at it), flow_to_rd_map
+    FlowMaps flow_maps_;  // sampling_map (the decoders point at it), flow_to_rd_map, BGP maps
     FlowRecord tagged_;         // the record being tagged (copied: decoders hand out const)
     std::string label_buffer_;  // its label
     std::uint64_t denied_ = 0;  // datagrams from exporters the allow file does not list

@@ -58,7 +58,7 @@ public:
         tee_mode_ = std::any_of(cfg.plugins.begin(), cfg.plugins.end(), [](const auto& p) { return p.type == "tee"; });
         const maps::MapUse use = tee_mode_ ? maps::MapUse::kTee : maps::MapUse::kAccounting;
         if (auto r = tag_maps_.load(cfg, Daemon::kSfacctd, map_limits_of(s), use); !r) return r;
-        if (auto r = flow_maps_.load(s, map_limits_of(s)); !r) return r;
+        if (auto r = flow_maps_.load(s, map_limits_of(s), Daemon::kSfacctd); !r) return r;
         flow::SflowOptions o;
         o.sampling_map = flow_maps_.sampling();
         o.renormalize = s.get_bool("sfacctd_renormalize");
@@ -233,16 +233,16 @@ private:
         }
     }
 
-    // A decoded record to the plugins: its route distinguisher from flow_to_rd_map, then its
-    // tags from pre_tag_map, when there are such maps.
+    // A decoded record to the plugins: its route distinguisher from flow_to_rd_map and the
+    // values of the bgp_*_map maps, then its tags from pre_tag_map, when there are such maps.
     void deliver(const FlowRecord& r) {
         const maps::PreTagMap* tags = tag_maps_.global();
-        if (tags == nullptr && !flow_maps_.has_rd_map()) {
+        if (tags == nullptr && !flow_maps_.changes_records()) {
             host_.send(r);
             return;
         }
         tagged_ = r;
-        if (flow_maps_.has_rd_map()) flow_maps_.apply_rd(tagged_);
+        flow_maps_.apply(tagged_);
         if (tags != nullptr) tags->apply(tagged_, label_buffer_);
         host_.send(tagged_);
     }
@@ -275,7 +275,7 @@ private:
     net::AllowList allow_;
     std::vector<std::unique_ptr<maps::FlowLookups>> lookups_;  // per plugin, null: none
     TagMaps tag_maps_;
-    FlowMaps flow_maps_;        // sampling_map (the decoder points at it), flow_to_rd_map
+    FlowMaps flow_maps_;        // sampling_map (the decoder points at it), flow_to_rd_map, BGP maps
     FlowRecord tagged_;         // the record being tagged (copied: the decoder hands out const)
     std::string label_buffer_;  // its label
     std::uint64_t denied_ = 0;  // datagrams from agents the allow file does not list

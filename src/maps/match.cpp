@@ -147,6 +147,8 @@ constexpr MatchKey kMatchKeys[] = {
     {"is_nsel", Field::kIsNsel, 0},
     {"is_nel", Field::kIsNel, 0},
     {"filter", Field::kFilter, 0},
+    {"bgp_nexthop", Field::kSrcRouteNextHop, 0},      // the bgp_*_map keys (see bgp_maps.cpp)
+    {"peer_dst_as", Field::kSrcRoutePeerAs, 0xFFFFFFFF},
 };
 
 // One MATCH key's value into a condition; an error text when it is not valid.
@@ -164,6 +166,7 @@ std::string parse_value(const MatchKey& k, std::string_view v, Condition& c) {
         case Field::kBgpNextHop:
         case Field::kSrcNet:
         case Field::kDstNet:
+        case Field::kSrcRouteNextHop:
             if (!parse_prefix(v, c)) return fmt::format("bad IP address or prefix '{}'", v);
             return {};
         case Field::kSrcMac:
@@ -332,6 +335,10 @@ bool holds(const Condition& c, const FlowRecord& r) {
             // sFlow: the sample's incoming VLAN (the header's, or the extended switch record's)
             // or its outgoing one (the switch record's), as 1.7.7.
             case Field::kSflowVlan: m = r.in_vlan == c.value || r.out_vlan == c.value; break;
+            // The BGP route to the source address: none without the BGP thread, as 1.7.7 with
+            // no route (its next hop never matches, its first AS is 0).
+            case Field::kSrcRouteNextHop: m = false; break;
+            case Field::kSrcRoutePeerAs: m = c.value == 0; break;
             default: break;
         }
     }
@@ -342,6 +349,7 @@ bool index_part(const Condition& c, IndexPart& part) {
     switch (c.field) {
         case Field::kEngineType: case Field::kEngineId: case Field::kNextHop: case Field::kSampleType:
         case Field::kDirection: case Field::kFilter: case Field::kMplsVpnId: case Field::kSflowVlan:
+        case Field::kSrcRouteNextHop: case Field::kSrcRoutePeerAs:
             return false;
         default:
             break;

@@ -21,9 +21,10 @@
 
 namespace pmacct::testing {
 
-// A UDP socket bound on 127.0.0.1 at a port the kernel picks (`port` gets it).
-inline int loopback_udp_socket(std::uint16_t& port) {
-    int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+// A socket of `type` (SOCK_DGRAM, SOCK_STREAM) bound on 127.0.0.1 at a port the kernel picks
+// (`port` gets it).
+inline int loopback_socket(int type, std::uint16_t& port) {
+    int fd = ::socket(AF_INET, type, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -34,10 +35,17 @@ inline int loopback_udp_socket(std::uint16_t& port) {
     return fd;
 }
 
-// A UDP port on 127.0.0.1 that was free a moment ago.
+inline int loopback_udp_socket(std::uint16_t& port) { return loopback_socket(SOCK_DGRAM, port); }
+
+// A UDP (TCP) port on 127.0.0.1 that was free a moment ago.
 inline std::uint16_t free_udp_port() {
     std::uint16_t port = 0;
     ::close(loopback_udp_socket(port));
+    return port;
+}
+inline std::uint16_t free_tcp_port() {
+    std::uint16_t port = 0;
+    ::close(loopback_socket(SOCK_STREAM, port));
     return port;
 }
 

@@ -4,6 +4,7 @@
 // pcap_savefile_replay, pcap_savefile_wait).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -20,6 +21,7 @@
 #include "pmacct/base/result.hpp"
 #include "pmacct/config/config.hpp"
 #include "pmacct/log/log.hpp"
+#include "pmacct/maps/bgp_maps.hpp"
 #include "pmacct/maps/flow_lookups.hpp"
 #include "pmacct/maps/pre_tag_map.hpp"
 #include "pmacct/maps/sampling_map.hpp"
@@ -68,28 +70,49 @@ maps::MapLimits map_limits_of(const config::Settings& s);
 // port instead of 4789). GTP-U is opened by the capture daemons only; sfacctd warns and ignores it.
 packet::Options tunnel_options(const config::Settings& s, Daemon daemon);
 
-// sampling_map and flow_to_rd_map (nfacctd, sfacctd): read at start-up (an error when one
-// cannot be read), again on SIGUSR2 with maps_refresh (a map that cannot be read keeps its
-// previous content).
+// sampling_map, flow_to_rd_map and the BGP maps (nfacctd, sfacctd): read at start-up (an error
+// when one cannot be read), again on SIGUSR2 with maps_refresh (a map that cannot be read keeps
+// its previous content). bgp_peer_src_as_map, bgp_src_local_pref_map and bgp_src_med_map are
+// used when their *_type is `map` (an error without the map); bgp_agent_map and
+// bgp_peer_dst_ip_map are read and checked for the BGP thread to come.
 class FlowMaps {
 public:
-    Result<void> load(const config::Settings& s, const maps::MapLimits& limits);
+    Result<void> load(const config::Settings& s, const maps::MapLimits& limits, Daemon daemon);
     void reload();
     // sampling_map for the decoders, nullptr when there is none; it stays valid across reloads.
     const SamplingRateSource* sampling() const { return sampling_path_.empty() ? nullptr : &sampling_; }
-    bool has_rd_map() const { return !rd_path_.empty(); }
-    // flow_to_rd_map's route distinguisher into `r`, when a rule holds.
-    void apply_rd(FlowRecord& r) const { rd_.apply(r); }
+    // Some map changes records (apply() has work to do).
+    bool changes_records() const { return !rd_path_.empty() || src_maps_used_; }
+    // flow_to_rd_map's route distinguisher, then the values of the bgp_*_map maps in use, into `r`.
+    void apply(FlowRecord& r) const {
+        if (!rd_path_.empty()) rd_.apply(r);
+        if (!src_maps_used_) return;
+        if (!src_[0].path.empty()) r.peer_src_as = src_[0].map.value_for(r);
+        if (!src_[1].path.empty()) r.src_local_pref = src_[1].map.value_for(r);
+        if (!src_[2].path.empty()) r.src_med = src_[2].map.value_for(r);
+    }
 
 private:
     Result<void> load_sampling();
     Result<void> load_rd();
+    Result<void> load_bgp_maps(bool reloading);
 
     maps::MapLimits limits_;
+    Daemon daemon_ = Daemon::kNfacctd;
     std::string sampling_path_;
     maps::SamplingMap sampling_;  // reloads assign in place: decoders keep pointing at it
     std::string rd_path_;
     maps::FlowToRdMap rd_;
+    struct SrcMap {
+        std::string path;  // empty: not used
+        maps::BgpSrcMap map;
+    };
+    std::array<SrcMap, 3> src_;  // bgp_peer_src_as_map, bgp_src_local_pref_map, bgp_src_med_map
+    bool src_maps_used_ = false;
+    std::string agent_path_;
+    maps::BgpAgentMap agent_;
+    std::string peer_dst_ip_path_;
+    maps::BgpPeerDstIpMap peer_dst_ip_;
 };
 
 // pre_tag_map: the daemon's, and the plugins' own (`pre_tag_map[name]`), used for them instead.

@@ -24,6 +24,11 @@ enum class MatchField : std::uint8_t {
     kAgentId,           // sFlow sub-agent id
     kSflowSampleType,   // `sample_type` for sfacctd: "<enterprise>:<format>"
     kSflowVlan,         // `vlan` for sfacctd: the incoming or the outgoing VLAN (1.7.7)
+    // bgp_peer_src_as_map, bgp_src_local_pref_map, bgp_src_med_map: `bgp_nexthop` and
+    // `peer_dst_as` of the BGP route to the flow's source address, not the flow's own (1.7.7).
+    // Until the BGP thread lands there is no such route: the next hop never holds, the AS is 0.
+    kSrcRouteNextHop,
+    kSrcRoutePeerAs,
 };
 
 struct Condition {

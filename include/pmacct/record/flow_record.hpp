@@ -142,6 +142,9 @@ struct FlowRecord {
     std::string_view as_path;
     std::string_view std_comm;
     std::uint32_t local_pref = 0;
+    // Of the source address (bgp_src_local_pref_map, bgp_src_med_map).
+    std::uint32_t src_local_pref = 0;
+    std::uint32_t src_med = 0;
     IpAddress ip_next_hop;   // the IP next hop the exporter reports
     IpAddress bgp_next_hop;  // peer_dst_ip
     std::uint32_t in_iface = 0;
