@@ -172,17 +172,7 @@ private:
 
     // A decoded record to the plugins: its route distinguisher from flow_to_rd_map and the
     // values of the bgp_*_map maps, then its tags from pre_tag_map, when there are such maps.
-    void deliver(const FlowRecord& r) {
-        const maps::PreTagMap* tags = tag_maps_.global();
-        if (tags == nullptr && !flow_maps_.changes_records()) {
-            host_.send(r);
-            return;
-        }
-        tagged_ = r;
-        flow_maps_.apply(tagged_);
-        if (tags != nullptr) tags->apply(tagged_, label_buffer_);
-        host_.send(tagged_);
-    }
+    void deliver(const FlowRecord& r) { delivery_.deliver(r); }
 
     // SIGUSR2: maps are read again; a map that cannot be read keeps its previous content.
     void reload_maps() {
@@ -507,8 +497,6 @@ private:
     maps::MapUse tag_map_use_ = maps::MapUse::kAccounting;
     bool tee_mode_ = false;   // the plugins are tee plugins: datagrams are replicated
     FlowMaps flow_maps_;  // sampling_map (the decoders point at it), flow_to_rd_map, BGP maps
-    FlowRecord tagged_;         // the record being tagged (copied: decoders hand out const)
-    std::string label_buffer_;  // its label
     std::uint64_t denied_ = 0;  // datagrams from exporters the allow file does not list
     std::uint64_t refused_seen_ = 0;  // template/options entries refused, as last logged
     std::string templates_path_;
@@ -516,6 +504,7 @@ private:
     std::chrono::steady_clock::time_point last_save_{};
     plugin::PluginHost host_;
     TeeFanout tee_{host_, tag_maps_};
+    RecordDelivery delivery_{host_, tag_maps_, flow_maps_};
     bool stop_ = false;
 };
 

@@ -235,17 +235,7 @@ private:
 
     // A decoded record to the plugins: its route distinguisher from flow_to_rd_map and the
     // values of the bgp_*_map maps, then its tags from pre_tag_map, when there are such maps.
-    void deliver(const FlowRecord& r) {
-        const maps::PreTagMap* tags = tag_maps_.global();
-        if (tags == nullptr && !flow_maps_.changes_records()) {
-            host_.send(r);
-            return;
-        }
-        tagged_ = r;
-        flow_maps_.apply(tagged_);
-        if (tags != nullptr) tags->apply(tagged_, label_buffer_);
-        host_.send(tagged_);
-    }
+    void deliver(const FlowRecord& r) { delivery_.deliver(r); }
 
     std::string collector_text() const {
         return input_ ? input_->local_address().to_string() : std::string("0.0.0.0");
@@ -276,8 +266,6 @@ private:
     std::vector<std::unique_ptr<maps::FlowLookups>> lookups_;  // per plugin, null: none
     TagMaps tag_maps_;
     FlowMaps flow_maps_;        // sampling_map (the decoder points at it), flow_to_rd_map, BGP maps
-    FlowRecord tagged_;         // the record being tagged (copied: the decoder hands out const)
-    std::string label_buffer_;  // its label
     std::uint64_t denied_ = 0;  // datagrams from agents the allow file does not list
     std::string counter_path_;  // sfacctd_counter_file; empty: counters are not logged
     FilePolicy policy_;
@@ -287,6 +275,7 @@ private:
     plugin::PluginHost host_;
     bool tee_mode_ = false;  // the plugins are tee plugins: datagrams are replicated
     TeeFanout tee_{host_, tag_maps_};
+    RecordDelivery delivery_{host_, tag_maps_, flow_maps_};
     bool stop_ = false;
 };
 

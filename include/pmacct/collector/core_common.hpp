@@ -151,6 +151,32 @@ private:
     std::vector<std::unique_ptr<PluginMap>> plugin_maps_;  // per plugin, null: none of its own
 };
 
+// What nfacctd and sfacctd do with each decoded record: the flow maps (flow_to_rd_map, the BGP
+// maps) and the daemon's pre_tag_map applied to a copy, when there are any, then the plugins.
+class RecordDelivery {
+public:
+    RecordDelivery(plugin::PluginHost& host, const TagMaps& tags, FlowMaps& flows)
+        : host_(host), tags_(tags), flows_(flows) {}
+    void deliver(const FlowRecord& r) {
+        const maps::PreTagMap* tags = tags_.global();
+        if (tags == nullptr && !flows_.changes_records()) {
+            host_.send(r);
+            return;
+        }
+        tagged_ = r;
+        flows_.apply(tagged_);
+        if (tags != nullptr) tags->apply(tagged_, label_buffer_);
+        host_.send(tagged_);
+    }
+
+private:
+    plugin::PluginHost& host_;
+    const TagMaps& tags_;
+    FlowMaps& flows_;
+    FlowRecord tagged_;         // the record being tagged (copied: decoders hand out const)
+    std::string label_buffer_;  // its label
+};
+
 // Tee mode (nfacctd, sfacctd; QUICKSTART XV and XVa): datagrams to the tee plugins, tagged by
 // each plugin's pre_tag_map. A plugin without a map, or with one that needs only what the
 // datagram shares (exporter or agent, engine, sub-agent), gets datagrams whole; a plugin whose
