@@ -348,6 +348,7 @@ void TeePlugin::finish_queues(std::vector<Pool>& pools, int timeout_ms) {
             counters_.failed += left;
             log::error("{}: {} datagrams not delivered in {} ms; lost", p.queue->name(), left, timeout_ms);
         }
+        counters_.failed += p.queue->undelivered();  // refused by the broker after queueing
         p.queue.reset();
     }
 }
