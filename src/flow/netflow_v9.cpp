@@ -374,6 +374,8 @@ void TemplateDecoder::compile_stores(Template& t) const {
     t.lean = false;
     t.record_chunks.clear();
     t.raw_chunks.clear();
+    t.record_chunks_each.clear();
+    t.raw_chunks_each.clear();
     t.flags_at.clear();
     const auto* const self = reinterpret_cast<const std::uint8_t*>(this);
     const auto record_at = static_cast<std::uint32_t>(reinterpret_cast<const std::uint8_t*>(&record_) - self);
@@ -408,6 +410,12 @@ void TemplateDecoder::compile_stores(Template& t) const {
         mark(record_dirty, place(&R::in_iface).first, sizeof(R::in_iface));
         mark(record_dirty, place(&R::out_iface).first, sizeof(R::out_iface));
     }
+    // And what for_each_record() sets on every record.
+    for (const auto& [at, size] : {place(&R::flowset_id), place(&R::template_traits)}) mark(record_dirty, at, size);
+    // All of that is put back between records; the plain stores below are not (the next record
+    // overwrites them: every store writes its target whole, and the flags are set every time).
+    const std::bitset<64> record_each = record_dirty;
+    const std::bitset<64> raw_each = raw_dirty;
     bool lean = !t.variable && !t.options;
     for (FieldOp& op : t.ops) {
         op.store = Store::kGeneral;
@@ -532,6 +540,8 @@ void TemplateDecoder::compile_stores(Template& t) const {
     };
     offsets(record_dirty, sizeof(R), t.record_chunks);
     offsets(raw_dirty, sizeof(W), t.raw_chunks);
+    offsets(record_each, sizeof(R), t.record_chunks_each);
+    offsets(raw_each, sizeof(W), t.raw_chunks_each);
 }
 
 bool TemplateDecoder::install_template(const TemplateKey& key, Template t) {
@@ -616,6 +626,16 @@ void TemplateDecoder::restore(const Template& t) {
         copy_plain(raw_, kEmptyRaw);
     }
     if (!custom_.empty()) std::fill(custom_.begin(), custom_.end(), CustomValue{});
+}
+
+void TemplateDecoder::restore_between(const Template& t) {
+    // A lean template writes no custom values (custom fields make it not lean).
+    if (t.lean && name_kinds_ == 0) {
+        copy_chunks(record_, base_, t.record_chunks_each);
+        copy_chunks(raw_, kEmptyRaw, t.raw_chunks_each);
+        return;
+    }
+    restore(t);
 }
 
 bool TemplateDecoder::sets_well_formed(std::span<const std::uint8_t> sets) {

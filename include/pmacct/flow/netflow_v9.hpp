@@ -167,12 +167,15 @@ struct Template {
     bool event = false;
     std::uint8_t traits = 0;         // FlowRecord::template_traits of its records
     std::uint32_t record_length = 0; // fixed templates: the record size; variable: its minimum
-    // A fixed template whose fields are all plain stores: the decoder puts back, after each
-    // record, only the 16-byte chunks of its FlowRecord and raw values a record of it can change
-    // (their byte offsets).
+    // A fixed template whose fields are all plain stores: the decoder puts back, after its
+    // records, only the 16-byte chunks of its FlowRecord and raw values a record of it can change
+    // (their byte offsets). Between two records of the set, only those finish_record() and the
+    // decoder write (`*_each`): the next record's stores overwrite the rest whole.
     bool lean = false;
     std::vector<std::uint16_t> record_chunks;
     std::vector<std::uint16_t> raw_chunks;
+    std::vector<std::uint16_t> record_chunks_each;
+    std::vector<std::uint16_t> raw_chunks_each;
     // Fixed layout: the `has_` flags its plain stores set, counted from the decoder object: every
     // record of the template sets the same ones, after its stores.
     std::vector<std::uint32_t> flags_at;
@@ -333,10 +336,7 @@ private:
             std::size_t used = 0;
             const bool full = t.variable ? apply_variable(t, data.subspan(at), used)
                                          : apply_fixed(t, data.subspan(at), used);
-            if (!full) {  // padding or a truncated record: the rest of the set is ignored
-                restore(t);
-                break;
-            }
+            if (!full) break;  // padding or a truncated record: the rest of the set is ignored
             current_record_ = data.subspan(at, used);
             at += used;
             ++result.data_records;
@@ -352,7 +352,7 @@ private:
                     ++result.records;
                     sink(static_cast<const FlowRecord&>(record_));
                 }
-                restore(t);
+                restore_between(t);
                 continue;
             }
             finish_record();
@@ -361,8 +361,9 @@ private:
             record_.template_traits = t.traits;
             ++result.records;
             sink(static_cast<const FlowRecord&>(record_));
-            restore(t);
+            restore_between(t);
         }
+        restore(t);  // the next set may have another template
     }
 
     // Decode one record into record_ (which is base_, and raw_ empty, when it starts); `used`
@@ -372,6 +373,9 @@ private:
     void apply(const FieldOp& op, const std::uint8_t* p, std::size_t length);
     // After a record of `t`: record_ back to base_, raw_ and custom_ back to empty.
     void restore(const Template& t);
+    // Between two records of one set of `t`: as restore(), less what the next record's stores
+    // overwrite anyway.
+    void restore_between(const Template& t);
     // Fills in the plain stores of a compiled template's operations, and whether it is lean.
     void compile_stores(Template& t) const;
     // Timestamps, flow type, sampling and renormalisation once all fields are in.

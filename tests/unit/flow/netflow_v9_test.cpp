@@ -645,6 +645,81 @@ TEST(TemplateDecoder, NothingOfARecordShowsInTheNext) {
     }
 }
 
+TEST(TemplateDecoder, RecordsOfOneSetAreEachWhole) {
+    // Between two records of a set the decoder puts back only what finish_record() derives
+    // (bytes from out bytes, the interface from the physical one, times, type): each record of a
+    // set of several must show as a decoder that saw it alone shows it.
+    const auto template310 = [](Datagram& d) {
+        // IPv4 src, out bytes (no in bytes), packets, input SNMP and ingress physical interface,
+        // egress physical interface (no output SNMP), src AS, first/last switched, src mask.
+        d.open_set(0).u16(310).u16(10);
+        d.u16(8).u16(4).u16(23).u16(4).u16(2).u16(4).u16(10).u16(4).u16(252).u16(4).u16(253).u16(4);
+        d.u16(16).u16(4).u16(22).u16(4).u16(21).u16(4).u16(9).u16(1);
+        return d.close_set();
+    };
+    struct Values {
+        std::uint8_t last_octet;
+        std::uint32_t out_bytes, packets, in_snmp, in_phys, out_phys, src_as, first, last;
+        std::uint8_t mask;
+    };
+    const std::vector<Values> values = {
+        {1, 500, 5, 0, 7, 8, 65001, 90000, 95000, 24},
+        {2, 100, 1, 3, 0, 0, 0, 98000, 99000, 0},
+        {3, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+        {4, 500, 5, 0, 7, 8, 65001, 90000, 95000, 24},
+    };
+    const auto record = [](Datagram& d, const Values& v) {
+        d.ip4(192, 0, 2, v.last_octet).u32(v.out_bytes).u32(v.packets).u32(v.in_snmp).u32(v.in_phys);
+        d.u32(v.out_phys).u32(v.src_as).u32(v.first).u32(v.last).u8(v.mask);
+    };
+    TemplateDecoder dec;
+    Collected all;
+    Datagram d(9);
+    template310(d);
+    d.open_set(310);
+    for (const Values& v : values) record(d, v);
+    d.close_set();
+    ASSERT_TRUE(all(dec, d).ok());
+    ASSERT_EQ(all.records.size(), values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        SCOPED_TRACE(i);
+        TemplateDecoder fresh;
+        Collected alone;
+        Datagram one(9);
+        template310(one);
+        one.open_set(310);
+        record(one, values[i]);
+        one.close_set();
+        ASSERT_TRUE(alone(fresh, one).ok());
+        ASSERT_EQ(alone.records.size(), 1U);
+        const FlowRecord& want = alone.records[0];
+        const FlowRecord& r = all.records[i];
+        EXPECT_EQ(r.src_ip, want.src_ip);
+        EXPECT_EQ(r.bytes, want.bytes);
+        EXPECT_EQ(r.packets, want.packets);
+        EXPECT_EQ(r.flows, want.flows);
+        EXPECT_EQ(r.in_iface, want.in_iface);
+        EXPECT_EQ(r.out_iface, want.out_iface);
+        EXPECT_EQ(r.src_as, want.src_as);
+        EXPECT_EQ(r.src_mask, want.src_mask);
+        EXPECT_EQ(r.time_start, want.time_start);
+        EXPECT_EQ(r.time_end, want.time_end);
+        EXPECT_EQ(r.etype, want.etype);
+        EXPECT_EQ(r.type, want.type);
+    }
+    // What the fallbacks give, so that the comparison above is not between two wrong records.
+    EXPECT_EQ(all.records[0].bytes, 500U);
+    EXPECT_EQ(all.records[0].in_iface, 7U);
+    EXPECT_EQ(all.records[0].out_iface, 8U);
+    EXPECT_EQ(all.records[1].bytes, 100U);
+    EXPECT_EQ(all.records[1].in_iface, 3U);
+    EXPECT_EQ(all.records[1].out_iface, 0U);
+    EXPECT_EQ(all.records[2].bytes, 0U);
+    EXPECT_EQ(all.records[2].in_iface, 0U);
+    EXPECT_EQ(all.records[2].src_as, 0U);
+    EXPECT_EQ(all.records[3].src_as, 65001U);
+}
+
 TEST(TemplateDecoder, MalformedInputIsCountedAndNeverReadPastTheEnd) {
     TemplateDecoder dec;
     Collected c;
