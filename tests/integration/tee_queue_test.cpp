@@ -55,6 +55,8 @@ public:
     const std::string& bootstraps() const { return bootstraps_; }
     // One partition: messages read back in the order they were produced.
     void create_topic(const std::string& name) { rd_kafka_mock_topic_create(cluster_, name.c_str(), 1, 1); }
+    // The broker stops answering (its connections are closed and new ones refused).
+    void set_down() { rd_kafka_mock_broker_set_down(cluster_, 1); }
 
     // Every message of `topic` from the beginning, read until `want` arrived or nothing more
     // came for 3 s (15 s at most).
@@ -278,6 +280,62 @@ TEST_F(TeeQueues, ZeroMqSocketGetsTheExportersPacketsAsDebian) {
         }
         EXPECT_EQ(sorted(got), sorted(want)) << who;
     }
+}
+
+// A ZeroMQ pool with nobody connected: its datagrams are dropped with a warning, not queued
+// (nor do they hold the daemon up), and once a consumer connects it gets what is sent from then
+// on, and only that.
+TEST_F(TeeQueues, ZeroMqDatagramsWithoutAConsumerAreDroppedWithAWarning) {
+    const std::uint16_t port = free_udp_port();
+    const std::string address = fmt::format("127.0.0.1:{}", free_udp_port());
+    std::ofstream(dir.path() + "/alone.map") << fmt::format("id=1 zmq_address={}\n", address);
+    const std::string conf = dir.path() + "/alone.conf";
+    std::ofstream(conf) << "nfacctd_ip: 127.0.0.1\nnfacctd_port: " << port << "\nplugins: tee[q]\n"
+                        << "tee_receivers[q]: " << dir.path() << "/alone.map\ntee_transparent: true\n";
+    const std::string log_path = dir.path() + "/alone.log";
+    Daemon d("nfacctd", conf, log_path);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    x5.send_all(port);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    EXPECT_NE(read_file(log_path).find("queue full: datagram dropped"), std::string::npos) << read_file(log_path);
+
+    ZmqPull pull("tcp://" + address);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the connection is up
+    x5.send_all(port);
+    // Twice as many asked for: had the first sending been kept, it would come now too.
+    const std::vector<Bytes> want = x5.expected();
+    EXPECT_EQ(pull.receive(2 * want.size()), want);
+    const auto stop_started = Clock::now();
+    EXPECT_EQ(d.stop(SIGINT, 20000), 0) << read_file(log_path);
+    EXPECT_LT(Clock::now() - stop_started, std::chrono::seconds(5));
+}
+
+// The broker down and the producer queue small (tee_kafka_config_file): what does not fit is
+// reported as not queued, what was queued is reported lost when the daemon stops, and the stop
+// does not wait longer than its flush timeout (10 s).
+TEST_F(TeeQueues, KafkaBrokerDownIsReportedNotWaitedFor) {
+    KafkaCluster kafka;
+    kafka.create_topic("down");
+    kafka.set_down();
+    const std::uint16_t port = free_udp_port();
+    std::ofstream(dir.path() + "/down.map") << fmt::format("id=1 kafka_broker={} kafka_topic=down\n", kafka.bootstraps());
+    std::ofstream(dir.path() + "/down.kafka") << "global, queue.buffering.max.messages, 2\n";
+    const std::string conf = dir.path() + "/down.conf";
+    std::ofstream(conf) << "nfacctd_ip: 127.0.0.1\nnfacctd_port: " << port
+                        << "\ntee_transparent: true\nplugins: tee[q]\ntee_receivers[q]: " << dir.path()
+                        << "/down.map\ntee_kafka_config_file: " << dir.path() << "/down.kafka\n";
+    const std::string log_path = dir.path() + "/down.log";
+    Daemon d("nfacctd", conf, log_path);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    x5.send_all(port);  // two datagrams: the queue is full
+    x5.send_all(port);  // two more: refused after a second's wait each
+    std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+    const auto stop_started = Clock::now();
+    EXPECT_EQ(d.stop(SIGINT, 30000), 0);
+    EXPECT_LT(Clock::now() - stop_started, std::chrono::seconds(15));
+    const std::string log = read_file(log_path);
+    EXPECT_NE(log.find("a datagram could not be queued: Local: Queue full"), std::string::npos) << log;
+    EXPECT_NE(log.find("2 datagrams not delivered in 10000 ms; lost"), std::string::npos) << log;
 }
 
 // As 1.7.7: without tee_transparent a Kafka pool is refused with a warning and nothing is
