@@ -326,6 +326,16 @@ TEST(Sfacctd, TunnelPrimitivesAsDebian) {
     }
     EXPECT_EQ(vni, (std::map<std::string, std::string>{{"4789", "0/"}, {"8472", "6000/172.16.0.1"}}));
     EXPECT_EQ(rows_of(port_theirs), rows_of(theirs));
+
+    // tunnel_0: gtp is for pmacctd and uacctd: sfacctd says so and accounts as without it.
+    const std::string gtp_conf = dir.path() + "/gtp.conf";
+    const std::string gtp_out = dir.path() + "/gtp.csv";
+    std::ofstream(gtp_conf) << config("pcap_savefile: " + pcap + "\n", gtp_out, kTunnelAggregate, "tunnel_0: gtp, 2152\n");
+    const DaemonRun gtp = replay_savefile("ours", gtp_conf, gtp_out, "sfacctd");
+    EXPECT_EQ(gtp.exit_code, 0) << gtp.log;
+    EXPECT_NE(gtp.log.find("tunnel_0: gtp is opened by pmacctd and uacctd; sfacctd ignores it"), std::string::npos)
+        << gtp.log;
+    EXPECT_EQ(rows_of(parse_csv(gtp.text)), rows_of(ours));
 }
 
 // Extended records as 1.7.7 reads them: the MPLS VC record's id is mpls_pw_id, pmacct's tag
