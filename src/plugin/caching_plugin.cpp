@@ -100,8 +100,11 @@ void CachingPlugin::do_batch(const std::uint8_t* data, std::uint32_t records, st
         return;
     }
     const auto cache = [this]() -> const aggregate::Cache& { return *active_; };
+    // Cache::add inline here: the counters a cache does not keep are then not even read.
     const auto fold = [this](const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& c,
-                             std::uint64_t hash) { add(key, basetime, c, hash); };
+                             std::uint64_t hash) {
+        if (!active_->add(key, basetime, c, hash)) add_when_full(key, basetime, c, hash);
+    };
     if (!bins_.enabled()) {  // no history: one time-bin, 0, for every record
         add_batch_prefetched(data, records, record_size, cache, [](std::int64_t) { return std::int64_t{0}; }, fold);
         return;
@@ -112,7 +115,11 @@ void CachingPlugin::do_batch(const std::uint8_t* data, std::uint32_t records, st
 
 void CachingPlugin::add(const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& counters,
                         std::uint64_t hash) {
-    if (active_->add(key, basetime, counters, hash)) return;
+    if (!active_->add(key, basetime, counters, hash)) add_when_full(key, basetime, counters, hash);
+}
+
+void CachingPlugin::add_when_full(const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& counters,
+                                  std::uint64_t hash) {
     PMACCT_LOG_LIMITED(log::Level::kWarn, 60, 1, "Finished cache entries (ie. {}). Purging.",
                        cache_key_name_);
     purge(static_cast<std::int64_t>(std::time(nullptr)), true, false);

@@ -92,6 +92,9 @@ private:
     void do_batch(const std::uint8_t* data, std::uint32_t records, std::size_t record_size) final;
     void add(const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& counters,
              std::uint64_t hash);
+    // add() once the cache had no room: purges it, then adds to the new one.
+    void add_when_full(const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& counters,
+                       std::uint64_t hash);
     void do_tick(std::int64_t now) final;
     int do_timeout_ms(std::int64_t now) const final;
     int do_finish(FinishReason reason) final;
