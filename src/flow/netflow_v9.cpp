@@ -375,7 +375,6 @@ void TemplateDecoder::compile_stores(Template& t) const {
     t.record_chunks.clear();
     t.raw_chunks.clear();
     t.record_chunks_each.clear();
-    t.raw_chunks_each.clear();
     t.flags_at.clear();
     const auto* const self = reinterpret_cast<const std::uint8_t*>(this);
     const auto record_at = static_cast<std::uint32_t>(reinterpret_cast<const std::uint8_t*>(&record_) - self);
@@ -415,7 +414,6 @@ void TemplateDecoder::compile_stores(Template& t) const {
     // All of that is put back between records; the plain stores below are not (the next record
     // overwrites them: every store writes its target whole, and the flags are set every time).
     const std::bitset<64> record_each = record_dirty;
-    const std::bitset<64> raw_each = raw_dirty;
     bool lean = !t.variable && !t.options;
     for (FieldOp& op : t.ops) {
         op.store = Store::kGeneral;
@@ -541,7 +539,6 @@ void TemplateDecoder::compile_stores(Template& t) const {
     offsets(record_dirty, sizeof(R), t.record_chunks);
     offsets(raw_dirty, sizeof(W), t.raw_chunks);
     offsets(record_each, sizeof(R), t.record_chunks_each);
-    offsets(raw_each, sizeof(W), t.raw_chunks_each);
 }
 
 bool TemplateDecoder::install_template(const TemplateKey& key, Template t) {
@@ -629,10 +626,10 @@ void TemplateDecoder::restore(const Template& t) {
 }
 
 void TemplateDecoder::restore_between(const Template& t) {
-    // A lean template writes no custom values (custom fields make it not lean).
+    // A lean template writes no custom values (custom fields make it not lean), and its raw
+    // values only by stores.
     if (t.lean && name_kinds_ == 0) {
         copy_chunks(record_, base_, t.record_chunks_each);
-        copy_chunks(raw_, kEmptyRaw, t.raw_chunks_each);
         return;
     }
     restore(t);

@@ -100,22 +100,14 @@ void CachingPlugin::do_batch(const std::uint8_t* data, std::uint32_t records, st
         return;
     }
     const auto cache = [this]() -> const aggregate::Cache& { return *active_; };
-    // Cache::add inline here: the counters a cache does not keep are then not even read.
     const auto fold = [this](const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& c,
-                             std::uint64_t hash) {
-        if (!active_->add(key, basetime, c, hash)) add_when_full(key, basetime, c, hash);
-    };
+                             std::uint64_t hash) { add(key, basetime, c, hash); };
     if (!bins_.enabled()) {  // no history: one time-bin, 0, for every record
         add_batch_prefetched(data, records, record_size, cache, [](std::int64_t) { return std::int64_t{0}; }, fold);
         return;
     }
     add_batch_prefetched(data, records, record_size, cache,
                          [this](std::int64_t start_sec) { return bins_.record_bin(start_sec); }, fold);
-}
-
-void CachingPlugin::add(const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& counters,
-                        std::uint64_t hash) {
-    if (!active_->add(key, basetime, counters, hash)) add_when_full(key, basetime, counters, hash);
 }
 
 void CachingPlugin::add_when_full(const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& counters,

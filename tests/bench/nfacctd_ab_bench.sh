@@ -47,7 +47,8 @@ EOC
     "$gen" send 127.0.0.1 "${ports[1]}" "$datagrams" 10000 30 "$rate" "$version" > /dev/null &
     local s1=$!
     wait "$s0" "$s1"
-    for i in 0 1; do wait_idle core_cpu "${pids[i]}" 20; done
+    # Until core and plugin are idle: a napping plugin may still have batches to fold.
+    for i in 0 1; do wait_idle cpu_of "${pids[i]}" 20; done
     local line=""
     for i in 0 1; do
         line+="$(printf '%s core=%4s plugin=%4s   ' "${names[i]}" \

@@ -169,13 +169,13 @@ struct Template {
     std::uint32_t record_length = 0; // fixed templates: the record size; variable: its minimum
     // A fixed template whose fields are all plain stores: the decoder puts back, after its
     // records, only the 16-byte chunks of its FlowRecord and raw values a record of it can change
-    // (their byte offsets). Between two records of the set, only those finish_record() and the
-    // decoder write (`*_each`): the next record's stores overwrite the rest whole.
+    // (their byte offsets). Between two records of the set, only the FlowRecord chunks
+    // finish_record() and the decoder write (`record_chunks_each`): the next record's stores
+    // overwrite the rest whole, raw values included (only stores write those).
     bool lean = false;
     std::vector<std::uint16_t> record_chunks;
     std::vector<std::uint16_t> raw_chunks;
     std::vector<std::uint16_t> record_chunks_each;
-    std::vector<std::uint16_t> raw_chunks_each;
     // Fixed layout: the `has_` flags its plain stores set, counted from the decoder object: every
     // record of the template sets the same ones, after its stores.
     std::vector<std::uint32_t> flags_at;
