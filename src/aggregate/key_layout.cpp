@@ -16,24 +16,6 @@ void put(std::uint8_t* out, T v) {
     std::memcpy(out, &v, sizeof v);
 }
 
-void put_ip(std::uint8_t* out, const IpAddress& a) {
-    out[0] = a.family;
-    // IPv4 reads only the 4 bytes a decoder wrote (a 16-byte read over a just-made 4-byte
-    // write stalls store forwarding); the rest of an IPv4 address is zero by definition.
-    if (a.family == 4) {
-        constexpr std::uint8_t kZero[12] = {};
-        std::memcpy(out + 1, a.bytes.data(), 4);
-        std::memcpy(out + 5, kZero, sizeof kZero);
-    } else {
-        std::memcpy(out + 1, a.bytes.data(), 16);
-    }
-}
-
-void put_ts(std::uint8_t* out, const Timestamp& t) {
-    put(out, t.sec);
-    put(out + 8, t.usec);
-}
-
 // A name as a string key field (64 bytes, NUL-padded; longer names are cut).
 void put_name(std::uint8_t* out, std::string_view name) {
     if (!name.empty()) std::memcpy(out, name.data(), std::min<std::size_t>(name.size(), 63));
@@ -73,15 +55,15 @@ constexpr E kExtractors[] = {
     {"vlan", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.vlan); }},
     {"in_vlan", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.in_vlan); }},
     {"out_vlan", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.out_vlan); }},
-    {"src_host", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, r.src_ip); }},
-    {"dst_host", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, r.dst_ip); }},
-    {"sum_host", [](const FlowRecord& r, std::uint8_t* o, int side) { put_ip(o, side == 0 ? r.src_ip : r.dst_ip); }},
-    {"sum", [](const FlowRecord& r, std::uint8_t* o, int side) { put_ip(o, side == 0 ? r.src_ip : r.dst_ip); }},
-    {"src_net", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, net_of(r.src_ip, r.src_mask)); }},
-    {"dst_net", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, net_of(r.dst_ip, r.dst_mask)); }},
+    {"src_host", [](const FlowRecord& r, std::uint8_t* o, int) { write_ip(o, r.src_ip); }},
+    {"dst_host", [](const FlowRecord& r, std::uint8_t* o, int) { write_ip(o, r.dst_ip); }},
+    {"sum_host", [](const FlowRecord& r, std::uint8_t* o, int side) { write_ip(o, side == 0 ? r.src_ip : r.dst_ip); }},
+    {"sum", [](const FlowRecord& r, std::uint8_t* o, int side) { write_ip(o, side == 0 ? r.src_ip : r.dst_ip); }},
+    {"src_net", [](const FlowRecord& r, std::uint8_t* o, int) { write_ip(o, net_of(r.src_ip, r.src_mask)); }},
+    {"dst_net", [](const FlowRecord& r, std::uint8_t* o, int) { write_ip(o, net_of(r.dst_ip, r.dst_mask)); }},
     {"sum_net",
      [](const FlowRecord& r, std::uint8_t* o, int side) {
-         put_ip(o, side == 0 ? net_of(r.src_ip, r.src_mask) : net_of(r.dst_ip, r.dst_mask));
+         write_ip(o, side == 0 ? net_of(r.src_ip, r.src_mask) : net_of(r.dst_ip, r.dst_mask));
      }},
     {"src_mask", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.src_mask); }},
     {"dst_mask", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.dst_mask); }},
@@ -95,7 +77,7 @@ constexpr E kExtractors[] = {
     {"sum_as", [](const FlowRecord& r, std::uint8_t* o, int side) { put(o, side == 0 ? r.src_as : r.dst_as); }},
     {"peer_src_as", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.peer_src_as); }},
     {"peer_dst_as", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.peer_dst_as); }},
-    {"peer_dst_ip", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, r.bgp_next_hop); }},
+    {"peer_dst_ip", [](const FlowRecord& r, std::uint8_t* o, int) { write_ip(o, r.bgp_next_hop); }},
     {"in_iface", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.in_iface); }},
     {"out_iface", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.out_iface); }},
     {"flow_label", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.flow_label); }},
@@ -107,8 +89,8 @@ constexpr E kExtractors[] = {
     {"mpls_label_stack", [](const FlowRecord& r, std::uint8_t* o, int) { put_label_stack(o, r); }},
     {"mpls_vpn_rd", [](const FlowRecord& r, std::uint8_t* o, int) { std::memcpy(o, r.mpls_vpn_rd.data(), 8); }},
     {"mpls_pw_id", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.mpls_pw_id); }},
-    {"post_nat_src_host", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, r.post_nat_src_ip); }},
-    {"post_nat_dst_host", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, r.post_nat_dst_ip); }},
+    {"post_nat_src_host", [](const FlowRecord& r, std::uint8_t* o, int) { write_ip(o, r.post_nat_src_ip); }},
+    {"post_nat_dst_host", [](const FlowRecord& r, std::uint8_t* o, int) { write_ip(o, r.post_nat_dst_ip); }},
     {"post_nat_src_port", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.post_nat_src_port); }},
     {"post_nat_dst_port", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.post_nat_dst_port); }},
     {"nat_event", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.nat_event); }},
@@ -120,8 +102,8 @@ constexpr E kExtractors[] = {
      [](const FlowRecord& r, std::uint8_t* o, int) { std::memcpy(o, r.tunnel_src_mac.bytes.data(), 6); }},
     {"tunnel_dst_mac",
      [](const FlowRecord& r, std::uint8_t* o, int) { std::memcpy(o, r.tunnel_dst_mac.bytes.data(), 6); }},
-    {"tunnel_src_host", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, r.tunnel_src_ip); }},
-    {"tunnel_dst_host", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, r.tunnel_dst_ip); }},
+    {"tunnel_src_host", [](const FlowRecord& r, std::uint8_t* o, int) { write_ip(o, r.tunnel_src_ip); }},
+    {"tunnel_dst_host", [](const FlowRecord& r, std::uint8_t* o, int) { write_ip(o, r.tunnel_dst_ip); }},
     {"tunnel_proto", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tunnel_proto); }},
     {"tunnel_tos", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tunnel_tos); }},
     {"tunnel_src_port", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tunnel_src_port); }},
@@ -133,7 +115,7 @@ constexpr E kExtractors[] = {
     {"vrf_name", [](const FlowRecord& r, std::uint8_t* o, int) { put_name(o, r.vrf_name); }},
     {"ingress_vrf_name", [](const FlowRecord& r, std::uint8_t* o, int) { put_name(o, r.ingress_vrf_name); }},
     {"egress_vrf_name", [](const FlowRecord& r, std::uint8_t* o, int) { put_name(o, r.egress_vrf_name); }},
-    {"peer_src_ip", [](const FlowRecord& r, std::uint8_t* o, int) { put_ip(o, r.peer_src_ip); }},
+    {"peer_src_ip", [](const FlowRecord& r, std::uint8_t* o, int) { write_ip(o, r.peer_src_ip); }},
     {"sampling_rate", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.sampling_rate); }},
     {"sampling_direction", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.sampling_direction); }},
     {"tag", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.tag); }},
@@ -147,10 +129,10 @@ constexpr E kExtractors[] = {
     {"export_proto_seqno", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.export_proto_seqno); }},
     {"export_proto_version", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.export_proto_version); }},
     {"export_proto_sysid", [](const FlowRecord& r, std::uint8_t* o, int) { put(o, r.export_proto_sysid); }},
-    {"timestamp_start", [](const FlowRecord& r, std::uint8_t* o, int) { put_ts(o, r.time_start); }},
-    {"timestamp_end", [](const FlowRecord& r, std::uint8_t* o, int) { put_ts(o, r.time_end); }},
-    {"timestamp_arrival", [](const FlowRecord& r, std::uint8_t* o, int) { put_ts(o, r.time_arrival); }},
-    {"timestamp_export", [](const FlowRecord& r, std::uint8_t* o, int) { put_ts(o, r.time_export); }},
+    {"timestamp_start", [](const FlowRecord& r, std::uint8_t* o, int) { write_timestamp(o, r.time_start); }},
+    {"timestamp_end", [](const FlowRecord& r, std::uint8_t* o, int) { write_timestamp(o, r.time_end); }},
+    {"timestamp_arrival", [](const FlowRecord& r, std::uint8_t* o, int) { write_timestamp(o, r.time_arrival); }},
+    {"timestamp_export", [](const FlowRecord& r, std::uint8_t* o, int) { write_timestamp(o, r.time_export); }},
 };
 
 // A custom primitive's element into its key bytes (zero when the record lacks it).
@@ -173,8 +155,8 @@ void put_custom(const KeyField& f, const CustomValue& v, std::uint8_t* out) {
             break;
         }
         case CustomSemantics::kIp:
-            if (v.length == 4) put_ip(out, IpAddress::v4_bytes(v.data));
-            if (v.length == 16) put_ip(out, IpAddress::v6_bytes(v.data));
+            if (v.length == 4) write_ip(out, IpAddress::v4_bytes(v.data));
+            if (v.length == 16) write_ip(out, IpAddress::v6_bytes(v.data));
             break;
         case CustomSemantics::kMac:
             if (v.length >= 6) std::memcpy(out, v.data, 6);
@@ -210,6 +192,19 @@ std::size_t csv_position(const primitives::PrimitiveSpec* spec) {
 }
 
 }  // namespace
+
+void write_ip(std::uint8_t* out, const IpAddress& a) {
+    out[0] = a.family;
+    // IPv4 reads only the 4 bytes a decoder wrote (a 16-byte read over a just-made 4-byte
+    // write stalls store forwarding); the rest of an IPv4 address is zero by definition.
+    if (a.family == 4) {
+        constexpr std::uint8_t kZero[12] = {};
+        std::memcpy(out + 1, a.bytes.data(), 4);
+        std::memcpy(out + 5, kZero, sizeof kZero);
+    } else {
+        std::memcpy(out + 1, a.bytes.data(), 16);
+    }
+}
 
 std::uint16_t key_size_of(ValueKind kind) {
     switch (kind) {

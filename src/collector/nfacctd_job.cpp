@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <chrono>
 #include <ctime>
@@ -15,6 +16,7 @@
 
 #include "pmacct/base/build_info.hpp"
 #include "pmacct/collector/core_common.hpp"
+#include "pmacct/collector/direct_records.hpp"
 #include "pmacct/flow/exporter_stats.hpp"
 #include "pmacct/flow/netflow_v5.hpp"
 #include "pmacct/flow/netflow_v9.hpp"
@@ -159,8 +161,14 @@ public:
             log::error("{}", r.error());
             return 1;
         }
+        // PMACCT_NG_NO_DIRECT_RECORDS in the environment keeps every record on the FlowRecord
+        // path (comparing the two paths: tests, benchmarks).
+        direct_enabled_ = !tee_mode_ && tag_maps_.global() == nullptr && !flow_maps_.changes_records() &&
+                          DirectRecords::usable(host_) && std::getenv("PMACCT_NG_NO_DIRECT_RECORDS") == nullptr;
+        if (direct_enabled_) log::debug("NetFlow v9/IPFIX records of plain templates go straight to the plugins");
 
         const int rc = input_ ? run_socket() : run_savefile();
+        if (direct_enabled_) log::debug("{} NetFlow v9/IPFIX records went straight to the plugins", direct_.records());
         save_templates(true);
         const int plugins_rc = host_.shutdown(std::chrono::seconds(60));
         log::info("OK, Exiting ...");
@@ -200,16 +208,20 @@ private:
             replicate(payload, source, source_port, arrival);
             return;
         }
+        // v9/IPFIX sets the plugins can take as the datagram has them skip the FlowRecords.
+        const auto direct = [this](const flow::DirectSet& set) { return direct_enabled_ && direct_.write(host_, set); };
         if (!templates_sender_) {
             decode(payload, source, arrival, [this](const FlowRecord& r) { deliver(r); },
-                   [](std::span<const std::uint8_t>, flow::TemplateDecoder::SetKind) {});
+                   [](std::span<const std::uint8_t>, flow::TemplateDecoder::SetKind) {}, direct);
             return;
         }
         forwarded_sets_ = 0;
-        decode(payload, source, arrival, [this](const FlowRecord& r) { deliver(r); },
-               [&](std::span<const std::uint8_t> set, flow::TemplateDecoder::SetKind kind) {
-                   if (kind == flow::TemplateDecoder::SetKind::kTemplates) add_forwarded(payload, set);
-               });
+        decode(
+            payload, source, arrival, [this](const FlowRecord& r) { deliver(r); },
+            [&](std::span<const std::uint8_t> set, flow::TemplateDecoder::SetKind kind) {
+                if (kind == flow::TemplateDecoder::SetKind::kTemplates) add_forwarded(payload, set);
+            },
+            direct);
         if (forwarded_sets_ > 0) forward_templates(payload, source, source_port);
     }
 
@@ -266,9 +278,15 @@ private:
     template <typename Sink, typename SetSink>
     void decode(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival, Sink&& sink,
                 SetSink&& on_set) {
+        decode(payload, source, arrival, sink, on_set, [](const flow::DirectSet&) { return false; });
+    }
+    // The same, offering v9/IPFIX data sets to `direct` first (see TemplateDecoder::decode).
+    template <typename Sink, typename SetSink, typename Direct>
+    void decode(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival, Sink&& sink,
+                SetSink&& on_set, Direct&& direct) {
         const std::uint16_t v = version_of(payload);
         if (v == 9 || v == 10) {
-            handle_templated(payload, source, arrival, sink, on_set);
+            handle_templated(payload, source, arrival, sink, on_set, direct);
             return;
         }
         if (v != 5) {
@@ -306,10 +324,10 @@ private:
         }
     }
 
-    template <typename Sink, typename SetSink>
+    template <typename Sink, typename SetSink, typename Direct>
     void handle_templated(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival,
-                          Sink&& sink, SetSink&& on_set) {
-        auto result = templates_.decode(payload, source, arrival, sink, on_set);
+                          Sink&& sink, SetSink&& on_set, Direct&& direct) {
+        auto result = templates_.decode(payload, source, arrival, sink, on_set, direct);
         save_templates(false);
         if (!result.ok() && result.outcome != flow::V9Outcome::kMalformedSet) {
             stats_.count_discarded();
@@ -505,6 +523,10 @@ private:
     plugin::PluginHost host_;
     TeeFanout tee_{host_, tag_maps_};
     RecordDelivery delivery_{host_, tag_maps_, flow_maps_};
+    // No map changes records on their way and every plugin takes them plain: v9/IPFIX records
+    // of lean templates go straight from the datagram into the rings.
+    bool direct_enabled_ = false;
+    DirectRecords direct_;
     bool stop_ = false;
 };
 

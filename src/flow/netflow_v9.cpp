@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "pmacct/base/byte_reader.hpp"
+#include "pmacct/base/unaligned.hpp"
 #include "pmacct/flow/netflow_v5.hpp"
 
 namespace pmacct::flow {
@@ -23,37 +24,6 @@ constexpr std::uint16_t kIpfixOptionsTemplateSet = 3;
 constexpr std::uint16_t kFirstDataSet = 256;
 // Seconds between the NTP era (1900) and the Unix epoch, for IPFIX dateTimeMicro/Nanoseconds.
 constexpr std::uint64_t kNtpToUnix = 2208988800ULL;
-
-// Unsigned big-endian value of 1..8 bytes (longer fields: their last 8 bytes).
-inline std::uint64_t be_uint(const std::uint8_t* p, std::size_t n) {
-    // The common lengths in one load each.
-    switch (n) {
-        case 1: return p[0];
-        case 2: {
-            std::uint16_t v;
-            std::memcpy(&v, p, 2);
-            return __builtin_bswap16(v);
-        }
-        case 4: {
-            std::uint32_t v;
-            std::memcpy(&v, p, 4);
-            return __builtin_bswap32(v);
-        }
-        case 8: {
-            std::uint64_t v;
-            std::memcpy(&v, p, 8);
-            return __builtin_bswap64(v);
-        }
-        default: break;
-    }
-    if (n > 8) {
-        p += n - 8;
-        n = 8;
-    }
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < n; ++i) v = (v << 8) | p[i];
-    return v;
-}
 
 // The place an IANA element goes to; kSkip for elements the record has no field for, and for
 // enterprise elements (custom primitives read those from the template itself).
@@ -354,6 +324,9 @@ void compile_template(Template& t, std::span<const CustomElement> custom, const 
 }
 
 TemplateDecoder::TemplateDecoder(const TemplateOptions& options) : options_(options) {
+    // Bins by arrival, scaled counters and custom values are written by finish_record() and
+    // apply(): records that take the direct path have none of them.
+    direct_allowed_ = !options_.time_new && !options_.renormalize && options_.custom.empty();
     const std::size_t n = std::min<std::size_t>(options_.custom.size(), kNoCustom);
     custom_.resize(n);
     custom_next_.assign(n, kNoCustom);
@@ -547,6 +520,7 @@ bool TemplateDecoder::install_template(const TemplateKey& key, Template t) {
     compile_stores(t);
     if (t.record_length == 0 || t.record_length > 65535) return false;
     if (templates_.size() >= options_.max_templates && templates_.find(key) == templates_.end()) return false;
+    t.serial = ++last_serial_;
     templates_[key] = std::move(t);
     ++template_generation_;
     return true;
@@ -758,6 +732,8 @@ void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::u
         const bool changed = !inserted && (it->second.fields != t.fields || it->second.options != t.options);
         if (changed) ++counters_.template_changes;
         if (inserted || changed) ++template_generation_;
+        // The same layout announced again keeps its serial: what was compiled for it stands.
+        t.serial = inserted || changed ? ++last_serial_ : it->second.serial;
         it->second = std::move(t);
         if (it->second.options) {
             ++counters_.options_templates;
@@ -775,18 +751,18 @@ bool TemplateDecoder::apply_fixed(const Template& t, std::span<const std::uint8_
         std::uint8_t* const to = self + op.dst;
         switch (op.store) {
             case Store::kGeneral: apply(op, p, op.length); continue;
-            case Store::kU8: *to = static_cast<std::uint8_t>(be_uint(p, op.length)); break;
-            case Store::kU16: store_as<std::uint16_t>(to, be_uint(p, op.length)); break;
-            case Store::kU32: store_as<std::uint32_t>(to, be_uint(p, op.length)); break;
-            case Store::kU64: store_as<std::uint64_t>(to, be_uint(p, op.length)); break;
+            case Store::kU8: *to = static_cast<std::uint8_t>(load_be_uint(p, op.length)); break;
+            case Store::kU16: store_as<std::uint16_t>(to, load_be_uint(p, op.length)); break;
+            case Store::kU32: store_as<std::uint32_t>(to, load_be_uint(p, op.length)); break;
+            case Store::kU64: store_as<std::uint64_t>(to, load_be_uint(p, op.length)); break;
             case Store::kU8x1: *to = *p; break;
-            case Store::kU16x2: store_as<std::uint16_t>(to, be_uint(p, 2)); break;
-            case Store::kU32x4: store_as<std::uint32_t>(to, be_uint(p, 4)); break;
-            case Store::kU64x8: store_as<std::uint64_t>(to, be_uint(p, 8)); break;
-            case Store::kU64x4: store_as<std::uint64_t>(to, be_uint(p, 4)); break;
+            case Store::kU16x2: store_as<std::uint16_t>(to, load_be_uint(p, 2)); break;
+            case Store::kU32x4: store_as<std::uint32_t>(to, load_be_uint(p, 4)); break;
+            case Store::kU64x8: store_as<std::uint64_t>(to, load_be_uint(p, 8)); break;
+            case Store::kU64x4: store_as<std::uint64_t>(to, load_be_uint(p, 4)); break;
             case Store::kPointer: std::memcpy(to, &p, sizeof p); break;
-            case Store::kSecondsToUs: store_as<std::uint64_t>(to, be_uint(p, op.length) * 1000000ULL); break;
-            case Store::kMillisToUs: store_as<std::uint64_t>(to, be_uint(p, op.length) * 1000ULL); break;
+            case Store::kSecondsToUs: store_as<std::uint64_t>(to, load_be_uint(p, op.length) * 1000000ULL); break;
+            case Store::kMillisToUs: store_as<std::uint64_t>(to, load_be_uint(p, op.length) * 1000ULL); break;
         }
     }
     for (const std::uint32_t at : t.flags_at) self[at] = 1;  // bool `has_` members: true
@@ -818,7 +794,7 @@ bool TemplateDecoder::apply_variable(const Template& t, std::span<const std::uin
 
 void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_t n) {
     FlowRecord& r = record_;
-    const auto u = [&]() { return be_uint(p, n); };
+    const auto u = [&]() { return load_be_uint(p, n); };
     // A repeated element: custom primitives read its first occurrence, as pmacct does.
     for (std::uint8_t c = op.custom; c != kNoCustom; c = custom_next_[c]) {
         if (custom_[c].data == nullptr) custom_[c] = CustomValue{p, static_cast<std::uint16_t>(n)};
@@ -964,7 +940,7 @@ void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_
         case Target::kDataLinkFrame: dissect_frame(p, n); break;
         case Target::kMplsLabel:
             if (n == 3 || n == 4) {
-                labels_[op.index] = static_cast<std::uint32_t>(be_uint(p, 3));
+                labels_[op.index] = static_cast<std::uint32_t>(load_be_uint(p, 3));
                 raw_.label_mask = static_cast<std::uint16_t>(raw_.label_mask | (1U << op.index));
             }
             break;
@@ -1008,8 +984,8 @@ void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_
         case Target::kOutCvlan: r.out_cvlan = static_cast<std::uint16_t>(u()); break;
         case Target::kLayer2Segment:
             // layer2SegmentId: a segment type byte (1: VXLAN, 2: NVGRE) then the identifier.
-            if (n == 8 && p[0] == 1) r.vxlan = static_cast<std::uint32_t>(be_uint(p + 5, 3));
-            if (n == 8 && p[0] == 2) r.nvgre = static_cast<std::uint32_t>(be_uint(p + 5, 3));
+            if (n == 8 && p[0] == 1) r.vxlan = static_cast<std::uint32_t>(load_be_uint(p + 5, 3));
+            if (n == 8 && p[0] == 2) r.nvgre = static_cast<std::uint32_t>(load_be_uint(p + 5, 3));
             break;
         case Target::kAppId:
             raw_.app_id = u();

@@ -118,6 +118,12 @@ Result<void> PluginHost::start(const config::Config& cfg, FactoryLookup lookup, 
     return ok();
 }
 
+bool PluginHost::takes_plain_records(std::size_t plugin) const {
+    const Channel& ch = channels_[plugin];
+    return !ch.tee && ch.tag_map == nullptr && !ch.filtered && ch.post_tags.empty() && ch.sample_rate <= 1 &&
+           ch.lookups == nullptr && !ch.layout.is_sum();
+}
+
 const FlowRecord& PluginHost::sampled(const Channel& ch, const FlowRecord& r) {
     sampled_ = r;
     if (ch.renormalize) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -56,6 +57,14 @@ private:
     std::size_t key_size_ = 0;
     bool sum_ = false;
 };
+
+// Writing an address (family byte, then 16 address bytes) and a timestamp (seconds, then
+// microseconds) as key fields hold them.
+void write_ip(std::uint8_t* out, const IpAddress& a);
+inline void write_timestamp(std::uint8_t* out, const Timestamp& t) {
+    std::memcpy(out, &t.sec, sizeof t.sec);
+    std::memcpy(out + 8, &t.usec, sizeof t.usec);
+}
 
 // Reading a field back from key bytes.
 std::uint64_t read_uint(const KeyField& f, const std::uint8_t* key);

@@ -179,6 +179,9 @@ struct Template {
     // Fixed layout: the `has_` flags its plain stores set, counted from the decoder object: every
     // record of the template sets the same ones, after its stores.
     std::vector<std::uint32_t> flags_at;
+    // Unique to the layout within its decoder: a template announced again with the same fields
+    // keeps it, one with other fields gets a new one (what callers compile from it is keyed by it).
+    std::uint64_t serial = 0;
 };
 
 struct TemplateKey {
@@ -200,6 +203,19 @@ struct V9DecodeResult {
     std::uint16_t unknown_template = 0;  // id of the last data set whose template is unknown
     std::uint16_t unknown_sets = 0;      // data sets skipped for an unknown template
     bool ok() const { return outcome == V9Outcome::kOk; }
+};
+
+// The direct path (see TemplateDecoder::decode): a data set of a lean template handed over
+// whole, for the caller to write its records from their bytes instead of taking FlowRecords.
+// What the records share comes from the datagram: its header, the exporter's address (the
+// peer_src_ip of the records) and the arrival time.
+struct DirectSet {
+    const Template& t;
+    std::span<const std::uint8_t> data;  // the set's body: `records` records of t.record_length
+    std::uint32_t records = 0;           // whole records in it (what follows them is padding)
+    const V9Header& header;
+    const IpAddress& peer;
+    Timestamp arrival;
 };
 
 struct TemplateCounters {
@@ -260,6 +276,19 @@ public:
     template <typename Sink, typename SetSink>
     V9DecodeResult decode(std::span<const std::uint8_t> datagram, const IpAddress& exporter,
                           Timestamp arrival, Sink&& sink, SetSink&& on_set) {
+        return decode(datagram, exporter, arrival, sink, on_set, [](const DirectSet&) { return false; });
+    }
+
+    // decode(), offering direct(const DirectSet&) each data set whose records the FlowRecord
+    // path would give out exactly as their template lays them out: a lean template (plain stores
+    // only) that is not an options or event template, of a decoder with none of the options
+    // that change records (nfacctd_time_new, nfacctd_renormalize, custom primitives), from an
+    // exporter that did not name another address for itself in options data. When direct()
+    // returns true it has taken the set's records (they are counted as given to the sink);
+    // false sends them to the sink as FlowRecords.
+    template <typename Sink, typename SetSink, typename Direct>
+    V9DecodeResult decode(std::span<const std::uint8_t> datagram, const IpAddress& exporter,
+                          Timestamp arrival, Sink&& sink, SetSink&& on_set, Direct&& direct) {
         V9DecodeResult result;
         std::span<const std::uint8_t> sets;
         if (!begin(datagram, exporter, arrival, result, sets)) return result;
@@ -281,6 +310,16 @@ public:
                                                              : SetKind::kTemplates);
             }
             if (t == nullptr) continue;
+            if (t->lean && !t->event && direct_allowed_ &&
+                (name_kinds_ & (1U << static_cast<unsigned>(NameKind::kExporter))) == 0) {
+                const DirectSet s{*t, data, static_cast<std::uint32_t>(data.size() / t->record_length),
+                                  result.header, base_.peer_src_ip, base_.time_arrival};
+                if (direct(static_cast<const DirectSet&>(s))) {
+                    result.records += s.records;
+                    result.data_records += s.records;
+                    continue;
+                }
+            }
             for_each_record(*t, data, result, sink);
         }
         counters_.records += result.records;
@@ -396,6 +435,9 @@ private:
     std::unordered_map<NameKey, std::string, NameKeyHash> names_;
     std::uint32_t name_kinds_ = 0;  // bit per NameKind present in names_
     std::uint64_t template_generation_ = 0;
+    std::uint64_t last_serial_ = 0;
+    // No option changes what records of lean templates hold (see the direct decode()).
+    bool direct_allowed_ = true;
     // Custom primitives: values of the current record, and for each index the next index that
     // reads the same element (kNoCustom ends the chain).
     std::vector<CustomValue> custom_;

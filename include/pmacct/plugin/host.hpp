@@ -60,6 +60,29 @@ public:
             send_to(ch, *rec);
         }
     }
+    // Whether plugin `plugin` takes each record as its key layout extracts it, with nothing in
+    // between: not a tee plugin, and no pre_tag_map of its own, filters, sampling, post_tag,
+    // lookups or sum_ primitives. Such plugins can be given records written straight into
+    // their rings (send_written()).
+    bool takes_plain_records(std::size_t plugin) const;
+    const aggregate::KeyLayout& layout(std::size_t plugin) const { return channels_[plugin].layout; }
+    // `count` records written straight into the ring of every live plugin (tee plugins aside) by
+    // write(std::size_t plugin, std::uint32_t k, std::uint8_t* ring_record) for k = 0..count-1,
+    // what send() would have written for the same records; for plugins that take plain records
+    // only. Never blocks, unless set_wait_when_full().
+    template <typename Write>
+    void send_written(std::uint32_t count, Write&& write) {
+        records_sent_ += count;
+        for (std::size_t i = 0; i < channels_.size(); ++i) {
+            Channel& ch = channels_[i];
+            if (!ch.alive || ch.tee) continue;
+            for (std::uint32_t k = 0; k < count; ++k) {
+                if (wait_when_full_ && ch.ring.pending() == 0 && ch.ring.full()) wait_for_room(ch);
+                write(i, k, ch.ring.reserve());
+                ch.ring.commit();
+            }
+        }
+    }
     // The plugins' own pre_tag_map (`pre_tag_map[name]`), in `plugins` order, null for a plugin
     // that takes the record's tags as they come; set before start(), owned by the caller.
     void set_tag_maps(std::vector<const maps::PreTagMap*> maps) { tag_maps_ = std::move(maps); }

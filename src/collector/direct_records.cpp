@@ -1,0 +1,380 @@
+#include "pmacct/collector/direct_records.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <initializer_list>
+#include <string_view>
+
+#include "pmacct/base/unaligned.hpp"
+#include "pmacct/flow/netflow_v5.hpp"
+#include "pmacct/plugin/plugin.hpp"
+
+namespace pmacct::collector {
+namespace {
+
+using flow::FieldOp;
+using flow::Store;
+using flow::Target;
+
+// Template entries compiled for plugins before the table starts again (templates replaced or
+// withdrawn leave theirs behind).
+constexpr std::size_t kMaxEntries = 4096;
+
+// The number primitives a record of a lean template takes from one element as it is (the
+// decoder stores it whole into the FlowRecord field the primitive shows), with that field's
+// width. Elements of one primitive share the field: the last one in the template wins.
+struct NumberPrimitive {
+    std::string_view name;
+    std::uint8_t size;
+    std::initializer_list<Target> targets;
+};
+const NumberPrimitive kNumbers[] = {
+    {"proto", 1, {Target::kProto}},
+    {"tos", 1, {Target::kTos}},
+    {"src_port", 2, {Target::kSrcPort}},
+    {"dst_port", 2, {Target::kDstPort}},
+    {"src_mask", 1, {Target::kSrcMask, Target::kSrcMask6}},
+    {"dst_mask", 1, {Target::kDstMask, Target::kDstMask6}},
+    {"src_as", 4, {Target::kSrcAs}},
+    {"dst_as", 4, {Target::kDstAs}},
+    {"out_vlan", 2, {Target::kPostVlan}},
+    {"cos", 1, {Target::kCos}},
+    {"post_nat_src_port", 2, {Target::kPostNatSrcPort}},
+    {"post_nat_dst_port", 2, {Target::kPostNatDstPort}},
+    {"nat_event", 1, {Target::kNatEvent}},
+    {"fw_event", 1, {Target::kFwEvent}},
+    {"fwd_status", 1, {Target::kFwdStatus}},
+    {"in_cvlan", 2, {Target::kInCvlan}},
+    {"out_cvlan", 2, {Target::kOutCvlan}},
+    {"mpls_pw_id", 4, {Target::kPwId}},
+    // Interfaces: the physical one when the logical one is 0 (see DirectProgram::compile).
+    {"in_iface", 4, {Target::kInIface}},
+    {"out_iface", 4, {Target::kOutIface}},
+};
+
+const NumberPrimitive* number_primitive(std::string_view name) {
+    for (const auto& n : kNumbers) {
+        if (n.name == name) return &n;
+    }
+    return nullptr;
+}
+
+// How many bytes of the FlowRecord (or raw) field a plain store fills; 0 when it is not a
+// number store.
+std::uint8_t store_width(Store s) {
+    switch (s) {
+        case Store::kU8:
+        case Store::kU8x1: return 1;
+        case Store::kU16:
+        case Store::kU16x2: return 2;
+        case Store::kU32:
+        case Store::kU32x4: return 4;
+        case Store::kU64:
+        case Store::kU64x8:
+        case Store::kU64x4:
+        case Store::kSecondsToUs:
+        case Store::kMillisToUs: return 8;
+        default: return 0;
+    }
+}
+
+// The last operation of `t` into one of `targets`: the store a record keeps.
+const FieldOp* last_of(const flow::Template& t, std::initializer_list<Target> targets) {
+    const FieldOp* found = nullptr;
+    for (const FieldOp& op : t.ops) {
+        if (std::find(targets.begin(), targets.end(), op.target) != targets.end()) found = &op;
+    }
+    return found;
+}
+
+Timestamp from_us(std::uint64_t us) {
+    return Timestamp{static_cast<std::int64_t>(us / 1000000ULL), static_cast<std::uint32_t>(us % 1000000ULL)};
+}
+
+void store_uint(std::uint8_t* out, std::uint64_t v, std::uint8_t size) {
+    switch (size) {
+        case 1: *out = static_cast<std::uint8_t>(v); break;
+        case 2: {
+            const auto u = static_cast<std::uint16_t>(v);
+            std::memcpy(out, &u, 2);
+            break;
+        }
+        case 4: {
+            const auto u = static_cast<std::uint32_t>(v);
+            std::memcpy(out, &u, 4);
+            break;
+        }
+        default: std::memcpy(out, &v, 8); break;
+    }
+}
+
+}  // namespace
+
+// The primitives that are not plain numbers, with their key field's width.
+struct DirectProgram::OtherPrimitive {
+    std::string_view name;
+    std::uint16_t size;
+    KeyKind kind;
+};
+
+const DirectProgram::OtherPrimitive* DirectProgram::other_primitive(std::string_view name, std::uint16_t size) {
+    static constexpr OtherPrimitive kOthers[] = {
+        {"src_host", 17, KeyKind::kSrcHost},
+        {"dst_host", 17, KeyKind::kDstHost},
+        {"src_net", 17, KeyKind::kSrcNet},
+        {"dst_net", 17, KeyKind::kDstNet},
+        {"peer_src_ip", 17, KeyKind::kPeer},
+        {"timestamp_start", 12, KeyKind::kStart},
+        {"timestamp_end", 12, KeyKind::kEnd},
+        {"timestamp_arrival", 12, KeyKind::kArrival},
+        {"timestamp_export", 12, KeyKind::kExport},
+        {"export_proto_version", 1, KeyKind::kVersion},
+        {"export_proto_seqno", 4, KeyKind::kSeqno},
+        {"export_proto_sysid", 4, KeyKind::kSysid},
+    };
+    for (const auto& o : kOthers) {
+        if (o.name == name && o.size == size) return &o;
+    }
+    return nullptr;
+}
+
+bool DirectProgram::supports(const aggregate::KeyLayout& layout) {
+    for (const auto& f : layout.fields()) {
+        if (f.size == 0) continue;                  // flows, tcpflags: counters, no key bytes
+        if (f.custom != nullptr) return false;      // custom values: the FlowRecord path
+        if (f.extract == nullptr) continue;         // a field records do not carry: zero
+        const NumberPrimitive* n = number_primitive(f.spec->name);
+        if (n != nullptr ? n->size != f.size : other_primitive(f.spec->name, f.size) == nullptr) return false;
+    }
+    return true;
+}
+
+std::optional<DirectProgram> DirectProgram::compile(const flow::Template& t, const aggregate::KeyLayout& layout) {
+    if (!t.lean || t.options || t.event || !supports(layout)) return std::nullopt;
+    DirectProgram p;
+    bool ok = true;
+    // A number element as its store keeps it (`width` bytes of it), or nothing.
+    const auto number = [&ok](const FieldOp* op, std::uint8_t width = 0) {
+        if (op == nullptr) return Src{};
+        const std::uint8_t w = store_width(op->store);
+        if (w == 0 || (width != 0 && w != width)) ok = false;
+        return Src{op->offset, op->length, w};
+    };
+    const auto address = [&ok](const FieldOp* op, std::uint16_t length) {
+        if (op == nullptr) return Src{};
+        if (op->store != Store::kPointer || op->length != length) ok = false;
+        return Src{op->offset, op->length, 0};
+    };
+    p.bytes_[0] = number(last_of(t, {Target::kBytes}));
+    p.bytes_[1] = number(last_of(t, {Target::kOutBytes}));
+    p.bytes_[2] = number(last_of(t, {Target::kTotalBytes}));
+    p.packets_[0] = number(last_of(t, {Target::kPackets}));
+    p.packets_[1] = number(last_of(t, {Target::kOutPackets}));
+    p.packets_[2] = number(last_of(t, {Target::kTotalPackets}));
+    p.flows_ = number(last_of(t, {Target::kFlows}));
+    p.tcp_flags_ = number(last_of(t, {Target::kTcpFlags}), 1);
+    p.src4_ = address(last_of(t, {Target::kSrcV4}), 4);
+    p.dst4_ = address(last_of(t, {Target::kDstV4}), 4);
+    p.src6_ = address(last_of(t, {Target::kSrcV6}), 16);
+    p.dst6_ = address(last_of(t, {Target::kDstV6}), 16);
+    p.ip_version_ = number(last_of(t, {Target::kIpVersion}));
+    p.v6_by_default_ = !p.src4_.present() && !p.dst4_.present() && (p.src6_.present() || p.dst6_.present());
+    const auto time = [&](std::initializer_list<Target> absolute, Target uptime) {
+        TimeSrc s;
+        if (const FieldOp* op = last_of(t, absolute); op != nullptr) {
+            s.from = op->store == Store::kSecondsToUs ? TimeFrom::kSeconds
+                     : op->store == Store::kMillisToUs ? TimeFrom::kMillis
+                                                       : TimeFrom::kNone;
+            if (s.from == TimeFrom::kNone) ok = false;
+            s.value = number(op);
+        } else if (const FieldOp* up = last_of(t, {uptime}); up != nullptr) {
+            s.from = TimeFrom::kUptime;
+            s.value = number(up);
+        }
+        return s;
+    };
+    p.start_ = time({Target::kStartSec, Target::kStartMs}, Target::kFirstUptime);
+    p.end_ = time({Target::kEndSec, Target::kEndMs}, Target::kLastUptime);
+    if (const FieldOp* op = last_of(t, {Target::kSysInitMs}); op != nullptr) {
+        p.sys_init_ = number(op);
+        p.has_sys_init_ = true;
+    }
+
+    p.key_size_ = static_cast<std::uint16_t>(layout.key_size());
+    for (const auto& f : layout.fields()) {
+        if (f.size == 0 || f.extract == nullptr) continue;
+        const std::string_view name = f.spec->name;
+        KeyOp k;
+        k.at = f.offset;
+        k.size = static_cast<std::uint8_t>(std::min<std::uint16_t>(f.size, 255));
+        if (const NumberPrimitive* n = number_primitive(name); n != nullptr) {
+            k.kind = KeyKind::kUint;
+            k.src = number(last_of(t, n->targets), n->size);
+            if (name == "in_iface") k.alt = number(last_of(t, {Target::kInPhysIface}));
+            if (name == "out_iface") k.alt = number(last_of(t, {Target::kOutPhysIface}));
+            if (!k.src.present() && !k.alt.present()) continue;  // zero
+        } else if (const OtherPrimitive* o = other_primitive(name, f.size); o != nullptr) {
+            k.kind = o->kind;
+            if (k.kind == KeyKind::kSrcNet) k.src = number(last_of(t, {Target::kSrcMask, Target::kSrcMask6}), 1);
+            if (k.kind == KeyKind::kDstNet) k.src = number(last_of(t, {Target::kDstMask, Target::kDstMask6}), 1);
+        } else {
+            return std::nullopt;
+        }
+        p.key_.push_back(k);
+    }
+    if (!ok) return std::nullopt;
+    return p;
+}
+
+DirectProgram::Times DirectProgram::times_of(const std::uint8_t* record, const flow::DirectSet& s) const {
+    const flow::V9Header& h = s.header;
+    const auto one = [&](const TimeSrc& from) {
+        const std::uint64_t v = read(record, from.value);
+        switch (from.from) {
+            case TimeFrom::kNone: return Timestamp{};
+            case TimeFrom::kSeconds: return from_us(v * 1000000ULL);
+            case TimeFrom::kMillis: return from_us(v * 1000ULL);
+            case TimeFrom::kUptime:
+                // v9: against the header's sysUptime; IPFIX has none and needs
+                // systemInitTimeMilliseconds.
+                if (h.version == 9) return flow::v5_primitive_time(h.unix_secs, h.sys_uptime, static_cast<std::uint32_t>(v));
+                if (has_sys_init_) return from_us((read(record, sys_init_) + v) * 1000ULL);
+                return Timestamp{};
+        }
+        return Timestamp{};
+    };
+    Times t{one(start_), one(end_)};
+    // Nothing says when it started: the export time, as nfacctd shows it.
+    if (t.start.empty()) t.start = Timestamp{std::int64_t{h.unix_secs}, 0};
+    return t;
+}
+
+void DirectProgram::write(const std::uint8_t* record, const flow::DirectSet& s, std::uint8_t* out) const {
+    using namespace plugin::ring_layout;
+    const auto first_non_zero = [record](const Src (&from)[3]) {
+        std::uint64_t v = read(record, from[0]);
+        if (v == 0) v = read(record, from[1]);
+        if (v == 0) v = read(record, from[2]);
+        return v;
+    };
+    const std::uint64_t bytes = first_non_zero(bytes_);
+    const std::uint64_t packets = first_non_zero(packets_);
+    std::uint64_t flows = read(record, flows_);
+    if (flows == 0) flows = 1;
+    // The address pair: ipVersion decides when present (see TemplateDecoder::finish_record()).
+    const std::uint64_t ip_version = read(record, ip_version_);
+    const bool v6 = ip_version == 6 || (ip_version != 4 && v6_by_default_);
+    const Src& src = v6 ? src6_ : src4_;
+    const Src& dst = v6 ? dst6_ : dst4_;
+    const std::uint8_t family = v6 ? 6 : 4;
+    const bool ipv6_flow = v6 && (src.present() || dst.present());
+    const Times times = times_of(record, s);
+    const Timestamp& end = times.end.empty() ? s.arrival : times.end;
+    const std::uint64_t packed = (std::uint64_t{times.start.usec} & kUsecMask) |
+                                 ((std::uint64_t{end.usec} & kUsecMask) << 20) |
+                                 (read(record, tcp_flags_) << 40) |
+                                 (std::uint64_t{static_cast<std::uint8_t>(ipv6_flow ? FlowType::kIpv6 : FlowType::kIpv4)} << 48);
+    std::memcpy(out + kBytesAt, &bytes, 8);
+    std::memcpy(out + kPacketsAt, &packets, 8);
+    std::memcpy(out + kFlowsAt, &flows, 8);
+    std::memcpy(out + kStartSecAt, &times.start.sec, 8);
+    std::memcpy(out + kEndSecAt, &end.sec, 8);
+    std::memcpy(out + kPackedAt, &packed, 8);
+
+    std::uint8_t* const key = out + kCountersBytes;
+    if (key_size_ == 0) return;
+    std::memset(key, 0, key_size_);
+    const auto address = [&](const Src& a) {
+        IpAddress ip;
+        if (a.present()) {
+            if (family == 4) {
+                ip.set_v4(record + a.offset);
+            } else {
+                ip.set_v6(record + a.offset);
+            }
+        }
+        return ip;
+    };
+    for (const KeyOp& k : key_) {
+        std::uint8_t* const to = key + k.at;
+        switch (k.kind) {
+            case KeyKind::kUint: {
+                std::uint64_t v = read(record, k.src);
+                if (v == 0) v = read(record, k.alt);
+                store_uint(to, v, k.size);
+                break;
+            }
+            case KeyKind::kSrcHost:
+                if (src.present()) {
+                    to[0] = family;
+                    std::memcpy(to + 1, record + src.offset, src.length);
+                }
+                break;
+            case KeyKind::kDstHost:
+                if (dst.present()) {
+                    to[0] = family;
+                    std::memcpy(to + 1, record + dst.offset, dst.length);
+                }
+                break;
+            case KeyKind::kSrcNet:
+                aggregate::write_ip(to, address(src).masked(static_cast<unsigned>(read(record, k.src))));
+                break;
+            case KeyKind::kDstNet:
+                aggregate::write_ip(to, address(dst).masked(static_cast<unsigned>(read(record, k.src))));
+                break;
+            case KeyKind::kPeer: aggregate::write_ip(to, s.peer); break;
+            case KeyKind::kStart: aggregate::write_timestamp(to, times.start); break;
+            case KeyKind::kEnd: aggregate::write_timestamp(to, times.end); break;
+            case KeyKind::kArrival: aggregate::write_timestamp(to, s.arrival); break;
+            case KeyKind::kExport:
+                aggregate::write_timestamp(to, Timestamp{std::int64_t{s.header.unix_secs}, 0});
+                break;
+            case KeyKind::kVersion: *to = static_cast<std::uint8_t>(s.header.version); break;
+            case KeyKind::kSeqno: store_uint(to, s.header.sequence, 4); break;
+            case KeyKind::kSysid: store_uint(to, s.header.source_id, 4); break;
+        }
+    }
+}
+
+bool DirectRecords::usable(const plugin::PluginHost& host) {
+    if (host.plugin_count() == 0) return false;
+    for (std::size_t i = 0; i < host.plugin_count(); ++i) {
+        if (!host.takes_plain_records(i) || !DirectProgram::supports(host.layout(i))) return false;
+    }
+    return true;
+}
+
+const DirectRecords::Entry& DirectRecords::entry_for(const plugin::PluginHost& host, const flow::Template& t) {
+    if (last_ != nullptr && last_serial_ == t.serial) return *last_;
+    auto it = programs_.find(t.serial);
+    if (it == programs_.end()) {
+        if (programs_.size() >= kMaxEntries) programs_.clear();
+        Entry e;
+        for (std::size_t i = 0; i < host.plugin_count(); ++i) {
+            auto p = DirectProgram::compile(t, host.layout(i));
+            if (!p) {
+                e.programs.clear();
+                break;
+            }
+            e.programs.push_back(std::move(*p));
+        }
+        it = programs_.emplace(t.serial, std::move(e)).first;
+    }
+    last_serial_ = t.serial;
+    last_ = &it->second;
+    return *last_;
+}
+
+bool DirectRecords::write(plugin::PluginHost& host, const flow::DirectSet& s) {
+    const Entry& e = entry_for(host, s.t);
+    if (e.programs.empty()) return false;
+    const std::uint8_t* const data = s.data.data();
+    const std::size_t length = s.t.record_length;
+    records_ += s.records;
+    host.send_written(s.records, [&](std::size_t plugin, std::uint32_t k, std::uint8_t* out) {
+        e.programs[plugin].write(data + std::size_t{k} * length, s, out);
+    });
+    return true;
+}
+
+}  // namespace pmacct::collector
