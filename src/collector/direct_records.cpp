@@ -119,8 +119,8 @@ struct DirectProgram::OtherPrimitive {
 
 const DirectProgram::OtherPrimitive* DirectProgram::other_primitive(std::string_view name, std::uint16_t size) {
     static constexpr OtherPrimitive kOthers[] = {
-        {"src_host", 17, KeyKind::kSrcHost},
-        {"dst_host", 17, KeyKind::kDstHost},
+        {"src_host", 17, KeyKind::kZero},  // (compile() places the addresses itself)
+        {"dst_host", 17, KeyKind::kZero},
         {"src_net", 17, KeyKind::kSrcNet},
         {"dst_net", 17, KeyKind::kDstNet},
         {"peer_src_ip", 17, KeyKind::kPeer},
@@ -158,12 +158,26 @@ std::optional<DirectProgram> DirectProgram::compile(const flow::Template& t, con
         if (op == nullptr) return Src{};
         const std::uint8_t w = store_width(op->store);
         if (w == 0 || (width != 0 && w != width)) ok = false;
-        return Src{op->offset, op->length, w};
+        const auto low_bytes = [](std::size_t n) {
+            return n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
+        };
+        Src s;
+        s.offset = op->offset;
+        s.length = op->length;
+        // Longer than 8 bytes: the last 8 (as load_be_uint); none: nothing (reads as 0).
+        if (op->length != 0) {
+            s.end8 = static_cast<std::int32_t>(op->offset) + op->length - 8;
+            s.mask = low_bytes(op->length) & low_bytes(w);
+        }
+        return s;
     };
     const auto address = [&ok](const FieldOp* op, std::uint16_t length) {
         if (op == nullptr) return Src{};
         if (op->store != Store::kPointer || op->length != length) ok = false;
-        return Src{op->offset, op->length, 0};
+        Src s;
+        s.offset = op->offset;
+        s.length = op->length;
+        return s;
     };
     p.bytes_[0] = number(last_of(t, {Target::kBytes}));
     p.bytes_[1] = number(last_of(t, {Target::kOutBytes}));
@@ -200,19 +214,35 @@ std::optional<DirectProgram> DirectProgram::compile(const flow::Template& t, con
         p.has_sys_init_ = true;
     }
 
-    p.key_size_ = static_cast<std::uint16_t>(layout.key_size());
     for (const auto& f : layout.fields()) {
-        if (f.size == 0 || f.extract == nullptr) continue;
+        if (f.size == 0) continue;
         const std::string_view name = f.spec->name;
         KeyOp k;
         k.at = f.offset;
         k.size = static_cast<std::uint8_t>(std::min<std::uint16_t>(f.size, 255));
-        if (const NumberPrimitive* n = number_primitive(name); n != nullptr) {
-            k.kind = KeyKind::kUint;
+        if (f.extract == nullptr) {
+            k.kind = KeyKind::kZero;  // what records do not carry
+        } else if (const NumberPrimitive* n = number_primitive(name); n != nullptr) {
             k.src = number(last_of(t, n->targets), n->size);
             if (name == "in_iface") k.alt = number(last_of(t, {Target::kInPhysIface}));
             if (name == "out_iface") k.alt = number(last_of(t, {Target::kOutPhysIface}));
-            if (!k.src.present() && !k.alt.present()) continue;  // zero
+            if (k.alt.present()) {
+                k.kind = KeyKind::kNumberOr;
+            } else {
+                // (An absent one: its mask makes it 0.)
+                auto& list = n->size == 1   ? p.numbers1_
+                             : n->size == 2 ? p.numbers2_
+                             : n->size == 4 ? p.numbers4_
+                                            : p.numbers8_;
+                list.push_back(Number{k.src, f.offset});
+                continue;
+            }
+        } else if (name == "src_host") {
+            p.src_host_at_ = f.offset;
+            continue;
+        } else if (name == "dst_host") {
+            p.dst_host_at_ = f.offset;
+            continue;
         } else if (const OtherPrimitive* o = other_primitive(name, f.size); o != nullptr) {
             k.kind = o->kind;
             if (k.kind == KeyKind::kSrcNet) k.src = number(last_of(t, {Target::kSrcMask, Target::kSrcMask6}), 1);
@@ -220,33 +250,28 @@ std::optional<DirectProgram> DirectProgram::compile(const flow::Template& t, con
         } else {
             return std::nullopt;
         }
-        p.key_.push_back(k);
+        p.others_.push_back(k);
     }
     if (!ok) return std::nullopt;
     return p;
 }
 
-DirectProgram::Times DirectProgram::times_of(const std::uint8_t* record, const flow::DirectSet& s) const {
-    const flow::V9Header& h = s.header;
-    const auto one = [&](const TimeSrc& from) {
-        const std::uint64_t v = read(record, from.value);
-        switch (from.from) {
-            case TimeFrom::kNone: return Timestamp{};
-            case TimeFrom::kSeconds: return from_us(v * 1000000ULL);
-            case TimeFrom::kMillis: return from_us(v * 1000ULL);
-            case TimeFrom::kUptime:
-                // v9: against the header's sysUptime; IPFIX has none and needs
-                // systemInitTimeMilliseconds.
-                if (h.version == 9) return flow::v5_primitive_time(h.unix_secs, h.sys_uptime, static_cast<std::uint32_t>(v));
-                if (has_sys_init_) return from_us((read(record, sys_init_) + v) * 1000ULL);
-                return Timestamp{};
+// One time of a record (see TemplateDecoder::finish_record()).
+inline Timestamp DirectProgram::time_of(const std::uint8_t* record, const TimeSrc& from, const flow::V9Header& h) const {
+    switch (from.from) {
+        case TimeFrom::kNone: break;
+        case TimeFrom::kSeconds: return from_us(read(record, from.value) * 1000000ULL);
+        case TimeFrom::kMillis: return from_us(read(record, from.value) * 1000ULL);
+        case TimeFrom::kUptime: {
+            const std::uint64_t v = read(record, from.value);
+            // v9: against the header's sysUptime; IPFIX has none and needs
+            // systemInitTimeMilliseconds.
+            if (h.version == 9) return flow::v5_primitive_time(h.unix_secs, h.sys_uptime, static_cast<std::uint32_t>(v));
+            if (has_sys_init_) return from_us((read(record, sys_init_) + v) * 1000ULL);
+            break;
         }
-        return Timestamp{};
-    };
-    Times t{one(start_), one(end_)};
-    // Nothing says when it started: the export time, as nfacctd shows it.
-    if (t.start.empty()) t.start = Timestamp{std::int64_t{h.unix_secs}, 0};
-    return t;
+    }
+    return Timestamp{};
 }
 
 void DirectProgram::write(const std::uint8_t* record, const flow::DirectSet& s, std::uint8_t* out) const {
@@ -268,22 +293,44 @@ void DirectProgram::write(const std::uint8_t* record, const flow::DirectSet& s, 
     const Src& dst = v6 ? dst6_ : dst4_;
     const std::uint8_t family = v6 ? 6 : 4;
     const bool ipv6_flow = v6 && (src.present() || dst.present());
-    const Times times = times_of(record, s);
-    const Timestamp& end = times.end.empty() ? s.arrival : times.end;
-    const std::uint64_t packed = (std::uint64_t{times.start.usec} & kUsecMask) |
-                                 ((std::uint64_t{end.usec} & kUsecMask) << 20) |
+    const flow::V9Header& h = s.header;
+    // Nothing says when it started: the export time, as nfacctd shows it.
+    Timestamp start = time_of(record, start_, h);
+    if (start.empty()) start = Timestamp{std::int64_t{h.unix_secs}, 0};
+    const Timestamp time_end = time_of(record, end_, h);
+    const Timestamp& end = time_end.empty() ? s.arrival : time_end;
+    const std::uint64_t packed = (std::uint64_t{start.usec} & kUsecMask) | ((std::uint64_t{end.usec} & kUsecMask) << 20) |
                                  (read(record, tcp_flags_) << 40) |
                                  (std::uint64_t{static_cast<std::uint8_t>(ipv6_flow ? FlowType::kIpv6 : FlowType::kIpv4)} << 48);
     std::memcpy(out + kBytesAt, &bytes, 8);
     std::memcpy(out + kPacketsAt, &packets, 8);
     std::memcpy(out + kFlowsAt, &flows, 8);
-    std::memcpy(out + kStartSecAt, &times.start.sec, 8);
+    std::memcpy(out + kStartSecAt, &start.sec, 8);
     std::memcpy(out + kEndSecAt, &end.sec, 8);
     std::memcpy(out + kPackedAt, &packed, 8);
 
+    // The key, field by field.
     std::uint8_t* const key = out + kCountersBytes;
-    if (key_size_ == 0) return;
-    std::memset(key, 0, key_size_);
+    for (const Number& n : numbers1_) key[n.at] = static_cast<std::uint8_t>(read(record, n.src));
+    for (const Number& n : numbers2_) store_uint(key + n.at, read(record, n.src), 2);
+    for (const Number& n : numbers4_) store_uint(key + n.at, read(record, n.src), 4);
+    for (const Number& n : numbers8_) store_uint(key + n.at, read(record, n.src), 8);
+    const auto host = [&](std::int32_t at, const Src& a) {
+        std::uint8_t* const to = key + at;
+        if (!a.present()) {
+            std::memset(to, 0, 17);
+        } else if (family == 4) {
+            to[0] = 4;
+            std::memcpy(to + 1, record + a.offset, 4);
+            std::memset(to + 5, 0, 12);
+        } else {
+            to[0] = 6;
+            std::memcpy(to + 1, record + a.offset, 16);
+        }
+    };
+    if (src_host_at_ >= 0) host(src_host_at_, src);
+    if (dst_host_at_ >= 0) host(dst_host_at_, dst);
+    if (others_.empty()) return;
     const auto address = [&](const Src& a) {
         IpAddress ip;
         if (a.present()) {
@@ -295,27 +342,16 @@ void DirectProgram::write(const std::uint8_t* record, const flow::DirectSet& s, 
         }
         return ip;
     };
-    for (const KeyOp& k : key_) {
+    for (const KeyOp& k : others_) {
         std::uint8_t* const to = key + k.at;
         switch (k.kind) {
-            case KeyKind::kUint: {
+            case KeyKind::kZero: std::memset(to, 0, k.size); break;
+            case KeyKind::kNumberOr: {
                 std::uint64_t v = read(record, k.src);
                 if (v == 0) v = read(record, k.alt);
                 store_uint(to, v, k.size);
                 break;
             }
-            case KeyKind::kSrcHost:
-                if (src.present()) {
-                    to[0] = family;
-                    std::memcpy(to + 1, record + src.offset, src.length);
-                }
-                break;
-            case KeyKind::kDstHost:
-                if (dst.present()) {
-                    to[0] = family;
-                    std::memcpy(to + 1, record + dst.offset, dst.length);
-                }
-                break;
             case KeyKind::kSrcNet:
                 aggregate::write_ip(to, address(src).masked(static_cast<unsigned>(read(record, k.src))));
                 break;
@@ -323,15 +359,13 @@ void DirectProgram::write(const std::uint8_t* record, const flow::DirectSet& s, 
                 aggregate::write_ip(to, address(dst).masked(static_cast<unsigned>(read(record, k.src))));
                 break;
             case KeyKind::kPeer: aggregate::write_ip(to, s.peer); break;
-            case KeyKind::kStart: aggregate::write_timestamp(to, times.start); break;
-            case KeyKind::kEnd: aggregate::write_timestamp(to, times.end); break;
+            case KeyKind::kStart: aggregate::write_timestamp(to, start); break;
+            case KeyKind::kEnd: aggregate::write_timestamp(to, time_end); break;
             case KeyKind::kArrival: aggregate::write_timestamp(to, s.arrival); break;
-            case KeyKind::kExport:
-                aggregate::write_timestamp(to, Timestamp{std::int64_t{s.header.unix_secs}, 0});
-                break;
-            case KeyKind::kVersion: *to = static_cast<std::uint8_t>(s.header.version); break;
-            case KeyKind::kSeqno: store_uint(to, s.header.sequence, 4); break;
-            case KeyKind::kSysid: store_uint(to, s.header.source_id, 4); break;
+            case KeyKind::kExport: aggregate::write_timestamp(to, Timestamp{std::int64_t{h.unix_secs}, 0}); break;
+            case KeyKind::kVersion: *to = static_cast<std::uint8_t>(h.version); break;
+            case KeyKind::kSeqno: store_uint(to, h.sequence, 4); break;
+            case KeyKind::kSysid: store_uint(to, h.source_id, 4); break;
         }
     }
 }

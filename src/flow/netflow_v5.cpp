@@ -46,11 +46,6 @@ V5Outcome parse_netflow_v5_header(std::span<const std::uint8_t> datagram, Netflo
     return V5Outcome::kOk;
 }
 
-Timestamp v5_primitive_time(std::uint32_t unix_secs, std::uint32_t sys_uptime, std::uint32_t t) {
-    const std::uint32_t secs = unix_secs - (sys_uptime - t) / 1000U;
-    return Timestamp{static_cast<std::int64_t>(secs), 0};
-}
-
 Timestamp v5_bin_time(std::uint32_t unix_secs, std::uint32_t sys_uptime, std::uint32_t t) {
     const std::int64_t msecs =
         std::int64_t{unix_secs} * 1000 + std::int64_t{t} - std::int64_t{sys_uptime};

@@ -65,8 +65,7 @@ namespace pmacct::ipc {
 namespace {
 
 constexpr std::size_t kCacheLine = 64;
-// Per-slot header: u32 record count, u32 dropped_before; keeps records 8-byte aligned.
-constexpr std::size_t kSlotHeaderBytes = 8;
+// Slots (Ring::kSlotHeaderBytes of header, then records) keep records 8-byte aligned.
 constexpr std::size_t kSlotAlign = 8;
 // Batches are counted in u32 records; 1 GiB is far beyond any sensible plugin_buffer_size.
 constexpr std::size_t kMaxBatchBytes = std::size_t{1} << 30;
@@ -250,15 +249,6 @@ std::uint8_t* Ring::slot_at(std::uint64_t index) const {
 
 // --- producer ------------------------------------------------------------------------------
 
-std::uint8_t* Ring::reserve() {
-    assert(header_ != nullptr);
-    return staging_ + kSlotHeaderBytes + std::size_t{write_count_} * record_size_;
-}
-
-void Ring::commit() {
-    if (++write_count_ == records_per_batch_) publish();
-}
-
 std::uint8_t* Ring::reserve_message(std::size_t bytes) {
     assert(header_ != nullptr && bytes <= record_size_);
     if (kSlotHeaderBytes + write_bytes_ + message_stride(bytes) > batch_bytes_) publish();
@@ -284,10 +274,6 @@ std::size_t Ring::slots_in_use() const {
 
 std::uint64_t Ring::released() const {
     return header_->tail.load(std::memory_order_relaxed);
-}
-
-std::uint32_t Ring::pending() const {
-    return write_count_;
 }
 
 void Ring::publish() {

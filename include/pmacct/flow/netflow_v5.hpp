@@ -99,7 +99,10 @@ V5Outcome parse_netflow_v5_header(std::span<const std::uint8_t> datagram, Netflo
 // The timestamp_start / timestamp_end primitives: 32-bit unsigned arithmetic, whole seconds,
 // unix_nsecs ignored: unix_secs - (sys_uptime - t) / 1000. A First later than sysUptime wraps
 // (about 49.7 days in the past), exactly as nfacctd prints it.
-Timestamp v5_primitive_time(std::uint32_t unix_secs, std::uint32_t sys_uptime, std::uint32_t t);
+inline Timestamp v5_primitive_time(std::uint32_t unix_secs, std::uint32_t sys_uptime, std::uint32_t t) {
+    const std::uint32_t secs = unix_secs - (sys_uptime - t) / 1000U;
+    return Timestamp{static_cast<std::int64_t>(secs), 0};
+}
 // The time nfacctd bins and stitches by (pdata->time_start; timestamp_min with stitching):
 // signed 64-bit milliseconds, truncated to seconds: (unix_secs * 1000 + t - sys_uptime) / 1000.
 // It differs from the primitive by one second when (sys_uptime - t) is not a multiple of 1000,

@@ -54,9 +54,12 @@ public:
 
     // --- producer (core) ---------------------------------------------------------------
     // Room for the next record of the current batch (record_size() bytes). Never fails.
-    std::uint8_t* reserve();
+    // (Inline, as commit() and pending(): the core calls them for every record.)
+    std::uint8_t* reserve() { return staging_ + kSlotHeaderBytes + std::size_t{write_count_} * record_size_; }
     // The record at reserve() is complete. Publishes the batch when it is full.
-    void commit();
+    void commit() {
+        if (++write_count_ == records_per_batch_) publish();
+    }
     // Publishes the current batch even if partial (idle input, timers, shutdown). No-op when empty.
     void flush();
     // Every slot holds a published batch the consumer has not released: a batch started now
@@ -67,7 +70,7 @@ public:
     std::size_t slots_in_use() const;
     std::uint64_t released() const;
     // Records in the batch being written, not yet published.
-    std::uint32_t pending() const;
+    std::uint32_t pending() const { return write_count_; }
     // After the last flush(): tells the consumer that no more data will come, and wakes it.
     void close();
 
@@ -112,6 +115,8 @@ public:
     bool consumer_sleeping() const;
 
 private:
+    // Per-slot header: u32 record count, u32 dropped_before; keeps records 8-byte aligned.
+    static constexpr std::size_t kSlotHeaderBytes = 8;
     struct Header;
     std::uint8_t* slot_at(std::uint64_t index) const;
     void publish();
