@@ -573,18 +573,27 @@ bool TemplateDecoder::begin(std::span<const std::uint8_t> datagram, const IpAddr
     memo_valid_ = false;
     sets = datagram.subspan(h.version == 9 ? kNetflowV9HeaderSize : kIpfixHeaderSize);
 
+    peer_ = exporter;
+    arrival_ = arrival;
+    // The FlowRecord records start from is made when a set first needs it (prepare_base()):
+    // sets that take the direct path do not.
+    base_ready_ = false;
+    return true;
+}
+
+void TemplateDecoder::prepare_base() {
     base_ = FlowRecord{};
-    base_.peer_src_ip = exporter;
-    base_.export_proto_version = static_cast<std::uint8_t>(h.version);
-    base_.export_proto_seqno = h.sequence;
-    base_.export_proto_sysid = h.source_id;
-    base_.time_arrival = arrival;
-    base_.time_export = Timestamp{std::int64_t{h.unix_secs}, 0};
+    base_.peer_src_ip = peer_;
+    base_.export_proto_version = static_cast<std::uint8_t>(header_.version);
+    base_.export_proto_seqno = header_.sequence;
+    base_.export_proto_sysid = header_.source_id;
+    base_.time_arrival = arrival_;
+    base_.time_export = Timestamp{std::int64_t{header_.unix_secs}, 0};
     base_.custom = custom_.empty() ? nullptr : custom_.data();
     // Records start from base_; after each, restore() puts back what it changed.
     copy_plain(record_, base_);
     copy_plain(raw_, kEmptyRaw);
-    return true;
+    base_ready_ = true;
 }
 
 void TemplateDecoder::restore(const Template& t) {
@@ -718,6 +727,15 @@ void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::u
             ++counters_.malformed_templates;
             return;
         }
+        // The same layout announced again (exporters repeat their templates every few
+        // datagrams): what it compiled to stands.
+        if (auto same = templates_.find(key); same != templates_.end() && same->second.fields == t.fields &&
+                                              same->second.options == t.options &&
+                                              same->second.scope_fields == t.scope_fields &&
+                                              same->second.v9_scopes == t.v9_scopes) {
+            ++(t.options ? counters_.options_templates : counters_.templates);
+            continue;
+        }
         compile_template(t, options_.custom, options_.needed);
         compile_stores(t);
         if (t.record_length == 0 || t.record_length > 65535) {
@@ -732,8 +750,7 @@ void TemplateDecoder::learn_templates(std::span<const std::uint8_t> body, std::u
         const bool changed = !inserted && (it->second.fields != t.fields || it->second.options != t.options);
         if (changed) ++counters_.template_changes;
         if (inserted || changed) ++template_generation_;
-        // The same layout announced again keeps its serial: what was compiled for it stands.
-        t.serial = inserted || changed ? ++last_serial_ : it->second.serial;
+        t.serial = ++last_serial_;
         it->second = std::move(t);
         if (it->second.options) {
             ++counters_.options_templates;

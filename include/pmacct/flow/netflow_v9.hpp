@@ -180,7 +180,8 @@ struct Template {
     // record of the template sets the same ones, after its stores.
     std::vector<std::uint32_t> flags_at;
     // Unique to the layout within its decoder: a template announced again with the same fields
-    // keeps it, one with other fields gets a new one (what callers compile from it is keyed by it).
+    // is kept as it is, serial included; one with other fields gets a new one (what callers
+    // compile from a template is keyed by it).
     std::uint64_t serial = 0;
 };
 
@@ -313,13 +314,14 @@ public:
             if (t->lean && !t->event && direct_allowed_ &&
                 (name_kinds_ & (1U << static_cast<unsigned>(NameKind::kExporter))) == 0) {
                 const DirectSet s{*t, data, static_cast<std::uint32_t>(data.size() / t->record_length),
-                                  result.header, base_.peer_src_ip, base_.time_arrival};
+                                  result.header, peer_, arrival_};
                 if (direct(static_cast<const DirectSet&>(s))) {
                     result.records += s.records;
                     result.data_records += s.records;
                     continue;
                 }
             }
+            if (!base_ready_) prepare_base();
             for_each_record(*t, data, result, sink);
         }
         counters_.records += result.records;
@@ -410,6 +412,8 @@ private:
     bool apply_fixed(const Template& t, std::span<const std::uint8_t> data, std::size_t& used);
     bool apply_variable(const Template& t, std::span<const std::uint8_t> data, std::size_t& used);
     void apply(const FieldOp& op, const std::uint8_t* p, std::size_t length);
+    // The datagram's base_ record, with record_ a copy of it and raw_ empty.
+    void prepare_base();
     // After a record of `t`: record_ back to base_, raw_ and custom_ back to empty.
     void restore(const Template& t);
     // Between two records of one set of `t`: as restore(), less what the next record's stores
@@ -449,6 +453,9 @@ private:
     ExporterKey exporter_;
     std::uint32_t memo_sampler_ = 0, memo_rate_ = 0;
     bool memo_valid_ = false;
+    IpAddress peer_;      // the exporter's address (the records' peer_src_ip)
+    Timestamp arrival_;
+    bool base_ready_ = false;  // base_ is this datagram's (prepare_base())
     FlowRecord base_;
     // Per record: the fields decoded, and the raw values finish_record() needs.
     FlowRecord record_;
