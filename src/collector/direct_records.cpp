@@ -131,6 +131,13 @@ const DirectProgram::OtherPrimitive* DirectProgram::other_primitive(std::string_
         {"export_proto_version", 1, KeyKind::kVersion},
         {"export_proto_seqno", 4, KeyKind::kSeqno},
         {"export_proto_sysid", 4, KeyKind::kSysid},
+        {"etype", 2, KeyKind::kEtype},
+        {"sampling_direction", 1, KeyKind::kDirection},
+        {"peer_dst_ip", 17, KeyKind::kPeerDst},
+        // Only maps set these, and with a map records take the FlowRecord path.
+        {"tag", 8, KeyKind::kZero},
+        {"tag2", 8, KeyKind::kZero},
+        {"label", 64, KeyKind::kZero},
     };
     for (const auto& o : kOthers) {
         if (o.name == name && o.size == size) return &o;
@@ -149,7 +156,8 @@ bool DirectProgram::supports(const aggregate::KeyLayout& layout) {
     return true;
 }
 
-std::optional<DirectProgram> DirectProgram::compile(const flow::Template& t, const aggregate::KeyLayout& layout) {
+std::optional<DirectProgram> DirectProgram::compile(const flow::Template& t, const aggregate::KeyLayout& layout,
+                                                    bool use_ip_next_hop) {
     if (!t.lean || t.options || t.event || !supports(layout)) return std::nullopt;
     DirectProgram p;
     bool ok = true;
@@ -247,6 +255,18 @@ std::optional<DirectProgram> DirectProgram::compile(const flow::Template& t, con
             k.kind = o->kind;
             if (k.kind == KeyKind::kSrcNet) k.src = number(last_of(t, {Target::kSrcMask, Target::kSrcMask6}), 1);
             if (k.kind == KeyKind::kDstNet) k.src = number(last_of(t, {Target::kDstMask, Target::kDstMask6}), 1);
+            if (k.kind == KeyKind::kEtype) k.src = number(last_of(t, {Target::kEtype}), 2);
+            if (k.kind == KeyKind::kDirection) {
+                const FieldOp* op = last_of(t, {Target::kDirection});
+                k.has = op != nullptr;
+                k.src = number(op, 1);
+            }
+            if (k.kind == KeyKind::kPeerDst) {
+                // With use_ip_next_hop an empty one takes the IP next hop.
+                if (use_ip_next_hop) return std::nullopt;
+                k.src = address(last_of(t, {Target::kBgpNextHopV4}), 4);
+                k.alt = address(last_of(t, {Target::kBgpNextHopV6}), 16);
+            }
         } else {
             return std::nullopt;
         }
@@ -366,6 +386,29 @@ void DirectProgram::write(const std::uint8_t* record, const flow::DirectSet& s, 
             case KeyKind::kVersion: *to = static_cast<std::uint8_t>(h.version); break;
             case KeyKind::kSeqno: store_uint(to, h.sequence, 4); break;
             case KeyKind::kSysid: store_uint(to, h.source_id, 4); break;
+            case KeyKind::kEtype: {
+                std::uint64_t v = read(record, k.src);
+                if (v == 0 && (src.present() || dst.present())) v = ipv6_flow ? 0x86DD : 0x0800;
+                store_uint(to, v, 2);
+                break;
+            }
+            case KeyKind::kDirection: {
+                const std::uint64_t d = read(record, k.src);
+                *to = !k.has ? 'u' : d == 0 ? 'i' : d == 1 ? 'e' : 'u';
+                break;
+            }
+            case KeyKind::kPeerDst: {
+                IpAddress a;
+                if (!k.src.present()) {
+                    if (k.alt.present()) a.set_v6(record + k.alt.offset);
+                } else if (!v6) {
+                    a.set_v4(record + k.src.offset);
+                } else {
+                    a.set_v4_mapped(record + k.src.offset);
+                }
+                aggregate::write_ip(to, a);
+                break;
+            }
         }
     }
 }
@@ -378,14 +421,15 @@ bool DirectRecords::usable(const plugin::PluginHost& host) {
     return true;
 }
 
-const DirectRecords::Entry& DirectRecords::entry_for(const plugin::PluginHost& host, const flow::Template& t) {
+const DirectRecords::Entry& DirectRecords::entry_for(const plugin::PluginHost& host, const flow::DirectSet& s) {
+    const flow::Template& t = s.t;
     if (last_ != nullptr && last_serial_ == t.serial) return *last_;
     auto it = programs_.find(t.serial);
     if (it == programs_.end()) {
         if (programs_.size() >= kMaxEntries) programs_.clear();
         Entry e;
         for (std::size_t i = 0; i < host.plugin_count(); ++i) {
-            auto p = DirectProgram::compile(t, host.layout(i));
+            auto p = DirectProgram::compile(s.t, host.layout(i), s.use_ip_next_hop);
             if (!p) {
                 e.programs.clear();
                 break;
@@ -400,7 +444,7 @@ const DirectRecords::Entry& DirectRecords::entry_for(const plugin::PluginHost& h
 }
 
 bool DirectRecords::write(plugin::PluginHost& host, const flow::DirectSet& s) {
-    const Entry& e = entry_for(host, s.t);
+    const Entry& e = entry_for(host, s);
     if (e.programs.empty()) return false;
     const std::uint8_t* const data = s.data.data();
     const std::size_t length = s.t.record_length;

@@ -31,7 +31,8 @@ const Keys& keys() {
             {"src_net", "dst_net", "src_mask", "dst_mask", "src_as", "dst_as", "in_iface", "out_iface", "peer_src_ip",
              "flows"},
             {"timestamp_start", "timestamp_end", "timestamp_arrival", "timestamp_export", "export_proto_version",
-             "export_proto_seqno", "export_proto_sysid", "out_vlan", "nat_event", "post_nat_src_port", "mpls_pw_id"},
+             "export_proto_seqno", "export_proto_sysid", "out_vlan", "nat_event", "post_nat_src_port", "mpls_pw_id",
+             "etype", "sampling_direction", "peer_dst_ip", "tag", "label"},
         };
         Keys out;
         for (const auto& n : names) {
@@ -73,7 +74,7 @@ void decode_both(flow::TemplateDecoder& by_records, flow::TemplateDecoder& by_pr
         [&](const flow::DirectSet& s) {
             std::vector<collector::DirectProgram> programs;
             for (const auto& layout : k.layouts) {
-                auto p = collector::DirectProgram::compile(s.t, layout);
+                auto p = collector::DirectProgram::compile(s.t, layout, s.use_ip_next_hop);
                 if (!p) return false;
                 programs.push_back(std::move(*p));
             }

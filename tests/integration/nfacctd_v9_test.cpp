@@ -78,7 +78,7 @@ const std::vector<Scenario>& scenarios() {
 constexpr const char* kPlainAggregate =
     "src_host, dst_host, src_net, dst_net, src_port, dst_port, proto, tos, tcpflags, src_mask, dst_mask, src_as, "
     "dst_as, in_iface, out_iface, peer_src_ip, timestamp_start, timestamp_end, export_proto_version, "
-    "export_proto_seqno, export_proto_sysid, flows";
+    "export_proto_seqno, export_proto_sysid, etype, sampling_direction, peer_dst_ip, flows";
 
 const char* const kAggregates[] = {
     "src_host, dst_host, src_port, dst_port, proto, tos, tcpflags, src_mask, dst_mask, src_as, dst_as, "

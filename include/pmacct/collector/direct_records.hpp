@@ -33,7 +33,9 @@ public:
     static bool supports(const aggregate::KeyLayout& layout);
     // The program for records of `t` (a lean data template) keyed by `layout`; nullopt when
     // either has something only the FlowRecord path does.
-    static std::optional<DirectProgram> compile(const flow::Template& t, const aggregate::KeyLayout& layout);
+    // `use_ip_next_hop`: the decoder's (peer_dst_ip then needs the FlowRecord path).
+    static std::optional<DirectProgram> compile(const flow::Template& t, const aggregate::KeyLayout& layout,
+                                                bool use_ip_next_hop = false);
 
     // The ring record (ring_record_size(layout) bytes at `out`) of the record at `record`,
     // of a datagram whose shared part `s` describes.
@@ -76,6 +78,9 @@ private:
         kNumberOr,  // a number of `size` bytes: `src`, or when it is 0 `alt` (the physical interface)
         kSrcNet, kDstNet,  // `src` is the mask
         kPeer, kStart, kEnd, kArrival, kExport, kVersion, kSeqno, kSysid,
+        kEtype,      // `src`, or when it is 0 the flow's IP version's (when it has an address)
+        kDirection,  // sampling_direction from flowDirection `src` ('u' without one: `has`)
+        kPeerDst,    // the BGP next hop: IPv4 `src` (IPv4-mapped on an IPv6 flow), else IPv6 `alt`
     };
     struct OtherPrimitive;
     static const OtherPrimitive* other_primitive(std::string_view name, std::uint16_t size);
@@ -83,6 +88,7 @@ private:
         KeyKind kind = KeyKind::kZero;
         std::uint8_t size = 0;  // the key field's width
         std::uint16_t at = 0;
+        bool has = false;  // kDirection: the template has the element
         Src src;
         Src alt;
     };
@@ -117,7 +123,7 @@ private:
     struct Entry {
         std::vector<DirectProgram> programs;  // per plugin; empty: the FlowRecord path
     };
-    const Entry& entry_for(const plugin::PluginHost& host, const flow::Template& t);
+    const Entry& entry_for(const plugin::PluginHost& host, const flow::DirectSet& s);
 
     std::unordered_map<std::uint64_t, Entry> programs_;  // by Template::serial
     std::uint64_t last_serial_ = 0;

@@ -217,6 +217,7 @@ struct DirectSet {
     const V9Header& header;
     const IpAddress& peer;
     Timestamp arrival;
+    bool use_ip_next_hop = false;  // the decoder's option (see TemplateOptions)
 };
 
 struct TemplateCounters {
@@ -314,7 +315,7 @@ public:
             if (t->lean && !t->event && direct_allowed_ &&
                 (name_kinds_ & (1U << static_cast<unsigned>(NameKind::kExporter))) == 0) {
                 const DirectSet s{*t, data, static_cast<std::uint32_t>(data.size() / t->record_length),
-                                  result.header, peer_, arrival_};
+                                  result.header, peer_, arrival_, options_.use_ip_next_hop};
                 if (direct(static_cast<const DirectSet&>(s))) {
                     result.records += s.records;
                     result.data_records += s.records;
