@@ -294,7 +294,10 @@ inline Timestamp DirectProgram::time_of(const std::uint8_t* record, const TimeSr
     return Timestamp{};
 }
 
-void DirectProgram::write(const std::uint8_t* record, const flow::DirectSet& s, std::uint8_t* out) const {
+// Inlined into DirectRecords::write's loop over records.
+__attribute__((always_inline)) inline void DirectProgram::write_inline(const std::uint8_t* record,
+                                                                       const flow::DirectSet& s,
+                                                                       std::uint8_t* out) const {
     using namespace plugin::ring_layout;
     const auto first_non_zero = [record](const Src (&from)[3]) {
         std::uint64_t v = read(record, from[0]);
@@ -413,6 +416,10 @@ void DirectProgram::write(const std::uint8_t* record, const flow::DirectSet& s, 
     }
 }
 
+void DirectProgram::write(const std::uint8_t* record, const flow::DirectSet& s, std::uint8_t* out) const {
+    write_inline(record, s, out);
+}
+
 bool DirectRecords::usable(const plugin::PluginHost& host) {
     if (host.plugin_count() == 0) return false;
     for (std::size_t i = 0; i < host.plugin_count(); ++i) {
@@ -450,7 +457,7 @@ bool DirectRecords::write(plugin::PluginHost& host, const flow::DirectSet& s) {
     const std::size_t length = s.t.record_length;
     records_ += s.records;
     host.send_written(s.records, [&](std::size_t plugin, std::uint32_t k, std::uint8_t* out) {
-        e.programs[plugin].write(data + std::size_t{k} * length, s, out);
+        e.programs[plugin].write_inline(data + std::size_t{k} * length, s, out);
     });
     return true;
 }

@@ -42,6 +42,8 @@ public:
     void write(const std::uint8_t* record, const flow::DirectSet& s, std::uint8_t* out) const;
 
 private:
+    friend class DirectRecords;
+    void write_inline(const std::uint8_t* record, const flow::DirectSet& s, std::uint8_t* out) const;
     // A field of the record. Numbers are read as the 8 bytes that end with them, byte-swapped
     // and masked to what the decoder keeps (their length, and the width it stores them into):
     // one load, no branch. Those 8 bytes start at most 8 before the record, still inside the
