@@ -87,10 +87,6 @@ const FieldOp* last_of(const flow::Template& t, std::initializer_list<Target> ta
     return found;
 }
 
-Timestamp from_us(std::uint64_t us) {
-    return Timestamp{static_cast<std::int64_t>(us / 1000000ULL), static_cast<std::uint32_t>(us % 1000000ULL)};
-}
-
 void store_uint(std::uint8_t* out, std::uint64_t v, std::uint8_t size) {
     switch (size) {
         case 1: *out = static_cast<std::uint8_t>(v); break;
@@ -280,14 +276,14 @@ std::optional<DirectProgram> DirectProgram::compile(const flow::Template& t, con
 inline Timestamp DirectProgram::time_of(const std::uint8_t* record, const TimeSrc& from, const flow::V9Header& h) const {
     switch (from.from) {
         case TimeFrom::kNone: break;
-        case TimeFrom::kSeconds: return from_us(read(record, from.value) * 1000000ULL);
-        case TimeFrom::kMillis: return from_us(read(record, from.value) * 1000ULL);
+        case TimeFrom::kSeconds: return Timestamp::from_us(read(record, from.value) * 1000000ULL);
+        case TimeFrom::kMillis: return Timestamp::from_us(read(record, from.value) * 1000ULL);
         case TimeFrom::kUptime: {
             const std::uint64_t v = read(record, from.value);
             // v9: against the header's sysUptime; IPFIX has none and needs
             // systemInitTimeMilliseconds.
             if (h.version == 9) return flow::v5_primitive_time(h.unix_secs, h.sys_uptime, static_cast<std::uint32_t>(v));
-            if (has_sys_init_) return from_us((read(record, sys_init_) + v) * 1000ULL);
+            if (has_sys_init_) return Timestamp::from_us((read(record, sys_init_) + v) * 1000ULL);
             break;
         }
     }
@@ -322,15 +318,8 @@ __attribute__((always_inline)) inline void DirectProgram::write_inline(const std
     if (start.empty()) start = Timestamp{std::int64_t{h.unix_secs}, 0};
     const Timestamp time_end = time_of(record, end_, h);
     const Timestamp& end = time_end.empty() ? s.arrival : time_end;
-    const std::uint64_t packed = (std::uint64_t{start.usec} & kUsecMask) | ((std::uint64_t{end.usec} & kUsecMask) << 20) |
-                                 (read(record, tcp_flags_) << 40) |
-                                 (std::uint64_t{static_cast<std::uint8_t>(ipv6_flow ? FlowType::kIpv6 : FlowType::kIpv4)} << 48);
-    std::memcpy(out + kBytesAt, &bytes, 8);
-    std::memcpy(out + kPacketsAt, &packets, 8);
-    std::memcpy(out + kFlowsAt, &flows, 8);
-    std::memcpy(out + kStartSecAt, &start.sec, 8);
-    std::memcpy(out + kEndSecAt, &end.sec, 8);
-    std::memcpy(out + kPackedAt, &packed, 8);
+    plugin::write_ring_counters(out, bytes, packets, flows, start, end, static_cast<std::uint8_t>(read(record, tcp_flags_)),
+                                ipv6_flow ? FlowType::kIpv6 : FlowType::kIpv4);
 
     // The key, field by field.
     std::uint8_t* const key = out + kCountersBytes;

@@ -195,10 +195,6 @@ std::string_view text_of(const std::uint8_t* p, std::size_t n) {
     return {c, strnlen(c, n)};
 }
 
-Timestamp from_us(std::uint64_t us) {
-    return Timestamp{static_cast<std::int64_t>(us / 1000000ULL), static_cast<std::uint32_t>(us % 1000000ULL)};
-}
-
 }  // namespace
 
 const TemplateDecoder::Raw TemplateDecoder::kEmptyRaw{};
@@ -1070,23 +1066,23 @@ void TemplateDecoder::finish_record() {
     // which bins by a millisecond-exact time: checked on 1.7.7 around bin boundaries).
     {
         if (raw_.has_start_abs) {
-            r.time_start = from_us(raw_.start_abs_us);
+            r.time_start = Timestamp::from_us(raw_.start_abs_us);
         } else if (raw_.has_first_uptime) {
             if (header_.version == 9) {
                 r.time_start = v5_primitive_time(header_.unix_secs, header_.sys_uptime, raw_.first_uptime);
             } else if (raw_.has_sys_init) {
-                r.time_start = from_us((raw_.sys_init_ms + raw_.first_uptime) * 1000ULL);
+                r.time_start = Timestamp::from_us((raw_.sys_init_ms + raw_.first_uptime) * 1000ULL);
             }
         }
         // Nothing says when: the export time, as nfacctd shows it.
         if (r.time_start.empty()) r.time_start = r.time_export;
         if (raw_.has_end_abs) {
-            r.time_end = from_us(raw_.end_abs_us);
+            r.time_end = Timestamp::from_us(raw_.end_abs_us);
         } else if (raw_.has_last_uptime) {
             if (header_.version == 9) {
                 r.time_end = v5_primitive_time(header_.unix_secs, header_.sys_uptime, raw_.last_uptime);
             } else if (raw_.has_sys_init) {
-                r.time_end = from_us((raw_.sys_init_ms + raw_.last_uptime) * 1000ULL);
+                r.time_end = Timestamp::from_us((raw_.sys_init_ms + raw_.last_uptime) * 1000ULL);
             }
         }
     }

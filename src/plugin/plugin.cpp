@@ -44,20 +44,7 @@ void write_ring_record(std::uint8_t* dst, const aggregate::KeyLayout& layout, co
     const Timestamp& end = !r.time_bin_end.empty() ? r.time_bin_end
                            : !r.time_end.empty()   ? r.time_end
                                                    : r.time_arrival;
-    const std::uint64_t bytes = r.bytes;
-    const std::uint64_t packets = r.packets;
-    const std::uint64_t flows = r.flows;
-    const std::uint64_t packed = (std::uint64_t{start.usec} & kUsecMask) |
-                                 ((std::uint64_t{end.usec} & kUsecMask) << 20) |
-                                 (std::uint64_t{r.tcp_flags} << 40) |
-                                 (std::uint64_t{static_cast<std::uint8_t>(r.type)} << 48) |
-                                 (std::uint64_t{r.tunnel_tcp_flags} << 56);
-    std::memcpy(dst + kBytesAt, &bytes, 8);
-    std::memcpy(dst + kPacketsAt, &packets, 8);
-    std::memcpy(dst + kFlowsAt, &flows, 8);
-    std::memcpy(dst + kStartSecAt, &start.sec, 8);
-    std::memcpy(dst + kEndSecAt, &end.sec, 8);
-    std::memcpy(dst + kPackedAt, &packed, 8);
+    write_ring_counters(dst, r.bytes, r.packets, r.flows, start, end, r.tcp_flags, r.type, r.tunnel_tcp_flags);
     layout.extract(r, dst + kCountersBytes, side);
     if (lookups != nullptr) lookups->apply(r, dst + kCountersBytes, side);
 }

@@ -213,18 +213,22 @@ TEST(NfacctdV9, DirectPathGivesWhatFlowRecordsGive) {
         TempDir dir;
         const std::string in = dir.path() + "/in.pcap";
         ASSERT_TRUE(concat_pcaps(s.captures, in));
-        std::string text[2];
+        // Two plugins with other keys: each ring gets its own program's records.
+        std::string text[2], text_q[2];
         for (int no_direct = 0; no_direct < 2; ++no_direct) {
             const std::string out = dir.path() + "/out" + std::to_string(no_direct) + ".csv";
+            const std::string out_q = dir.path() + "/q" + std::to_string(no_direct) + ".csv";
             const std::string conf = dir.path() + "/" + std::to_string(no_direct) + ".conf";
-            std::ofstream(conf) << "pcap_savefile: " << in << "\nplugins: print[p]\nprint_output[p]: csv\n"
+            std::ofstream(conf) << "pcap_savefile: " << in << "\nplugins: print[p], print[q]\nprint_output: csv\n"
                                 << "print_refresh_time: 3600\ntimestamps_utc: true\ndebug: true\naggregate[p]: "
-                                << kPlainAggregate << "\nprint_output_file[p]: " << out << "\n";
+                                << kPlainAggregate << "\nprint_output_file[p]: " << out
+                                << "\naggregate[q]: dst_host, proto, etype\nprint_output_file[q]: " << out_q << "\n";
             std::vector<std::string> argv = {program_path("nfacctd"), "-f", conf};
             if (no_direct == 1) argv.insert(argv.begin(), {"/usr/bin/env", "PMACCT_NG_NO_DIRECT_RECORDS=1"});
             const RunResult r = run_program(argv, 30000);
             ASSERT_EQ(r.exit_code, 0) << r.err;
             text[no_direct] = read_file(out);
+            text_q[no_direct] = read_file(out_q);
             std::smatch m;
             const bool went_direct =
                 std::regex_search(r.err, m, std::regex("([0-9]+) NetFlow v9/IPFIX records went straight")) &&
@@ -242,6 +246,10 @@ TEST(NfacctdV9, DirectPathGivesWhatFlowRecordsGive) {
         EXPECT_TRUE(rows_without(with, {}) == rows_without(without, {})) << s.name << "\ndirect:\n"
                                                                           << text[0] << "records:\n"
                                                                           << text[1];
+        const Table q_with = parse_csv(text_q[0]);
+        ASSERT_FALSE(q_with.rows.empty()) << s.name;
+        EXPECT_TRUE(rows_without(q_with, {}) == rows_without(parse_csv(text_q[1]), {})) << s.name << "\n"
+                                                                                         << text_q[0] << text_q[1];
     }
     // Most captures have templates the direct path takes.
     EXPECT_GE(direct_scenarios, scenarios().size() / 2);

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string_view>
 
@@ -51,6 +52,23 @@ inline constexpr std::size_t kEndSecAt = 32;
 inline constexpr std::size_t kPackedAt = 40;
 inline constexpr std::uint64_t kUsecMask = (std::uint64_t{1} << 20) - 1;  // microseconds are < 10^6
 }  // namespace ring_layout
+
+// Writes a ring record's counters block (the producers: write_ring_record() and the direct path).
+inline void write_ring_counters(std::uint8_t* dst, std::uint64_t bytes, std::uint64_t packets, std::uint64_t flows,
+                                const Timestamp& start, const Timestamp& end, std::uint8_t tcp_flags, FlowType type,
+                                std::uint8_t tunnel_tcp_flags = 0) {
+    using namespace ring_layout;
+    const std::uint64_t packed = (std::uint64_t{start.usec} & kUsecMask) | ((std::uint64_t{end.usec} & kUsecMask) << 20) |
+                                 (std::uint64_t{tcp_flags} << 40) |
+                                 (std::uint64_t{static_cast<std::uint8_t>(type)} << 48) |
+                                 (std::uint64_t{tunnel_tcp_flags} << 56);
+    std::memcpy(dst + kBytesAt, &bytes, 8);
+    std::memcpy(dst + kPacketsAt, &packets, 8);
+    std::memcpy(dst + kFlowsAt, &flows, 8);
+    std::memcpy(dst + kStartSecAt, &start.sec, 8);
+    std::memcpy(dst + kEndSecAt, &end.sec, 8);
+    std::memcpy(dst + kPackedAt, &packed, 8);
+}
 
 // Counters of a ring record (copied out: records are not aligned for the struct).
 inline aggregate::Counters ring_record_counters(const std::uint8_t* record) {

@@ -72,6 +72,10 @@ struct Timestamp {
     std::int64_t sec = 0;
     std::uint32_t usec = 0;
     bool empty() const { return sec == 0 && usec == 0; }
+    // Unix microseconds.
+    static Timestamp from_us(std::uint64_t us) {
+        return Timestamp{static_cast<std::int64_t>(us / 1000000ULL), static_cast<std::uint32_t>(us % 1000000ULL)};
+    }
     friend auto operator<=>(const Timestamp&, const Timestamp&) = default;
 };
 
