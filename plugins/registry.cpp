@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "memory/memory_plugin.hpp"
+#include "nfprobe/nfprobe_plugin.hpp"
 #include "print/print_plugin.hpp"
 #include "tee/tee_plugin.hpp"
 
@@ -11,6 +12,7 @@ namespace {
 
 constexpr std::pair<std::string_view, plugin::Factory> kPlugins[] = {
     {"memory", memory::make},
+    {"nfprobe", nfprobe::make},
     {"print", print::make},
     {"tee", tee::make},
 };

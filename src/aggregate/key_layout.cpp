@@ -254,6 +254,15 @@ Result<KeyLayout> KeyLayout::build(std::span<const std::string> aggregate) {
     return layout;
 }
 
+void KeyLayout::set_icmp_in_dst_port() {
+    for (auto& f : fields_) {
+        if (f.spec->name != "dst_port") continue;
+        f.extract = [](const FlowRecord& r, std::uint8_t* o, int) {
+            put(o, r.proto == 1 || r.proto == 58 ? r.icmp_type_code : r.dst_port);
+        };
+    }
+}
+
 const KeyField* KeyLayout::field(std::string_view name) const {
     for (const auto& f : fields_) {
         if (f.spec->name == name) return &f;

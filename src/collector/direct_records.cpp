@@ -47,6 +47,9 @@ const NumberPrimitive kNumbers[] = {
     {"in_cvlan", 2, {Target::kInCvlan}},
     {"out_cvlan", 2, {Target::kOutCvlan}},
     {"mpls_pw_id", 4, {Target::kPwId}},
+    // pmacct's own elements, as its nfprobe exports them (0 when absent).
+    {"tag", 8, {Target::kPmacctTag}},
+    {"tag2", 8, {Target::kPmacctTag2}},
     // Interfaces: the physical one when the logical one is 0 (see DirectProgram::compile).
     {"in_iface", 4, {Target::kInIface}},
     {"out_iface", 4, {Target::kOutIface}},
@@ -130,9 +133,8 @@ const DirectProgram::OtherPrimitive* DirectProgram::other_primitive(std::string_
         {"etype", 2, KeyKind::kEtype},
         {"sampling_direction", 1, KeyKind::kDirection},
         {"peer_dst_ip", 17, KeyKind::kPeerDst},
-        // Only maps set these, and with a map records take the FlowRecord path.
-        {"tag", 8, KeyKind::kZero},
-        {"tag2", 8, KeyKind::kZero},
+        // Only maps set a label (a template with pmacct's label element is not lean), and with
+        // a map records take the FlowRecord path.
         {"label", 64, KeyKind::kZero},
     };
     for (const auto& o : kOthers) {

@@ -364,7 +364,10 @@ private:
         auto custom = load_custom_primitives();
         for (auto& p : cfg_.plugins) {
             auto value = p.settings.value("aggregate");
-            auto r = primitives::parse_aggregate(value.value_or("src_host"), cfg_.daemon, custom);
+            // Without an aggregate, 1.7.7's nfprobe exports the 5-tuple and the ToS.
+            const std::string_view fallback =
+                p.type == "nfprobe" ? "src_host, dst_host, src_port, dst_port, proto, tos" : "src_host";
+            auto r = primitives::parse_aggregate(value.value_or(fallback), cfg_.daemon, custom);
             if (!r) {
                 const Origin* o = p.settings.origin("aggregate");
                 error(o != nullptr ? *o : p.declared, o != nullptr ? "aggregate" : "",
@@ -372,6 +375,16 @@ private:
                 continue;
             }
             p.aggregate = std::move(*r);
+            // A probe taking its direction or ifIndex from tag/tag2 needs them on its records.
+            if (p.type == "nfprobe" || p.type == "sfprobe") {
+                for (const char* key : {"nfprobe_direction", "nfprobe_ifindex"}) {
+                    const auto v = p.settings.value(key);
+                    if (!v || (*v != "tag" && *v != "tag2")) continue;
+                    if (std::find(p.aggregate.begin(), p.aggregate.end(), *v) == p.aggregate.end()) {
+                        p.aggregate.push_back(std::string(*v));
+                    }
+                }
+            }
         }
     }
 

@@ -6,6 +6,7 @@
 #include "key_checks.hpp"
 #include "key_tables.hpp"
 #include "pmacct/base/strings.hpp"
+#include "pmacct/config/values.hpp"
 
 namespace pmacct::config::tables {
 namespace {
@@ -49,37 +50,6 @@ Result<void> check_preprocess(std::string_view v) {
     return ok();
 }
 
-// A softflowd duration: <number>[s|m|h|d|w] groups, the last unit optional (300, 5m, 1h30m).
-// Returns the seconds, or -1 when malformed or above INT32_MAX.
-std::int64_t duration_secs(std::string_view text) {
-    if (text.empty()) return -1;
-    const std::string lowered = to_lower(text);
-    std::string_view v = lowered;
-    std::int64_t total = 0;
-    while (!v.empty()) {
-        std::size_t digits = 0;
-        while (digits < v.size() && v[digits] >= '0' && v[digits] <= '9') ++digits;
-        auto n = parse_decimal(v.substr(0, digits));
-        if (!n || *n > 2147483647U) return -1;
-        v.remove_prefix(digits);
-        std::int64_t mult = 1;
-        if (!v.empty()) {
-            switch (v.front()) {
-                case 's': mult = 1; break;
-                case 'm': mult = 60; break;
-                case 'h': mult = 3600; break;
-                case 'd': mult = 86400; break;
-                case 'w': mult = 604800; break;
-                default: return -1;
-            }
-            v.remove_prefix(1);
-        }
-        total += static_cast<std::int64_t>(*n) * mult;
-        if (total > 2147483647) return -1;
-    }
-    return total;
-}
-
 // nfprobe_timeouts: name=value pairs separated by ':'.
 Result<void> check_nfprobe_timeouts(std::string_view v) {
     static constexpr std::string_view kNames[] = {"tcp",  "tcp.rst", "tcp.fin", "udp",
@@ -99,7 +69,7 @@ Result<void> check_nfprobe_timeouts(std::string_view v) {
             return fail("unknown timeout '" + std::string(name) +
                         "' (tcp, tcp.rst, tcp.fin, udp, icmp, general, maxlife, expint)");
         }
-        if (duration_secs(item.substr(eq + 1)) < 0) {
+        if (parse_softflowd_duration(item.substr(eq + 1)) < 0) {
             return fail("'" + std::string(item) + "' needs a time such as 300, 5m or 1h30m");
         }
         any = true;
@@ -532,6 +502,7 @@ constexpr KeySpec kKeys[] = {
     {.names = "nfprobe_timeouts",
      .type = kString,
      .daemons = kCapture,
+     .flags = kImplemented,
      .def = "tcp=3600:tcp.rst=120:tcp.fin=300:udp=300:icmp=300:general=3600:maxlife=604800:"
             "expint=60",
      .doc = "Flow expiry timeouts, name=seconds pairs separated by ':'; unset names keep defaults.",
@@ -539,6 +510,7 @@ constexpr KeySpec kKeys[] = {
     {.names = "nfprobe_hoplimit",
      .type = kUInt,
      .daemons = kCapture,
+     .flags = kImplemented,
      .min = 1,
      .max = 255,
      .doc = "TTL / hop limit of exported NetFlow datagrams.",
@@ -546,12 +518,14 @@ constexpr KeySpec kKeys[] = {
     {.names = "nfprobe_maxflows",
      .type = kUInt,
      .daemons = kCapture,
+     .flags = kImplemented,
      .def = "8192",
      .min = 1,
      .doc = "Most flows tracked at the same time."},
     {.names = "nfprobe_receiver",
      .type = kHostPort,
      .daemons = kCapture,
+     .flags = kImplemented,
      .def = "127.0.0.1:2100",
      .doc = "Collector (host:port, [v6]:port) that exported NetFlow/IPFIX is sent to."},
     {.names = "nfprobe_dtls",
@@ -566,49 +540,58 @@ constexpr KeySpec kKeys[] = {
     {.names = "nfprobe_engine",
      .type = kString,
      .daemons = kCapture,
+     .flags = kImplemented,
      .doc = "Engine type:id (NetFlow v5) or source ID / observation domain (v9, IPFIX).",
      .default_doc = "0:0 (NetFlow v5), 0 (NetFlow v9, IPFIX)",
      .check = check_nfprobe_engine},
     {.names = "nfprobe_version",
      .type = kEnum,
      .daemons = kCapture,
+     .flags = kImplemented,
      .def = "10",
      .choices = "5 9 10",
      .doc = "Export protocol: NetFlow v5, NetFlow v9 or IPFIX (10)."},
     {.names = "nfprobe_source_ip sfprobe_source_ip tee_source_ip",
      .type = kIpAddress,
      .daemons = kTraffic,
+     .flags = kImplemented,
      .doc = "Local address exported or replicated datagrams are sent from.",
      .default_doc = "chosen by the operating system"},
     {.names = "nfprobe_ipprec sfprobe_ipprec tee_ipprec",
      .type = kUInt,
      .daemons = kTraffic,
+     .flags = kImplemented,
      .def = "0",
      .max = 7,
      .doc = "IP precedence set on exported or replicated datagrams."},
     {.names = "nfprobe_direction sfprobe_direction",
      .type = kEnum,
      .daemons = kCapture,
+     .flags = kNoGlobal | kImplemented,
      .choices = "in out tag tag2",
      .doc = "Direction of exported traffic: fixed, or from tag/tag2 (1 = in, 2 = out)."},
     {.names = "nfprobe_ifindex sfprobe_ifindex",
      .type = kString,
      .daemons = kCapture,
+     .flags = kNoGlobal | kImplemented,
      .doc = "Interface index of exported traffic: a number, or the value of tag or tag2.",
      .check = check_probe_ifindex},
     {.names = "nfprobe_dont_cache",
      .type = kBool,
      .daemons = kCapture,
+     .flags = kImplemented,
      .def = "false",
      .doc = "Export every packet as a flow of its own, without caching."},
     {.names = "nfprobe_ifindex_override sfprobe_ifindex_override",
      .type = kBool,
      .daemons = kCapture,
+     .flags = kImplemented,
      .def = "false",
      .doc = "Let a non-zero configured ifindex replace the one learned from the packet (NFLOG)."},
     {.names = "nfprobe_tstamp_usec",
      .type = kBool,
      .daemons = kCapture,
+     .flags = kImplemented,
      .def = "false",
      .doc = "Export flow times in microseconds (IEs 154/155) instead of milliseconds."},
 

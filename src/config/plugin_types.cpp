@@ -6,7 +6,7 @@ namespace {
 constexpr PluginType kTypes[] = {
     {"memory", "IMT Plugin", Feature::kNone, kTraffic, true},
     {"print", "Print Plugin", Feature::kNone, kTraffic, true},
-    {"nfprobe", "NetFlow Probe Plugin", Feature::kNone, kCapture, false},
+    {"nfprobe", "NetFlow Probe Plugin", Feature::kNone, kCapture, true},
     {"sfprobe", "sFlow Probe Plugin", Feature::kNone, kCapture, false},
     {"tee", "Tee Plugin", Feature::kNone, kFlow, true},
     {"mysql", "MySQL Plugin", Feature::kMysql, kTraffic, false},

@@ -147,6 +147,35 @@ Result<mode_t> parse_octal(std::string_view v) {
     return static_cast<mode_t>(n);
 }
 
+std::int64_t parse_softflowd_duration(std::string_view text) {
+    if (text.empty()) return -1;
+    const std::string lowered = to_lower(text);
+    std::string_view v = lowered;
+    std::int64_t total = 0;
+    while (!v.empty()) {
+        std::size_t digits = 0;
+        while (digits < v.size() && v[digits] >= '0' && v[digits] <= '9') ++digits;
+        auto n = parse_decimal(v.substr(0, digits));
+        if (!n || *n > 2147483647U) return -1;
+        v.remove_prefix(digits);
+        std::int64_t mult = 1;
+        if (!v.empty()) {
+            switch (v.front()) {
+                case 's': mult = 1; break;
+                case 'm': mult = 60; break;
+                case 'h': mult = 3600; break;
+                case 'd': mult = 86400; break;
+                case 'w': mult = 604800; break;
+                default: return -1;
+            }
+            v.remove_prefix(1);
+        }
+        total += static_cast<std::int64_t>(*n) * mult;
+        if (total > 2147483647) return -1;
+    }
+    return total;
+}
+
 Result<void> check_ip_address(std::string_view v) {
     std::string s(v);
     unsigned char buf[16];

@@ -28,6 +28,15 @@ constexpr std::uint64_t kNtpToUnix = 2208988800ULL;
 // The place an IANA element goes to; kSkip for elements the record has no field for, and for
 // enterprise elements (custom primitives read those from the template itself).
 Target target_of(const TemplateField& f) {
+    if (f.pen == 43874) {
+        // What pmacct's nfprobe exports of a flow's tag, tag2 and label.
+        switch (f.type) {
+            case 1: return Target::kPmacctTag;
+            case 2: return Target::kPmacctTag2;
+            case 3: return Target::kPmacctLabel;
+            default: return Target::kSkip;
+        }
+    }
     if (f.pen != 0) return Target::kSkip;
     switch (f.type) {
         case 1: return Target::kBytes;
@@ -250,7 +259,7 @@ const PrimitiveTargets kPrimitiveTargets[] = {
     {"sampling_rate", {}}, {"sampling_direction", {T::kDirection}}, {"peer_src_ip", {}},
     {"export_proto_seqno", {}}, {"export_proto_version", {}}, {"export_proto_sysid", {}},
     {"timestamp_start", {}}, {"timestamp_end", {}}, {"timestamp_arrival", {}}, {"timestamp_export", {}},
-    {"tag", {}}, {"tag2", {}},
+    {"tag", {T::kPmacctTag}}, {"tag2", {T::kPmacctTag2}}, {"label", {T::kPmacctLabel}},
 };
 
 }  // namespace
@@ -440,6 +449,8 @@ void TemplateDecoder::compile_stores(Template& t) const {
             case Target::kInCvlan: number(false, place(&R::in_cvlan)); break;
             case Target::kOutCvlan: number(false, place(&R::out_cvlan)); break;
             case Target::kPwId: number(false, place(&R::mpls_pw_id)); break;
+            case Target::kPmacctTag: number(false, place(&R::tag)); break;
+            case Target::kPmacctTag2: number(false, place(&R::tag2)); break;
             case Target::kOutBytes: number(true, place(&W::out_bytes)); break;
             case Target::kOutPackets: number(true, place(&W::out_packets)); break;
             case Target::kTotalBytes: number(true, place(&W::total_bytes)); break;
@@ -1006,6 +1017,9 @@ void TemplateDecoder::apply(const FieldOp& op, const std::uint8_t* p, std::size_
             break;
         case Target::kAppName: raw_.app_name = text_of(p, n); break;
         case Target::kIfName: raw_.if_name = text_of(p, n); break;
+        case Target::kPmacctTag: r.tag = u(); break;
+        case Target::kPmacctTag2: r.tag2 = u(); break;
+        case Target::kPmacctLabel: r.label = text_of(p, n); break;
         case Target::kExporterV4:
             if (n == 4) raw_.exporter = IpAddress::v4_bytes(p);
             break;

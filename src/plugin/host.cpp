@@ -56,6 +56,7 @@ Result<void> PluginHost::start(const config::Config& cfg, FactoryLookup lookup, 
         factories.push_back(f);
         auto layout = aggregate::KeyLayout::build(inst.aggregate);
         if (!layout) return fail(fmt::format("plugin {}[{}]: {}", inst.type, inst.name, layout.error()));
+        if (inst.type == "nfprobe") layout->set_icmp_in_dst_port();
         const config::Settings& s = inst.settings;
         const std::size_t pipe = static_cast<std::size_t>(s.get_uint("plugin_pipe_size"));
         const std::size_t batch = s.is_set("plugin_buffer_size")

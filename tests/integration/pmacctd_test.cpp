@@ -35,17 +35,6 @@ struct Rows {
     std::string log;  // ours
 };
 
-std::vector<std::string> sorted_rows(const std::string& text) {
-    std::vector<std::string> rows;
-    for (const auto& r : parse_csv(text).rows) {
-        std::string line;
-        for (const auto& cell : r) line += cell + ",";
-        rows.push_back(line);
-    }
-    std::sort(rows.begin(), rows.end());
-    return rows;
-}
-
 // Replays `capture` through both pmacctd with one print plugin aggregating on `aggregate`
 // (plus `extra` configuration lines), each until it exits by itself at the end of the file.
 Rows replay(const TempDir& dir, const std::string& capture, const std::string& aggregate,
@@ -69,8 +58,8 @@ Rows replay(const TempDir& dir, const std::string& capture, const std::string& a
     for (auto& t : runners) t.join();
     EXPECT_EQ(result[0].exit_code, 0) << result[0].err;
     EXPECT_EQ(result[1].exit_code, 0) << "Debian's pmacctd did not end by itself\n" << result[1].err;
-    rows.ours = sorted_rows(read_file(out[0]));
-    rows.debian = sorted_rows(read_file(out[1]));
+    rows.ours = sorted_row_lines(read_file(out[0]));
+    rows.debian = sorted_row_lines(read_file(out[1]));
     rows.log = result[0].err;
     return rows;
 }
@@ -555,7 +544,7 @@ TEST_F(PmacctdSavefile, FilterFromCommandLine) {
     auto r = run_program({"pmacctd", "-I", capture, "-P", "print", "-c", "etype", "-O", "csv", "-o", out, "-r",
                           "3600", "ip6", "and", "not", "icmp6"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    const auto rows = sorted_rows(read_file(out));
+    const auto rows = sorted_row_lines(read_file(out));
     ASSERT_EQ(rows.size(), 1U);
     EXPECT_TRUE(rows[0].starts_with("86dd,")) << rows[0];
     const auto all_v6 = "86dd," + std::to_string(summary.ipv6.packets) + ",";

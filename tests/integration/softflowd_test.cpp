@@ -131,17 +131,6 @@ struct Collector {
 };
 
 // The rows of a CSV output, sorted (the caches purge in their own order).
-std::vector<std::string> sorted_rows(const Table& t) {
-    std::vector<std::string> rows;
-    for (const auto& r : t.rows) {
-        std::string line;
-        for (const auto& cell : r) line += cell + ",";
-        rows.push_back(line);
-    }
-    std::sort(rows.begin(), rows.end());
-    return rows;
-}
-
 // Rows of `a` missing from `b`, one per line.
 std::string missing_from(const std::vector<std::string>& a, const std::vector<std::string>& b) {
     std::vector<std::string> only;
@@ -203,8 +192,8 @@ TEST_P(SoftflowdToNfacctd, SameRowsAsDebian) {
         ASSERT_FALSE(want.rows.empty()) << s.name << "/" << name << ": Debian's nfacctd wrote nothing\n"
                                         << read_file(theirs.log);
         EXPECT_EQ(got.header, want.header) << s.name << "/" << name;
-        const std::vector<std::string> ours_rows = sorted_rows(got);
-        const std::vector<std::string> their_rows = sorted_rows(want);
+        const std::vector<std::string> ours_rows = sorted_row_lines(got);
+        const std::vector<std::string> their_rows = sorted_row_lines(want);
         EXPECT_TRUE(ours_rows == their_rows) << s.name << " [" << aggregate << "]: " << got.rows.size() << " rows, "
                                          << want.rows.size() << " from 1.7.7\nonly ours:\n"
                                          << missing_from(ours_rows, their_rows) << "only 1.7.7's:\n"

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
@@ -122,5 +123,19 @@ inline Table parse_csv(const std::string& text, char sep = ',') {
     }
     return t;
 }
+
+// The rows of a table, each as its cells joined with a ',' after each, sorted: two outputs
+// compared regardless of row order.
+inline std::vector<std::string> sorted_row_lines(const Table& t) {
+    std::vector<std::string> rows;
+    for (const auto& r : t.rows) {
+        std::string line;
+        for (const auto& cell : r) line += cell + ",";
+        rows.push_back(line);
+    }
+    std::sort(rows.begin(), rows.end());
+    return rows;
+}
+inline std::vector<std::string> sorted_row_lines(const std::string& csv) { return sorted_row_lines(parse_csv(csv)); }
 
 }  // namespace pmacct::testing

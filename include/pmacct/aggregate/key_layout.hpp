@@ -49,6 +49,10 @@ public:
     // The primitive names, in layout order (what a peer needs to rebuild the same layout).
     std::vector<std::string> names() const;
 
+    // dst_port of ICMP and ICMPv6 records becomes type << 8 | code, as NetFlow carries them
+    // (the nfprobe plugin's layout).
+    void set_icmp_in_dst_port();
+
     // Fills `out` (key_size() bytes) with the key of `r`.
     void extract(const FlowRecord& r, std::uint8_t* out, int side = 0) const;
 

@@ -39,6 +39,9 @@ struct HostPort {
 };
 // host, host:port, [v6]:port, or a bare IPv6 address.
 Result<HostPort> parse_host_port(std::string_view v);
+// A softflowd duration (nfprobe_timeouts): <number>[s|m|h|d|w] groups, the last unit optional
+// (300, 5m, 1h30m). The seconds, or -1 when malformed or above INT32_MAX.
+std::int64_t parse_softflowd_duration(std::string_view text);
 Result<void> check_ip_address(std::string_view v);
 // tunnel_0: "<protocol>, <UDP port>" (the comma or blanks between), protocol gtp or vxlan.
 struct TunnelSpec {

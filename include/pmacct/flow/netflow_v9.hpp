@@ -122,6 +122,7 @@ enum class Target : std::uint8_t {
     kPostNatSrcV4, kPostNatDstV4, kPostNatSrcV6, kPostNatDstV6, kPostNatSrcPort, kPostNatDstPort,
     kNatEvent, kFwEvent, kFwdStatus, kInCvlan, kOutCvlan, kLayer2Segment,
     kAppId, kAppName, kIfName, kExporterV4, kExporterV6,
+    kPmacctTag, kPmacctTag2, kPmacctLabel,  // pmacct's own elements (enterprise 43874): 1, 2, 3
 };
 
 inline constexpr std::uint8_t kNoCustom = 0xFF;

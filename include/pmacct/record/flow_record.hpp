@@ -133,6 +133,7 @@ struct FlowRecord {
     std::uint8_t tos = 0;
     std::uint16_t src_port = 0;
     std::uint16_t dst_port = 0;
+    std::uint16_t icmp_type_code = 0;  // ICMP/ICMPv6 type << 8 | code (pmacctd, uacctd; for nfprobe)
     std::uint8_t tcp_flags = 0;
     std::uint32_t flow_label = 0;
 
