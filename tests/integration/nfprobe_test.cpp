@@ -283,6 +283,20 @@ TEST(NfprobeTags, LabelsReachTheCollectorAsWithDebian) {
               ours.rows.end());
 }
 
+// Traffic sampled before pmacctd: the collector learns the rate from the sampler options.
+TEST(NfprobeSampling, TheCollectorSeesTheRateAsWithDebian) {
+    TempDir dir;
+    TrafficCapture summary;
+    const std::string capture = dir.path() + "/traffic.pcap";
+    ASSERT_TRUE(write_traffic_pcap(capture, summary));
+    const std::string config = "aggregate: src_host, dst_host, src_port, dst_port, proto\nnfprobe_version: 10\n"
+                               "pmacctd_ext_sampling_rate: 10\n";
+    auto [ours, debian] = side_by_side(dir, capture, config, "proto, sampling_rate");
+    EXPECT_EQ(ours.rows, debian.rows);
+    ASSERT_FALSE(ours.rows.empty());
+    for (const auto& r : ours.rows) EXPECT_NE(r.find(",10,"), std::string::npos) << r;
+}
+
 // Flows idle past their timeout leave while the probe runs (nfprobe_timeouts, expint).
 TEST(NfprobeTimeouts, IdleFlowsAreExportedWhileTheProbeRuns) {
     TempDir dir;
