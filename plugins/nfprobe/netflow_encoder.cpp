@@ -271,6 +271,7 @@ void NetflowEncoder::write_templates() {
         }
         w.put_u16_at(data_at + 2, static_cast<std::uint16_t>(w.size() - data_at));
         ++records_;
+        if (!v9) ++data_records_;  // IPFIX's sequence counts options data records too
     }
     used_ += w.size();
 }

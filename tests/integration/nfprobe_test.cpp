@@ -229,6 +229,31 @@ TEST(NfprobeTags, QuickstartDirectionAndIfindexAsDebian) {
     EXPECT_EQ(count("0,0,198.51.100.12,203.0.113.22,40003,25,tcp,i,"), 1);
 }
 
+// QUICKSTART XII b3: direction from tag2, set by host and MAC filters.
+TEST(NfprobeTags, QuickstartDirectionFromTag2AsDebian) {
+    TempDir dir;
+    TrafficCapture summary;
+    const std::string capture = dir.path() + "/traffic.pcap";
+    ASSERT_TRUE(write_traffic_pcap(capture, summary));
+    const std::string map = dir.path() + "/pretag.map";
+    // (Every frame of the capture goes from 02:00:00:00:00:01 to 02:00:00:00:00:02.)
+    std::ofstream(map) << "set_tag2=1 filter='dst host 203.0.113.20'\n"
+                          "set_tag2=2 filter='src host 203.0.113.20'\n"
+                          "set_tag2=1 filter='ether src 02:00:00:00:00:01'\n"
+                          "set_tag2=2 filter='ether dst 02:00:00:00:00:01'\n";
+    const std::string config = "aggregate: src_host, dst_host, src_port, dst_port, proto\nnfprobe_version: 9\n"
+                               "nfprobe_direction[np]: tag2\npre_tag_map: " + map + "\n";
+    auto [ours, debian] = side_by_side(dir, capture, config, std::string(kFlowKey) + ", sampling_direction");
+    EXPECT_EQ(ours.rows, debian.rows);
+    const auto count = [&](const std::string& part) {
+        return std::count_if(ours.rows.begin(), ours.rows.end(),
+                             [&](const std::string& r) { return r.find(part) != std::string::npos; });
+    };
+    EXPECT_EQ(count("203.0.113.20,198.51.100.10,80,40000,tcp,e,"), 1);
+    EXPECT_EQ(count("198.51.100.10,203.0.113.20,40000,80,tcp,i,"), 1);
+    EXPECT_EQ(count(",e,"), 2);  // both conversations with 203.0.113.20, answering side
+}
+
 // tag and tag2 travel in IPFIX as pmacct's own elements: from our probe to our collector as from
 // Debian's pmacctd to Debian's nfacctd.
 TEST(NfprobeTags, TagsReachTheCollectorAsWithDebian) {
