@@ -1,48 +1,9 @@
 #include "flow_table.hpp"
 
-#include <fmt/format.h>
-
 #include "pmacct/base/hash.hpp"
-#include "pmacct/base/strings.hpp"
 #include "pmacct/base/unaligned.hpp"
-#include "pmacct/config/values.hpp"
 
 namespace pmacct::plugins::nfprobe {
-
-Result<Timeouts> Timeouts::parse(std::string_view text) {
-    Timeouts t;
-    while (!text.empty()) {
-        const auto colon = text.find(':');
-        const std::string_view item = text.substr(0, colon);
-        text = colon == std::string_view::npos ? std::string_view{} : text.substr(colon + 1);
-        if (item.empty()) continue;
-        const auto eq = item.find('=');
-        if (eq == std::string_view::npos) return fail(fmt::format("'{}': expected name=seconds", item));
-        const std::string_view name = item.substr(0, eq);
-        const std::int64_t secs = config::parse_softflowd_duration(item.substr(eq + 1));
-        if (secs < 0) return fail(fmt::format("'{}': not a time", item));
-        if (name == "tcp") {
-            t.tcp = secs;
-        } else if (name == "tcp.rst") {
-            t.tcp_rst = secs;
-        } else if (name == "tcp.fin") {
-            t.tcp_fin = secs;
-        } else if (name == "udp") {
-            t.udp = secs;
-        } else if (name == "icmp") {
-            t.icmp = secs;
-        } else if (name == "general") {
-            t.general = secs;
-        } else if (name == "maxlife") {
-            t.maxlife = secs;
-        } else if (name == "expint") {
-            t.expint = secs;
-        } else {
-            return fail(fmt::format("'{}': unknown timeout", name));
-        }
-    }
-    return t;
-}
 
 FlowTable::FlowTable(std::size_t key_size, std::size_t max_flows, const Timeouts& timeouts,
                      const aggregate::KeyField* proto)

@@ -19,24 +19,11 @@
 #include <vector>
 
 #include "pmacct/aggregate/key_layout.hpp"
-#include "pmacct/base/result.hpp"
+#include "pmacct/config/values.hpp"
 
 namespace pmacct::plugins::nfprobe {
 
-// nfprobe_timeouts, in seconds.
-struct Timeouts {
-    std::int64_t tcp = 3600;
-    std::int64_t tcp_rst = 120;
-    std::int64_t tcp_fin = 300;
-    std::int64_t udp = 300;
-    std::int64_t icmp = 300;
-    std::int64_t general = 3600;
-    std::int64_t maxlife = 604800;
-    std::int64_t expint = 60;
-
-    // name=seconds pairs separated by ':' (names not given keep their defaults).
-    static Result<Timeouts> parse(std::string_view text);
-};
+using Timeouts = config::ProbeTimeouts;  // nfprobe_timeouts
 
 struct Flow {
     Timestamp first;

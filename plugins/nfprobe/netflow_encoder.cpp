@@ -201,14 +201,13 @@ bool NetflowEncoder::add(const std::uint8_t* key, const Flow& flow, std::int64_t
     return true;
 }
 
-void NetflowEncoder::start_datagram(std::int64_t now_ms) {
+void NetflowEncoder::start_datagram() {
     // The header is written at flush(); its room is kept.
     used_ = options_.version == 5 ? kV5Header : options_.version == 9 ? kV9Header : kIpfixHeader;
     records_ = 0;
     data_records_ = 0;
     set_start_ = 0;
     set_family_ = 0;
-    (void)now_ms;
     if (options_.version != 5 && since_templates_ >= kTemplateEvery) {
         write_templates();
         since_templates_ = 0;
@@ -277,7 +276,7 @@ void NetflowEncoder::write_templates() {
 }
 
 void NetflowEncoder::add_v5(const Values& v, std::int64_t now_ms) {
-    if (used_ == 0) start_datagram(now_ms);
+    if (used_ == 0) start_datagram();
     std::uint8_t* r = buffer_.data() + used_;
     std::memset(r, 0, kV5Record);
     const Flow& f = *v.flow;
@@ -349,7 +348,7 @@ void NetflowEncoder::add_v9(const Values& v, std::int64_t now_ms) {
     const std::size_t length = t.record_length + (has_label ? label_length + (label_length < 255 ? 1 : 3) : 0);
     // Room for the record, and for a set header and padding if a new set must open.
     if (used_ != 0 && used_ + length + 8 > kMaxDatagram) flush(now_ms);
-    if (used_ == 0) start_datagram(now_ms);
+    if (used_ == 0) start_datagram();
     if (set_start_ == 0 || set_family_ != v.family) {
         if (set_start_ != 0) close_set();
         set_start_ = used_;

@@ -93,7 +93,7 @@ private:
     void add_v9(const Values& v, std::int64_t now_ms);
     void write_field(std::uint8_t* out, const Field& f, const Values& v) const;
     void close_set();
-    void start_datagram(std::int64_t now_ms);
+    void start_datagram();
     void write_templates();
     std::uint32_t uptime(std::int64_t unix_ms) const;
 

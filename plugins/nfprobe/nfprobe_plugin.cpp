@@ -103,7 +103,7 @@ Result<void> NfprobePlugin::do_init(plugin::Environment& env) {
     if (s.get_bool("nfprobe_dtls")) {
         return fail("nfprobe_dtls: exporting over DTLS is not implemented in pmacct-ng");
     }
-    auto timeouts = Timeouts::parse(s.get_string("nfprobe_timeouts"));
+    auto timeouts = config::parse_probe_timeouts(s.get_string("nfprobe_timeouts"));
     if (!timeouts) return fail(fmt::format("nfprobe_timeouts: {}", timeouts.error()));
     timeouts_ = *timeouts;
     if (timeouts_.expint <= 0) timeouts_.expint = 1;
@@ -139,8 +139,9 @@ Result<void> NfprobePlugin::do_init(plugin::Environment& env) {
     dont_cache_ = s.get_bool("nfprobe_dont_cache");
     const std::size_t max_flows = static_cast<std::size_t>(s.get_uint("nfprobe_maxflows"));
     table_ = std::make_unique<FlowTable>(env.layout->key_size(), max_flows, timeouts_, env.layout->field("proto"));
+    now_ms_ = wall_ms();
     encoder_ = std::make_unique<NetflowEncoder>(
-        *env.layout, o, [this](std::span<const std::uint8_t> d) { send(d); }, wall_ms());
+        *env.layout, o, [this](std::span<const std::uint8_t> d) { send(d); }, now_ms_);
     next_expiry_ = static_cast<std::int64_t>(std::time(nullptr)) + timeouts_.expint;
     log::info("Exporting flows to [{}] version {}", receiver_, o.version);
     return ok();
@@ -157,7 +158,7 @@ void NfprobePlugin::send(std::span<const std::uint8_t> datagram) {
 }
 
 void NfprobePlugin::export_flow(const std::uint8_t* key, const Flow& flow) {
-    if (encoder_->add(key, flow, wall_ms())) {
+    if (encoder_->add(key, flow, now_ms_)) {
         ++flows_exported_;
     } else {
         ++flows_skipped_;
@@ -173,29 +174,25 @@ void NfprobePlugin::do_record(const std::uint8_t* key, const aggregate::Counters
     if (dont_cache_) table_->expire_all(expired);
 }
 
-void NfprobePlugin::do_batch(const std::uint8_t* data, std::uint32_t records, std::size_t record_size) {
-    for (std::uint32_t i = 0; i < records; ++i) {
-        const std::uint8_t* rec = data + std::size_t{i} * record_size;
-        do_record(plugin::ring_record_key(rec), plugin::ring_record_counters(rec));
-    }
-}
-
 void NfprobePlugin::do_tick(std::int64_t now) {
+    // The clock the encoder stamps datagrams with: read once a drain, not once a flow (a flow
+    // pushed out by a full cache between two ticks goes out with the last tick's time).
+    now_ms_ = wall_ms();
     if (now >= next_expiry_) {
         table_->expire(now, [this](const std::uint8_t* k, const Flow& f, ExpiryReason) { export_flow(k, f); });
         next_expiry_ = now + timeouts_.expint;
     }
-    encoder_->flush(wall_ms());
+    encoder_->flush(now_ms_);
 }
 
 int NfprobePlugin::do_timeout_ms(std::int64_t now) const {
-    const std::int64_t left = next_expiry_ - now;
-    return left <= 0 ? 0 : static_cast<int>(std::min<std::int64_t>(left, 1) * 1000);
+    return now >= next_expiry_ ? 0 : 1000;  // ticks come at least every second
 }
 
 int NfprobePlugin::do_finish(plugin::FinishReason /*reason*/) {
+    now_ms_ = wall_ms();
     table_->expire_all([this](const std::uint8_t* k, const Flow& f, ExpiryReason) { export_flow(k, f); });
-    encoder_->flush(wall_ms());
+    encoder_->flush(now_ms_);
     log::info("nfprobe: {} flows exported in {} datagrams to {}{}", flows_exported_, datagrams_sent_, receiver_,
               send_failures_ != 0 ? fmt::format(", {} sends failed", send_failures_) : std::string{});
     return 0;

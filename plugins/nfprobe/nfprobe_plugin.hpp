@@ -17,7 +17,6 @@ class NfprobePlugin final : public plugin::Plugin {
 protected:
     Result<void> do_init(plugin::Environment& env) override;
     void do_record(const std::uint8_t* key, const aggregate::Counters& counters) override;
-    void do_batch(const std::uint8_t* data, std::uint32_t records, std::size_t record_size) override;
     void do_tick(std::int64_t now) override;
     int do_timeout_ms(std::int64_t now) const override;
     int do_finish(plugin::FinishReason reason) override;
@@ -34,6 +33,7 @@ private:
     Timeouts timeouts_;
     bool dont_cache_ = false;
     std::int64_t next_expiry_ = 0;
+    std::int64_t now_ms_ = 0;  // Unix milliseconds at the last tick
     std::uint64_t flows_exported_ = 0;
     std::uint64_t datagrams_sent_ = 0;
     std::uint64_t send_failures_ = 0;

@@ -50,31 +50,9 @@ Result<void> check_preprocess(std::string_view v) {
     return ok();
 }
 
-// nfprobe_timeouts: name=value pairs separated by ':'.
+// nfprobe_timeouts: name=time pairs separated by ':'.
 Result<void> check_nfprobe_timeouts(std::string_view v) {
-    static constexpr std::string_view kNames[] = {"tcp",  "tcp.rst", "tcp.fin", "udp",
-                                                  "icmp", "general", "maxlife", "expint"};
-    bool any = false;
-    while (!v.empty()) {
-        std::string_view item = next_item(v, ':');
-        if (item.empty()) continue;
-        auto eq = item.find('=');
-        if (eq == std::string_view::npos) {
-            return fail("expected name=seconds pairs separated by ':'");
-        }
-        std::string_view name = item.substr(0, eq);
-        bool known = false;
-        for (auto n : kNames) known = known || n == name;
-        if (!known) {
-            return fail("unknown timeout '" + std::string(name) +
-                        "' (tcp, tcp.rst, tcp.fin, udp, icmp, general, maxlife, expint)");
-        }
-        if (parse_softflowd_duration(item.substr(eq + 1)) < 0) {
-            return fail("'" + std::string(item) + "' needs a time such as 300, 5m or 1h30m");
-        }
-        any = true;
-    }
-    if (!any) return fail("expected name=seconds pairs separated by ':'");
+    if (auto t = parse_probe_timeouts(v); !t) return fail(t.error());
     return ok();
 }
 

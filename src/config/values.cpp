@@ -14,6 +14,38 @@
 namespace pmacct::config {
 namespace {
 
+// A softflowd duration: <number>[s|m|h|d|w] groups, the last unit optional (300, 5m, 1h30m).
+// The seconds, or -1 when malformed or above INT32_MAX.
+std::int64_t parse_softflowd_duration(std::string_view text) {
+    if (text.empty()) return -1;
+    const std::string lowered = to_lower(text);
+    std::string_view v = lowered;
+    std::int64_t total = 0;
+    while (!v.empty()) {
+        std::size_t digits = 0;
+        while (digits < v.size() && v[digits] >= '0' && v[digits] <= '9') ++digits;
+        auto n = parse_decimal(v.substr(0, digits));
+        if (!n || *n > 2147483647U) return -1;
+        v.remove_prefix(digits);
+        std::int64_t mult = 1;
+        if (!v.empty()) {
+            switch (v.front()) {
+                case 's': mult = 1; break;
+                case 'm': mult = 60; break;
+                case 'h': mult = 3600; break;
+                case 'd': mult = 86400; break;
+                case 'w': mult = 604800; break;
+                default: return -1;
+            }
+            v.remove_prefix(1);
+        }
+        total += static_cast<std::int64_t>(*n) * mult;
+        if (total > 2147483647) return -1;
+    }
+    return total;
+}
+
+
 // Splits "123x" into 123 and "x"; the number part must be present.
 bool split_number(std::string_view v, std::uint64_t& n, std::string_view& suffix) {
     std::size_t i = 0;
@@ -147,33 +179,43 @@ Result<mode_t> parse_octal(std::string_view v) {
     return static_cast<mode_t>(n);
 }
 
-std::int64_t parse_softflowd_duration(std::string_view text) {
-    if (text.empty()) return -1;
-    const std::string lowered = to_lower(text);
-    std::string_view v = lowered;
-    std::int64_t total = 0;
+
+Result<ProbeTimeouts> parse_probe_timeouts(std::string_view v) {
+    ProbeTimeouts t;
+    struct Name {
+        std::string_view name;
+        std::int64_t ProbeTimeouts::*field;
+    };
+    static constexpr Name kNames[] = {
+        {"tcp", &ProbeTimeouts::tcp},         {"tcp.rst", &ProbeTimeouts::tcp_rst},
+        {"tcp.fin", &ProbeTimeouts::tcp_fin}, {"udp", &ProbeTimeouts::udp},
+        {"icmp", &ProbeTimeouts::icmp},       {"general", &ProbeTimeouts::general},
+        {"maxlife", &ProbeTimeouts::maxlife}, {"expint", &ProbeTimeouts::expint},
+    };
+    bool any = false;
     while (!v.empty()) {
-        std::size_t digits = 0;
-        while (digits < v.size() && v[digits] >= '0' && v[digits] <= '9') ++digits;
-        auto n = parse_decimal(v.substr(0, digits));
-        if (!n || *n > 2147483647U) return -1;
-        v.remove_prefix(digits);
-        std::int64_t mult = 1;
-        if (!v.empty()) {
-            switch (v.front()) {
-                case 's': mult = 1; break;
-                case 'm': mult = 60; break;
-                case 'h': mult = 3600; break;
-                case 'd': mult = 86400; break;
-                case 'w': mult = 604800; break;
-                default: return -1;
-            }
-            v.remove_prefix(1);
+        const auto colon = v.find(':');
+        const std::string_view item = v.substr(0, colon);
+        v = colon == std::string_view::npos ? std::string_view{} : v.substr(colon + 1);
+        if (item.empty()) continue;
+        const auto eq = item.find('=');
+        if (eq == std::string_view::npos) return fail("expected name=seconds pairs separated by ':'");
+        const std::string_view name = item.substr(0, eq);
+        const Name* known = nullptr;
+        for (const Name& n : kNames) {
+            if (n.name == name) known = &n;
         }
-        total += static_cast<std::int64_t>(*n) * mult;
-        if (total > 2147483647) return -1;
+        if (known == nullptr) {
+            return fail("unknown timeout '" + std::string(name) +
+                        "' (tcp, tcp.rst, tcp.fin, udp, icmp, general, maxlife, expint)");
+        }
+        const std::int64_t secs = parse_softflowd_duration(item.substr(eq + 1));
+        if (secs < 0) return fail("'" + std::string(item) + "' needs a time such as 300, 5m or 1h30m");
+        t.*(known->field) = secs;
+        any = true;
     }
-    return total;
+    if (!any) return fail("expected name=seconds pairs separated by ':'");
+    return t;
 }
 
 Result<void> check_ip_address(std::string_view v) {

@@ -106,7 +106,7 @@ void copy_dissection(const PacketInfo& info, FlowRecord& out) {
     out.flow_label = ip.flow_label;
     out.src_port = ip.src_port;
     out.dst_port = ip.dst_port;
-    if (ip.has_icmp) out.icmp_type_code = static_cast<std::uint16_t>(ip.icmp_type << 8 | ip.icmp_code);
+    out.icmp_type_code = ip.has_icmp ? static_cast<std::uint16_t>(ip.icmp_type << 8 | ip.icmp_code) : 0;
     out.tcp_flags = ip.tcp_flags;
     out.mpls_stack_depth = info.mpls_depth;
     if (info.mpls_depth > 0) {

@@ -33,12 +33,22 @@ struct Collected {
     int probe_exit = -1;
 };
 
-// Our nfacctd collects (print, `collect` primitives) what `probe` (a pmacctd) exports while it
+// How a probe and its collector run.
+struct Setup {
+    std::string probe = "pmacctd";
+    std::string collector = "nfacctd";
+    std::string address = "127.0.0.1";  // the collector's: 127.0.0.1 or ::1
+    // Left running (pcap_savefile_wait) for 4 s instead of exiting at the end of the file; then
+    // either the collector stops first (what it got was exported by expiry), or, with a
+    // `probe_signal`, the probe gets that signal first (what it exports when stopped).
+    bool left_running = false;
+    int probe_signal = 0;
+};
+
+// A collector (print, `collect` primitives) gets what the probe (a pmacctd) exports while it
 // replays `capture` with `probe_config` added to its nfprobe configuration.
-Collected probe_and_collect(const TempDir& dir, const std::string& who, const std::string& probe,
-                            const std::string& capture, const std::string& probe_config,
-                            const std::string& collect, bool stop_probe_after_ms = false,
-                            const std::string& collector_program = "nfacctd", int stop_signal = 0) {
+Collected probe_and_collect(const TempDir& dir, const std::string& who, const std::string& capture,
+                            const std::string& probe_config, const std::string& collect, const Setup& setup = {}) {
     Collected c;
     const std::string out = dir.path() + "/" + who + ".csv";
     const std::string collector_conf = dir.path() + "/" + who + "-collector.conf";
@@ -50,12 +60,12 @@ Collected probe_and_collect(const TempDir& dir, const std::string& who, const st
     for (int attempt = 0; attempt < 5 && !collector; ++attempt) {
         port = free_udp_port();
         collector_log = dir.path() + "/" + who + "-collector-" + std::to_string(attempt) + ".log";
-        std::ofstream(collector_conf) << "nfacctd_ip: 127.0.0.1\nnfacctd_port: " << port
+        std::ofstream(collector_conf) << "nfacctd_ip: " << setup.address << "\nnfacctd_port: " << port
                                       << "\nplugins: print[p]\nprint_output[p]: csv\nprint_output_file[p]: " << out
                                       << "\nprint_refresh_time: 3600\naggregate[p]: " << collect << "\n";
-        auto d = std::make_unique<Daemon>(collector_program, collector_conf, collector_log);
+        auto d = std::make_unique<Daemon>(setup.collector, collector_conf, collector_log);
         bool up = false;
-        if (collector_program == "nfacctd") {
+        if (setup.collector == "nfacctd") {
             wait_for([&] {
                 const std::string log = read_file(collector_log);
                 return log.find("waiting for NetFlow") != std::string::npos || log.find("ERROR") != std::string::npos;
@@ -69,19 +79,17 @@ Collected probe_and_collect(const TempDir& dir, const std::string& who, const st
     }
     EXPECT_TRUE(collector) << read_file(collector_log);
     if (!collector) return c;
+    const std::string receiver = setup.address.find(':') != std::string::npos ? "[" + setup.address + "]" : setup.address;
     const std::string probe_conf = dir.path() + "/" + who + "-probe.conf";
-    std::ofstream(probe_conf) << "pcap_savefile: " << capture << "\nplugins: nfprobe[np]\nnfprobe_receiver: 127.0.0.1:"
-                              << port << "\n"
-                              << probe_config;
-    if (stop_probe_after_ms) {
-        // A probe left running (pcap_savefile_wait): what reaches the collector before it stops
-        // was exported by expiry, not at shutdown.
+    std::ofstream(probe_conf) << "pcap_savefile: " << capture << "\nplugins: nfprobe[np]\nnfprobe_receiver: " << receiver
+                              << ":" << port << "\n"
+                              << probe_config << (setup.left_running ? "pcap_savefile_wait: true\n" : "");
+    if (setup.left_running) {
         const std::string probe_log = dir.path() + "/" + who + "-probe.log";
-        Daemon p(probe, probe_conf, probe_log);
+        Daemon p(setup.probe, probe_conf, probe_log);
         std::this_thread::sleep_for(std::chrono::milliseconds(4000));
-        if (stop_signal != 0) {
-            // What the probe exports when it is stopped.
-            c.probe_exit = p.stop(stop_signal);
+        if (setup.probe_signal != 0) {
+            c.probe_exit = p.stop(setup.probe_signal);
             std::this_thread::sleep_for(std::chrono::milliseconds(1500));
             EXPECT_EQ(collector->stop(), 0);
         } else {
@@ -90,7 +98,7 @@ Collected probe_and_collect(const TempDir& dir, const std::string& who, const st
         }
         c.probe_log = read_file(probe_log);
     } else {
-        const RunResult r = run_program({probe, "-f", probe_conf}, 30000);
+        const RunResult r = run_program({setup.probe, "-f", probe_conf}, 30000);
         c.probe_exit = r.exit_code;
         c.probe_log = r.err;
         // The last datagrams are on their way to (or in) the collector's socket.
@@ -107,44 +115,57 @@ std::pair<Collected, Collected> side_by_side(const TempDir& dir, const std::stri
                                              const std::string& probe_config, const std::string& collect) {
     Collected ours;
     Collected debian;
-    std::thread t([&] { debian = probe_and_collect(dir, "debian", kDebianPmacctd, capture, probe_config, collect); });
-    ours = probe_and_collect(dir, "ours", "pmacctd", capture, probe_config, collect);
+    std::thread t([&] {
+        debian = probe_and_collect(dir, "debian", capture, probe_config, collect, {.probe = kDebianPmacctd});
+    });
+    ours = probe_and_collect(dir, "ours", capture, probe_config, collect);
     t.join();
     EXPECT_EQ(ours.probe_exit, 0) << ours.probe_log;
     EXPECT_EQ(debian.probe_exit, 0) << debian.probe_log;
     return {ours, debian};
 }
 
-// Sums the PACKETS and BYTES columns (the last two) of rows whose text contains `family_mark`
-// (":" for IPv6 addresses, "." for IPv4).
+// The cells of a row of sorted_row_lines() ("a,b,c,").
+std::vector<std::string> cells_of(const std::string& row) {
+    std::vector<std::string> cells;
+    for (std::size_t at = 0; at < row.size();) {
+        const auto comma = row.find(',', at);
+        cells.push_back(row.substr(at, comma - at));
+        at = comma + 1;
+    }
+    return cells;
+}
+
+// Sums the PACKETS and BYTES columns (the last two) of the IPv6 rows (with a ':'), or of the
+// others.
 TrafficTotals totals(const std::vector<std::string>& rows, bool ipv6) {
     TrafficTotals t;
     for (const auto& row : rows) {
         if ((row.find(':') != std::string::npos) != ipv6) continue;
-        std::vector<std::string> cells;
-        std::size_t at = 0;
-        while (at < row.size()) {
-            const auto comma = row.find(',', at);
-            cells.push_back(row.substr(at, comma - at));
-            at = comma + 1;
-        }
+        const auto cells = cells_of(row);
         t.packets += std::stoull(cells[cells.size() - 2]);
         t.bytes += std::stoull(cells[cells.size() - 1]);
     }
     return t;
 }
 
-class NfprobeExport : public ::testing::TestWithParam<int> {
+// The test capture, written for each test.
+class NfprobeCapture : public ::testing::Test {
 protected:
+    void SetUp() override { ASSERT_TRUE(write_traffic_pcap(capture, summary)); }
     TempDir dir;
+    TrafficCapture summary;
+    const std::string capture = dir.path() + "/traffic.pcap";
 };
+class NfprobeExport : public NfprobeCapture, public ::testing::WithParamInterface<int> {};
+class NfprobeTags : public NfprobeCapture {};
+class NfprobeSampling : public NfprobeCapture {};
+class NfprobeTimeouts : public NfprobeCapture {};
+class NfprobeExportOptions : public NfprobeCapture {};
 
 // QUICKSTART XII b: every packet of the capture reaches the collector once, in the same flows
 // as 1.7.7 exports them (v5 carries IPv4 only).
 TEST_P(NfprobeExport, SameFlowsAsDebian) {
-    TrafficCapture summary;
-    const std::string capture = dir.path() + "/traffic.pcap";
-    ASSERT_TRUE(write_traffic_pcap(capture, summary));
     const std::string config = "aggregate: src_host, dst_host, src_port, dst_port, proto, tos\nnfprobe_version: " +
                                std::to_string(GetParam()) + "\n";
     auto [ours, debian] =
@@ -169,9 +190,6 @@ TEST_P(NfprobeExport, SameFlowsAsDebian) {
 // The ToS of each direction as the packets carried it (1.7.7: 0 for the answering side and for
 // IPv6).
 TEST_P(NfprobeExport, TosAsThePacketsCarriedIt) {
-    TrafficCapture summary;
-    const std::string capture = dir.path() + "/traffic.pcap";
-    ASSERT_TRUE(write_traffic_pcap(capture, summary));
     const std::string config = "aggregate: src_host, dst_host, src_port, dst_port, proto, tos\nnfprobe_version: " +
                                std::to_string(GetParam()) + "\n";
     auto [ours, debian] = side_by_side(dir, capture, config, "src_host, dst_host, tos");
@@ -194,11 +212,7 @@ INSTANTIATE_TEST_SUITE_P(Versions, NfprobeExport, ::testing::Values(5, 9, 10));
 
 // QUICKSTART XII b3/b4: direction from tag, ifIndex from tag2, set by a pre_tag_map with BPF
 // filters, jeq and label as written there.
-TEST(NfprobeTags, QuickstartDirectionAndIfindexAsDebian) {
-    TempDir dir;
-    TrafficCapture summary;
-    const std::string capture = dir.path() + "/traffic.pcap";
-    ASSERT_TRUE(write_traffic_pcap(capture, summary));
+TEST_F(NfprobeTags, QuickstartDirectionAndIfindexAsDebian) {
     const std::string map = dir.path() + "/pretag.map";
     std::ofstream(map) << "set_tag=1 filter='dst net 203.0.113.0/24' jeq=eval_ifindexes\n"
                           "set_tag=2 filter='src net 203.0.113.0/24' jeq=eval_ifindexes\n"
@@ -230,11 +244,7 @@ TEST(NfprobeTags, QuickstartDirectionAndIfindexAsDebian) {
 }
 
 // QUICKSTART XII b3: direction from tag2, set by host and MAC filters.
-TEST(NfprobeTags, QuickstartDirectionFromTag2AsDebian) {
-    TempDir dir;
-    TrafficCapture summary;
-    const std::string capture = dir.path() + "/traffic.pcap";
-    ASSERT_TRUE(write_traffic_pcap(capture, summary));
+TEST_F(NfprobeTags, QuickstartDirectionFromTag2AsDebian) {
     const std::string map = dir.path() + "/pretag.map";
     // (Every frame of the capture goes from 02:00:00:00:00:01 to 02:00:00:00:00:02.)
     std::ofstream(map) << "set_tag2=1 filter='dst host 203.0.113.20'\n"
@@ -256,11 +266,7 @@ TEST(NfprobeTags, QuickstartDirectionFromTag2AsDebian) {
 
 // tag and tag2 travel in IPFIX as pmacct's own elements: from our probe to our collector as from
 // Debian's pmacctd to Debian's nfacctd.
-TEST(NfprobeTags, TagsReachTheCollectorAsWithDebian) {
-    TempDir dir;
-    TrafficCapture summary;
-    const std::string capture = dir.path() + "/traffic.pcap";
-    ASSERT_TRUE(write_traffic_pcap(capture, summary));
+TEST_F(NfprobeTags, TagsReachTheCollectorAsWithDebian) {
     const std::string map = dir.path() + "/pretag.map";
     std::ofstream(map) << "set_tag=100 filter='net 198.51.100.0/24' jeq=two\n"
                           "set_tag=101 filter='net 2001:db8::/32' jeq=two\n"
@@ -268,10 +274,10 @@ TEST(NfprobeTags, TagsReachTheCollectorAsWithDebian) {
     const std::string config = "aggregate: src_host, dst_host, proto, tag, tag2\nnfprobe_version: 10\npre_tag_map: " + map + "\n";
     Collected debian;
     std::thread t([&] {
-        debian = probe_and_collect(dir, "debian", kDebianPmacctd, capture, config, "tag, tag2, proto", false,
-                                   "/usr/sbin/nfacctd");
+        debian = probe_and_collect(dir, "debian", capture, config, "tag, tag2, proto",
+                                   {.probe = kDebianPmacctd, .collector = "/usr/sbin/nfacctd"});
     });
-    Collected ours = probe_and_collect(dir, "ours", "pmacctd", capture, config, "tag, tag2, proto");
+    Collected ours = probe_and_collect(dir, "ours", capture, config, "tag, tag2, proto");
     t.join();
     EXPECT_EQ(ours.rows, debian.rows) << ours.probe_log;
     // IPv4 TCP: tag 100 and tag2 7; IPv6 UDP: tag 101 alone.
@@ -284,20 +290,16 @@ TEST(NfprobeTags, TagsReachTheCollectorAsWithDebian) {
 }
 
 // label travels likewise, as a variable-length element.
-TEST(NfprobeTags, LabelsReachTheCollectorAsWithDebian) {
-    TempDir dir;
-    TrafficCapture summary;
-    const std::string capture = dir.path() + "/traffic.pcap";
-    ASSERT_TRUE(write_traffic_pcap(capture, summary));
+TEST_F(NfprobeTags, LabelsReachTheCollectorAsWithDebian) {
     const std::string map = dir.path() + "/pretag.map";
     std::ofstream(map) << "set_label=blue filter='net 198.51.100.0/24'\nset_label=green filter='ip6'\n";
     const std::string config = "aggregate: src_host, dst_host, proto, label\nnfprobe_version: 10\npre_tag_map: " + map + "\n";
     Collected debian;
     std::thread t([&] {
-        debian = probe_and_collect(dir, "debian", kDebianPmacctd, capture, config, "label, proto", false,
-                                   "/usr/sbin/nfacctd");
+        debian = probe_and_collect(dir, "debian", capture, config, "label, proto",
+                                   {.probe = kDebianPmacctd, .collector = "/usr/sbin/nfacctd"});
     });
-    Collected ours = probe_and_collect(dir, "ours", "pmacctd", capture, config, "label, proto");
+    Collected ours = probe_and_collect(dir, "ours", capture, config, "label, proto");
     t.join();
     EXPECT_EQ(ours.rows, debian.rows) << ours.probe_log;
     EXPECT_NE(std::find_if(ours.rows.begin(), ours.rows.end(),
@@ -309,11 +311,7 @@ TEST(NfprobeTags, LabelsReachTheCollectorAsWithDebian) {
 }
 
 // Traffic sampled before pmacctd: the collector learns the rate from the sampler options.
-TEST(NfprobeSampling, TheCollectorSeesTheRateAsWithDebian) {
-    TempDir dir;
-    TrafficCapture summary;
-    const std::string capture = dir.path() + "/traffic.pcap";
-    ASSERT_TRUE(write_traffic_pcap(capture, summary));
+TEST_F(NfprobeSampling, TheCollectorSeesTheRateAsWithDebian) {
     const std::string config = "aggregate: src_host, dst_host, src_port, dst_port, proto\nnfprobe_version: 10\n"
                                "pmacctd_ext_sampling_rate: 10\n";
     auto [ours, debian] = side_by_side(dir, capture, config, "proto, sampling_rate");
@@ -323,32 +321,51 @@ TEST(NfprobeSampling, TheCollectorSeesTheRateAsWithDebian) {
 }
 
 // Flows idle past their timeout leave while the probe runs (nfprobe_timeouts, expint).
-TEST(NfprobeTimeouts, IdleFlowsAreExportedWhileTheProbeRuns) {
-    TempDir dir;
-    TrafficCapture summary;
-    const std::string capture = dir.path() + "/traffic.pcap";
-    ASSERT_TRUE(write_traffic_pcap(capture, summary));
+TEST_F(NfprobeTimeouts, IdleFlowsAreExportedWhileTheProbeRuns) {
     // The capture's packets are years old: every flow is idle past 60 s at the first check.
     const std::string config = "aggregate: src_host, dst_host, src_port, dst_port, proto\nnfprobe_version: 9\n"
-                               "pcap_savefile_wait: true\nnfprobe_timeouts: tcp=60:udp=60:icmp=60:general=60:expint=1\n";
-    Collected c = probe_and_collect(dir, "ours", "pmacctd", capture, config, "proto", true);
+                               "nfprobe_timeouts: tcp=60:udp=60:icmp=60:general=60:expint=1\n";
+    Collected c = probe_and_collect(dir, "ours", capture, config, "proto", {.left_running = true});
     ASSERT_EQ(c.rows.size(), 4U) << c.probe_log << c.collector_log;  // tcp, udp, icmp, ipv6-icmp
     EXPECT_EQ(totals(c.rows, false).packets, summary.ipv4.packets + summary.ipv6.packets);
 }
 
 // SIGTERM, like SIGINT, exports every flow still cached (1.7.7 loses them on SIGTERM).
-TEST(NfprobeTimeouts, CachedFlowsAreExportedOnSigterm) {
-    TempDir dir;
-    TrafficCapture summary;
-    const std::string capture = dir.path() + "/traffic.pcap";
-    ASSERT_TRUE(write_traffic_pcap(capture, summary));
-    const std::string config = "aggregate: src_host, dst_host, src_port, dst_port, proto\nnfprobe_version: 10\n"
-                               "pcap_savefile_wait: true\n";
-    Collected c = probe_and_collect(dir, "ours", "pmacctd", capture, config, "proto", true, "nfacctd", SIGTERM);
+TEST_F(NfprobeTimeouts, CachedFlowsAreExportedOnSigterm) {
+    const std::string config = "aggregate: src_host, dst_host, src_port, dst_port, proto\nnfprobe_version: 10\n";
+    Collected c =
+        probe_and_collect(dir, "ours", capture, config, "proto", {.left_running = true, .probe_signal = SIGTERM});
     EXPECT_EQ(c.probe_exit, 0) << c.probe_log;
     ASSERT_EQ(c.rows.size(), 4U) << c.probe_log << c.collector_log;
     EXPECT_EQ(totals(c.rows, false).packets, summary.ipv4.packets + summary.ipv6.packets);
     EXPECT_EQ(totals(c.rows, false).bytes, summary.ipv4.bytes + summary.ipv6.bytes);
+}
+
+// nfprobe_dont_cache: every packet leaves as a flow of its own (the collector counts one flow
+// per packet), as with 1.7.7.
+TEST_F(NfprobeExportOptions, DontCacheExportsEveryPacketAsAFlow) {
+    const std::string config = "aggregate: src_host, dst_host, src_port, dst_port, proto\nnfprobe_version: 9\n"
+                               "nfprobe_dont_cache[np]: true\n";
+    auto [ours, debian] = side_by_side(dir, capture, config, "proto, flows");
+    EXPECT_EQ(ours.rows, debian.rows);
+    std::uint64_t flows = 0;
+    for (const auto& row : ours.rows) {
+        const auto cells = cells_of(row);  // proto, packets, flows, bytes
+        ASSERT_EQ(cells.size(), 4U) << row;
+        EXPECT_EQ(cells[1], cells[2]) << row;
+        flows += std::stoull(cells[2]);
+    }
+    EXPECT_EQ(flows, summary.ipv4.packets + summary.ipv6.packets);
+}
+
+// A collector on IPv6 (nfprobe_receiver: [::1]:port).
+TEST_F(NfprobeExportOptions, IpfixToAnIpv6Receiver) {
+    const std::string config = "aggregate: src_host, dst_host, src_port, dst_port, proto\nnfprobe_version: 10\n";
+    Collected c = probe_and_collect(dir, "ours", capture, config, "src_host, dst_host, src_port, dst_port, proto",
+                                    {.address = "::1"});
+    EXPECT_EQ(c.probe_exit, 0) << c.probe_log;
+    EXPECT_EQ(totals(c.rows, false).packets, summary.ipv4.packets) << c.collector_log;
+    EXPECT_EQ(totals(c.rows, true).packets, summary.ipv6.packets);
 }
 
 }  // namespace

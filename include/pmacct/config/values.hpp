@@ -39,9 +39,20 @@ struct HostPort {
 };
 // host, host:port, [v6]:port, or a bare IPv6 address.
 Result<HostPort> parse_host_port(std::string_view v);
-// A softflowd duration (nfprobe_timeouts): <number>[s|m|h|d|w] groups, the last unit optional
-// (300, 5m, 1h30m). The seconds, or -1 when malformed or above INT32_MAX.
-std::int64_t parse_softflowd_duration(std::string_view text);
+// nfprobe_timeouts, in seconds (softflowd's names and defaults).
+struct ProbeTimeouts {
+    std::int64_t tcp = 3600;
+    std::int64_t tcp_rst = 120;  // once an RST was seen
+    std::int64_t tcp_fin = 300;  // once a FIN was seen
+    std::int64_t udp = 300;
+    std::int64_t icmp = 300;
+    std::int64_t general = 3600;
+    std::int64_t maxlife = 604800;
+    std::int64_t expint = 60;  // how often expiry runs
+};
+// name=time pairs separated by ':' (a time: <number>[s|m|h|d|w] groups, 300, 5m or 1h30m);
+// names not given keep their defaults.
+Result<ProbeTimeouts> parse_probe_timeouts(std::string_view v);
 Result<void> check_ip_address(std::string_view v);
 // tunnel_0: "<protocol>, <UDP port>" (the comma or blanks between), protocol gtp or vxlan.
 struct TunnelSpec {

@@ -83,15 +83,16 @@ struct TableFixture {
 };
 
 TEST(NfprobeTimeouts, NamesNotGivenKeepTheirDefaults) {
-    auto t = Timeouts::parse("tcp=120:maxlife=1h:expint=5m");
+    auto t = config::parse_probe_timeouts("tcp=120:maxlife=1h:expint=5m");
     ASSERT_TRUE(t.has_value());
     EXPECT_EQ(t->tcp, 120);
     EXPECT_EQ(t->maxlife, 3600);
     EXPECT_EQ(t->expint, 300);
     EXPECT_EQ(t->udp, 300);
     EXPECT_EQ(t->general, 3600);
-    EXPECT_FALSE(Timeouts::parse("tcp=soon").has_value());
-    EXPECT_FALSE(Timeouts::parse("sctp=10").has_value());
+    EXPECT_FALSE(config::parse_probe_timeouts("tcp=soon").has_value());
+    EXPECT_FALSE(config::parse_probe_timeouts("sctp=10").has_value());
+    EXPECT_FALSE(config::parse_probe_timeouts("").has_value());
 }
 
 TEST(NfprobeFlowTable, PacketsOfAFlowAddUp) {
