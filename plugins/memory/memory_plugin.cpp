@@ -113,13 +113,13 @@ void MemoryPlugin::do_batch(const std::uint8_t* data, std::uint32_t records, std
     plugin::add_batch_prefetched(
         data, records, record_size, [this]() -> const aggregate::Cache& { return *table_; },
         [](std::int64_t) { return std::int64_t{0}; },
-        [this](const std::uint8_t* key, std::int64_t, const aggregate::Counters& c, std::uint64_t hash) {
-            add(key, c, hash);
-        });
+        [this](const std::uint8_t* key, std::int64_t, const aggregate::Counters& c, std::uint64_t hash,
+               std::uint32_t hint) { add(key, c, hash, hint); });
 }
 
-void MemoryPlugin::add(const std::uint8_t* key, const aggregate::Counters& counters, std::uint64_t hash) {
-    if (table_->add(key, 0, counters, hash)) return;
+void MemoryPlugin::add(const std::uint8_t* key, const aggregate::Counters& counters, std::uint64_t hash,
+                       std::uint32_t hint) {
+    if (table_->add(key, 0, counters, hash, hint)) return;
     const std::size_t want = table_->capacity() * 2;
     const std::size_t target = limit_ == 0 ? want : std::min(want, limit_);
     if (target > table_->capacity() && table_->grow(target) && table_->add(key, 0, counters, hash)) return;

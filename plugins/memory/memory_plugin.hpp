@@ -18,7 +18,7 @@ protected:
     Result<void> do_init(plugin::Environment& env) override;
     void do_record(const std::uint8_t* key, const aggregate::Counters& counters) override;
     void do_batch(const std::uint8_t* data, std::uint32_t records, std::size_t record_size) override;
-    void add(const std::uint8_t* key, const aggregate::Counters& counters, std::uint64_t hash);
+    void add(const std::uint8_t* key, const aggregate::Counters& counters, std::uint64_t hash, std::uint32_t hint = 0);
     void do_tick(std::int64_t now) override;
     int do_extra_fd() const override { return listen_.get(); }
     void do_extra_fd_ready() override;

@@ -101,7 +101,7 @@ void CachingPlugin::do_batch(const std::uint8_t* data, std::uint32_t records, st
     }
     const auto cache = [this]() -> const aggregate::Cache& { return *active_; };
     const auto fold = [this](const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& c,
-                             std::uint64_t hash) { add(key, basetime, c, hash); };
+                             std::uint64_t hash, std::uint32_t hint) { add(key, basetime, c, hash, hint); };
     if (!bins_.enabled()) {  // no history: one time-bin, 0, for every record
         add_batch_prefetched(data, records, record_size, cache, [](std::int64_t) { return std::int64_t{0}; }, fold);
         return;

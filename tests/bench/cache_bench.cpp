@@ -51,8 +51,9 @@ double run(Fields fields, const std::vector<std::uint8_t>& records, std::uint32_
         pmacct::plugin::add_batch_prefetched(
             records.data() + std::size_t{at} * kRecordBytes, n, kRecordBytes,
             [&]() -> const Cache& { return cache; }, [](std::int64_t) { return std::int64_t{0}; },
-            [&](const std::uint8_t* key, std::int64_t basetime, const Counters& c, std::uint64_t hash) {
-                (void)cache.add(key, basetime, c, hash);
+            [&](const std::uint8_t* key, std::int64_t basetime, const Counters& c, std::uint64_t hash,
+                std::uint32_t hint) {
+                (void)cache.add(key, basetime, c, hash, hint);
             });
     }
     const double ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() - cold_ns;

@@ -92,8 +92,8 @@ private:
     void do_batch(const std::uint8_t* data, std::uint32_t records, std::size_t record_size) final;
     // Inline: in the batch loop the counters a cache does not keep are then not even read.
     void add(const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& counters,
-             std::uint64_t hash) {
-        if (!active_->add(key, basetime, counters, hash)) add_when_full(key, basetime, counters, hash);
+             std::uint64_t hash, std::uint32_t hint = 0) {
+        if (!active_->add(key, basetime, counters, hash, hint)) add_when_full(key, basetime, counters, hash);
     }
     // add() once the cache had no room: purges it, then adds to the new one.
     void add_when_full(const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& counters,

@@ -201,6 +201,48 @@ TEST(Cache, AHashTakenOnOneCacheServesAnotherAndPrefetchingChangesNothing) {
     EXPECT_EQ(a, b);
 }
 
+TEST(Cache, HintsNamingTheWrongAggregateChangeNothing) {
+    // A hint is an entry number: the right one, one taken on another cache (entries in another
+    // order, or a cache swapped by a purge), one beyond the entries, or none. Only the right
+    // one may skip the probe; the others must still find (or make) the key's own aggregate.
+    for (const Fields fields : {Fields::kAll, Fields::kVolume}) {
+        Cache plain(12, 50000, fields);
+        Cache hinted(12, 50000, fields);
+        Cache other(12, 50000, fields);
+        std::mt19937 rng(11);
+        for (int i = 0; i < 200000; ++i) {
+            const auto k = key_of(static_cast<std::uint32_t>(rng() % 20000));
+            const std::int64_t basetime = 60 * static_cast<std::int64_t>(rng() % 2);
+            const auto c = counters(rng() % 1500, 1);
+            ASSERT_TRUE(plain.add(k.data(), basetime, c));
+            const auto o = key_of(static_cast<std::uint32_t>(rng() % 20000));
+            ASSERT_TRUE(other.add(o.data(), basetime, c));
+            const std::uint64_t h = hinted.hash(k.data(), basetime);
+            std::uint32_t hint = 0;
+            switch (rng() % 4) {
+                case 0: hint = hinted.candidate(h); break;
+                case 1: hint = other.candidate(h); break;
+                case 2: hint = static_cast<std::uint32_t>(rng() % (2 * hinted.size() + 2)); break;
+                default: break;
+            }
+            ASSERT_TRUE(hinted.add(k.data(), basetime, c, h, hint));
+        }
+        ASSERT_EQ(hinted.size(), plain.size());
+        std::map<std::pair<std::uint32_t, std::int64_t>, std::uint64_t> a, b;
+        plain.for_each([&](const std::uint8_t* key, const Aggregate& g) {
+            std::uint32_t v;
+            std::memcpy(&v, key, 4);
+            a[{v, g.basetime}] = g.counters.bytes + (g.counters.packets << 40);
+        });
+        hinted.for_each([&](const std::uint8_t* key, const Aggregate& g) {
+            std::uint32_t v;
+            std::memcpy(&v, key, 4);
+            b[{v, g.basetime}] = g.counters.bytes + (g.counters.packets << 40);
+        });
+        EXPECT_EQ(a, b);
+    }
+}
+
 TEST(Cache, KeysDifferingOnlyInTheirLastBytesStayApart) {
     // 13-byte keys: one 8-byte word and a 5-byte tail, compared and hashed separately.
     Cache cache(13, 1000);

@@ -117,10 +117,11 @@ TEST(RingRecord, PrefetchedBatchFoldsAsOneByOne) {
             batch.data(), records, size,
             [&]() -> const aggregate::Cache& { return added < swap_at ? first : second; },
             [](std::int64_t start_sec) { return start_sec - start_sec % 60; },
-            [&](const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& c, std::uint64_t hash) {
+            [&](const std::uint8_t* key, std::int64_t basetime, const aggregate::Counters& c, std::uint64_t hash,
+                std::uint32_t hint) {
                 ASSERT_EQ(hash, first.hash(key, basetime));
                 ASSERT_EQ(basetime, 960);
-                ASSERT_TRUE((added < swap_at ? first : second).add(key, basetime, c, hash));
+                ASSERT_TRUE((added < swap_at ? first : second).add(key, basetime, c, hash, hint));
                 ++added;
             });
         EXPECT_EQ(added, records);
