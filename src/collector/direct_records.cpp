@@ -282,9 +282,9 @@ inline Timestamp DirectProgram::time_of(const std::uint8_t* record, const TimeSr
         case TimeFrom::kMillis: return Timestamp::from_us(read(record, from.value) * 1000ULL);
         case TimeFrom::kUptime: {
             const std::uint64_t v = read(record, from.value);
-            // v9: against the header's sysUptime; IPFIX has none and needs
+            // v9 and v5: against the header's sysUptime; IPFIX has none and needs
             // systemInitTimeMilliseconds.
-            if (h.version == 9) return flow::v5_primitive_time(h.unix_secs, h.sys_uptime, static_cast<std::uint32_t>(v));
+            if (h.version != 10) return flow::v5_primitive_time(h.unix_secs, h.sys_uptime, static_cast<std::uint32_t>(v));
             if (has_sys_init_) return Timestamp::from_us((read(record, sys_init_) + v) * 1000ULL);
             break;
         }
@@ -315,13 +315,22 @@ __attribute__((always_inline)) inline void DirectProgram::write_inline(const std
     const std::uint8_t family = v6 ? 6 : 4;
     const bool ipv6_flow = v6 && (src.present() || dst.present());
     const flow::V9Header& h = s.header;
-    // Nothing says when it started: the export time, as nfacctd shows it.
+    // Nothing says when it started: the export time, as nfacctd shows it (v9 and IPFIX).
     Timestamp start = time_of(record, start_, h);
-    if (start.empty()) start = Timestamp{std::int64_t{h.unix_secs}, 0};
+    if (start.empty() && !v5_) start = Timestamp{std::int64_t{h.unix_secs}, 0};
     const Timestamp time_end = time_of(record, end_, h);
-    const Timestamp& end = time_end.empty() ? s.arrival : time_end;
-    plugin::write_ring_counters(out, bytes, packets, flows, start, end, static_cast<std::uint8_t>(read(record, tcp_flags_)),
-                                ipv6_flow ? FlowType::kIpv6 : FlowType::kIpv4);
+    if (v5_) {
+        // The ring takes the times v5 records are binned by (see write_ring_record()).
+        const Timestamp bin = flow::v5_bin_time(h.unix_secs, h.sys_uptime, static_cast<std::uint32_t>(read(record, start_.value)));
+        const Timestamp bin_end = flow::v5_bin_time(h.unix_secs, h.sys_uptime, static_cast<std::uint32_t>(read(record, end_.value)));
+        plugin::write_ring_counters(out, bytes, packets, flows, bin.empty() ? start : bin,
+                                    !bin_end.empty() ? bin_end : !time_end.empty() ? time_end : s.arrival,
+                                    static_cast<std::uint8_t>(read(record, tcp_flags_)), FlowType::kIpv4);
+    } else {
+        const Timestamp& end = time_end.empty() ? s.arrival : time_end;
+        plugin::write_ring_counters(out, bytes, packets, flows, start, end, static_cast<std::uint8_t>(read(record, tcp_flags_)),
+                                    ipv6_flow ? FlowType::kIpv6 : FlowType::kIpv4);
+    }
 
     // The key, field by field.
     std::uint8_t* const key = out + kCountersBytes;
@@ -441,8 +450,80 @@ const DirectRecords::Entry& DirectRecords::entry_for(const plugin::PluginHost& h
     return *last_;
 }
 
+const flow::Template& DirectProgram::v5_template() {
+    // Compiled (and kept) by a decoder of its own, as an exporter's v9 template would be.
+    static const flow::Template& t = []() -> const flow::Template& {
+        static flow::TemplateDecoder decoder;
+        flow::Template v5;
+        v5.id = 256;
+        // srcaddr, dstaddr, nexthop, input, output, dPkts, dOctets, First, Last, srcport,
+        // dstport, pad1, tcp_flags, prot, tos, src_as, dst_as, src_mask, dst_mask, pad2.
+        v5.fields = {{8, 4},  {12, 4}, {15, 4}, {10, 2}, {14, 2}, {2, 4},  {1, 4},
+                     {22, 4}, {21, 4}, {7, 2},  {11, 2}, {210, 1}, {6, 1}, {4, 1},
+                     {5, 1},  {16, 2}, {17, 2}, {9, 1},  {13, 1}, {210, 2}};
+        flow::TemplateKey key;
+        key.id = v5.id;
+        key.version = 9;
+        decoder.install_template(key, std::move(v5));
+        return *decoder.find(key);
+    }();
+    return t;
+}
+
+flow::V9Header DirectProgram::v5_header(const flow::NetflowV5Header& v5) {
+    flow::V9Header h;
+    h.version = 5;
+    h.count = v5.count;
+    h.sys_uptime = v5.sys_uptime;
+    h.unix_secs = v5.unix_secs;
+    h.sequence = v5.flow_sequence;
+    h.source_id = v5.engine_id;
+    return h;
+}
+
+std::optional<DirectProgram> DirectProgram::compile_v5(const aggregate::KeyLayout& layout, bool use_ip_next_hop) {
+    for (const auto& f : layout.fields()) {
+        // The v5 decoder leaves these 0, where the program derives them as v9 and IPFIX have
+        // them: the ethertype from the address family, the direction as 'u'.
+        if (f.spec->name == "etype" || f.spec->name == "sampling_direction") return std::nullopt;
+    }
+    auto p = compile(v5_template(), layout, use_ip_next_hop);
+    if (p) p->v5_ = true;
+    return p;
+}
+
+bool DirectRecords::write_v5(plugin::PluginHost& host, const flow::NetflowV5Header& header, const std::uint8_t* records,
+                             const IpAddress& exporter, Timestamp arrival, bool use_ip_next_hop) {
+    if (!v5_) {
+        Entry e;
+        for (std::size_t i = 0; i < host.plugin_count(); ++i) {
+            auto p = DirectProgram::compile_v5(host.layout(i), use_ip_next_hop);
+            if (!p) {
+                e.programs.clear();
+                break;
+            }
+            e.programs.push_back(std::move(*p));
+        }
+        v5_ = std::move(e);
+    }
+    if (v5_->programs.empty()) return false;
+    const flow::V9Header h = DirectProgram::v5_header(header);
+    const flow::DirectSet s{DirectProgram::v5_template(),
+                            {records, std::size_t{header.count} * flow::kNetflowV5RecordSize},
+                            header.count,
+                            h,
+                            exporter,
+                            arrival,
+                            use_ip_next_hop};
+    return write_with(host, *v5_, s);
+}
+
 bool DirectRecords::write(plugin::PluginHost& host, const flow::DirectSet& s) {
     const Entry& e = entry_for(host, s);
+    return write_with(host, e, s);
+}
+
+bool DirectRecords::write_with(plugin::PluginHost& host, const Entry& e, const flow::DirectSet& s) {
     if (e.programs.empty()) return false;
     const std::uint8_t* const data = s.data.data();
     const std::size_t length = s.t.record_length;

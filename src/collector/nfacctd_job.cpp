@@ -166,9 +166,12 @@ public:
         direct_enabled_ = !tee_mode_ && tag_maps_.global() == nullptr && !flow_maps_.changes_records() &&
                           DirectRecords::usable(host_) && std::getenv("PMACCT_NG_NO_DIRECT_RECORDS") == nullptr;
         if (direct_enabled_) log::debug("NetFlow v9/IPFIX records of plain templates go straight to the plugins");
+        // v5 records too, unless their times or counters are changed on the way.
+        const flow::NetflowV5Options& v5 = decoder_.options();
+        direct_v5_ = direct_enabled_ && !v5.time_secs && !v5.time_new && !v5.renormalize && v5.sampling_map == nullptr;
 
         const int rc = input_ ? run_socket() : run_savefile();
-        if (direct_enabled_) log::debug("{} NetFlow v9/IPFIX records went straight to the plugins", direct_.records());
+        if (direct_enabled_) log::debug("{} NetFlow records went straight to the plugins", direct_.records());
         save_templates(true);
         const int plugins_rc = host_.shutdown(std::chrono::seconds(60));
         log::info("OK, Exiting ...");
@@ -208,8 +211,9 @@ private:
             replicate(payload, source, source_port, arrival);
             return;
         }
-        // v9/IPFIX sets the plugins can take as the datagram has them skip the FlowRecords.
-        const auto direct = [this](const flow::DirectSet& set) { return direct_enabled_ && direct_.write(host_, set); };
+        // v9/IPFIX sets and v5 datagrams the plugins can take as the datagram has them skip the
+        // FlowRecords.
+        const Direct direct{this};
         if (!templates_sender_) {
             decode(payload, source, arrival, [this](const FlowRecord& r) { deliver(r); },
                    [](std::span<const std::uint8_t>, flow::TemplateDecoder::SetKind) {}, direct);
@@ -278,9 +282,28 @@ private:
     template <typename Sink, typename SetSink>
     void decode(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival, Sink&& sink,
                 SetSink&& on_set) {
-        decode(payload, source, arrival, sink, on_set, [](const flow::DirectSet&) { return false; });
+        decode(payload, source, arrival, sink, on_set, NoDirect{});
     }
-    // The same, offering v9/IPFIX data sets to `direct` first (see TemplateDecoder::decode).
+    // Where records may skip the FlowRecord path: v9/IPFIX data sets (see
+    // TemplateDecoder::decode) and v5 datagrams (see NetflowV5Decoder::decode).
+    struct Direct {
+        NfacctdJob* job;
+        bool operator()(const flow::DirectSet& set) const {
+            return job->direct_enabled_ && job->direct_.write(job->host_, set);
+        }
+        bool operator()(const flow::NetflowV5Header& h, const std::uint8_t* records, const IpAddress& source,
+                        Timestamp arrival) const {
+            return job->direct_v5_ &&
+                   job->direct_.write_v5(job->host_, h, records, source, arrival, job->decoder_.options().use_ip_next_hop);
+        }
+    };
+    struct NoDirect {
+        bool operator()(const flow::DirectSet&) const { return false; }
+        bool operator()(const flow::NetflowV5Header&, const std::uint8_t*, const IpAddress&, Timestamp) const {
+            return false;
+        }
+    };
+    // The same, offering records to `direct` first (Direct or NoDirect).
     template <typename Sink, typename SetSink, typename Direct>
     void decode(std::span<const std::uint8_t> payload, const IpAddress& source, Timestamp arrival, Sink&& sink,
                 SetSink&& on_set, Direct&& direct) {
@@ -296,7 +319,10 @@ private:
                                source.to_string(), v);
             return;
         }
-        auto result = decoder_.decode(payload, source, arrival, sink);
+        auto result = decoder_.decode(payload, source, arrival, sink,
+                                      [&](const flow::NetflowV5Header& h, const std::uint8_t* records) {
+                                          return direct(h, records, source, arrival);
+                                      });
         if (!result.ok()) {
             stats_.count_discarded();
             PMACCT_LOG_LIMITED(log::Level::kInfo, 60, 5, "{} from {}", flow::describe(result.outcome),
@@ -526,6 +552,7 @@ private:
     // No map changes records on their way and every plugin takes them plain: v9/IPFIX records
     // of lean templates go straight from the datagram into the rings.
     bool direct_enabled_ = false;
+    bool direct_v5_ = false;  // v5 datagrams too
     DirectRecords direct_;
     bool stop_ = false;
 };

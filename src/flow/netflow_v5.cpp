@@ -46,12 +46,6 @@ V5Outcome parse_netflow_v5_header(std::span<const std::uint8_t> datagram, Netflo
     return V5Outcome::kOk;
 }
 
-Timestamp v5_bin_time(std::uint32_t unix_secs, std::uint32_t sys_uptime, std::uint32_t t) {
-    const std::int64_t msecs =
-        std::int64_t{unix_secs} * 1000 + std::int64_t{t} - std::int64_t{sys_uptime};
-    return Timestamp{msecs / 1000, 0};  // truncation, as a double-to-time_t conversion does
-}
-
 Timestamp v5_secs_time(std::uint32_t unix_secs, std::uint32_t sys_uptime, std::uint32_t t) {
     const std::uint32_t secs = unix_secs - (sys_uptime - t);
     return Timestamp{static_cast<std::int64_t>(secs), 0};

@@ -2,7 +2,9 @@
 // Inputs as netflow_v9_fuzz.cpp's (one datagram, or 0xFF then length-prefixed datagrams). Two
 // decoders see the same datagrams: one gives FlowRecords, written as ring records for a few
 // plugin keys; the other hands its lean sets to DirectPrograms for the same keys. Every ring
-// record must be the same bytes, in the same order; a difference aborts.
+// record must be the same bytes, in the same order; a difference aborts. NetFlow v5 datagrams
+// (version 5) go through two v5 decoders the same way, with the v5 programs of the keys that
+// have one.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "pmacct/collector/direct_records.hpp"
+#include "pmacct/flow/netflow_v5.hpp"
 #include "pmacct/plugin/plugin.hpp"
 
 namespace {
@@ -53,8 +56,60 @@ std::vector<std::uint8_t> used_part(const aggregate::KeyLayout& layout, std::vec
     return bytes;
 }
 
+void decode_v5_both(std::span<const std::uint8_t> datagram) {
+    struct V5Program {
+        const aggregate::KeyLayout* layout;
+        collector::DirectProgram program;
+    };
+    static const std::vector<V5Program> programs = [] {
+        std::vector<V5Program> out;
+        for (const auto& layout : keys().layouts) {
+            if (auto p = collector::DirectProgram::compile_v5(layout, false)) out.push_back({&layout, std::move(*p)});
+        }
+        if (out.size() < 2) std::abort();  // the first two keys have programs
+        return out;
+    }();
+    static flow::NetflowV5Decoder by_records;
+    static flow::NetflowV5Decoder by_programs;
+    const IpAddress exporter = IpAddress::v4(0xC0000201);
+    const Timestamp arrival{1700000000, 123456};
+    Records expected, got;
+    const auto a = by_records.decode(datagram, exporter, arrival, [&](const FlowRecord& r) {
+        for (const V5Program& p : programs) {
+            std::vector<std::uint8_t> bytes(plugin::ring_record_size(*p.layout));
+            plugin::write_ring_record(bytes.data(), *p.layout, r, 0);
+            expected.push_back(used_part(*p.layout, std::move(bytes)));
+        }
+    });
+    const auto b = by_programs.decode(
+        datagram, exporter, arrival, [](const FlowRecord&) { std::abort(); },
+        [&](const flow::NetflowV5Header& h, const std::uint8_t* records) {
+            const flow::V9Header v9 = collector::DirectProgram::v5_header(h);
+            const flow::DirectSet s{collector::DirectProgram::v5_template(),
+                                    {records, std::size_t{h.count} * flow::kNetflowV5RecordSize},
+                                    h.count,
+                                    v9,
+                                    exporter,
+                                    arrival,
+                                    false};
+            for (std::uint32_t i = 0; i < h.count; ++i) {
+                for (const V5Program& p : programs) {
+                    std::vector<std::uint8_t> bytes(plugin::ring_record_size(*p.layout), 0xA5);
+                    p.program.write(records + std::size_t{i} * flow::kNetflowV5RecordSize, s, bytes.data());
+                    got.push_back(used_part(*p.layout, std::move(bytes)));
+                }
+            }
+            return true;
+        });
+    if (a.records != b.records || a.outcome != b.outcome || expected != got) std::abort();
+}
+
 void decode_both(flow::TemplateDecoder& by_records, flow::TemplateDecoder& by_programs,
                  std::span<const std::uint8_t> datagram) {
+    if (datagram.size() >= 2 && datagram[0] == 0 && datagram[1] == 5) {
+        decode_v5_both(datagram);
+        return;
+    }
     const Keys& k = keys();
     const IpAddress exporter = IpAddress::v4(0xC0000201);
     const Timestamp arrival{1700000000, 123456};

@@ -22,6 +22,7 @@
 
 #include "pmacct/aggregate/key_layout.hpp"
 #include "pmacct/base/unaligned.hpp"
+#include "pmacct/flow/netflow_v5.hpp"
 #include "pmacct/flow/netflow_v9.hpp"
 #include "pmacct/plugin/host.hpp"
 
@@ -36,6 +37,14 @@ public:
     // `use_ip_next_hop`: the decoder's (peer_dst_ip then needs the FlowRecord path).
     static std::optional<DirectProgram> compile(const flow::Template& t, const aggregate::KeyLayout& layout,
                                                 bool use_ip_next_hop = false);
+    // The program for NetFlow v5 records (v5_template()'s), whose times go into the ring as the
+    // v5 decoder puts them (the bin times; see flow::v5_bin_time); nullopt as compile().
+    static std::optional<DirectProgram> compile_v5(const aggregate::KeyLayout& layout, bool use_ip_next_hop);
+    // A NetFlow v5 record as the v9 template of the same elements at the same offsets (48 bytes).
+    static const flow::Template& v5_template();
+    // A v5 header as a DirectSet's header: version 5, the times, the flow sequence, and the
+    // engine id as the source id (export_proto_sysid, as the v5 decoder has it).
+    static flow::V9Header v5_header(const flow::NetflowV5Header& h);
 
     // The ring record (ring_record_size(layout) bytes at `out`) of the record at `record`,
     // of a datagram whose shared part `s` describes.
@@ -108,6 +117,7 @@ private:
     TimeSrc start_, end_;
     Src sys_init_;  // IPFIX: systemInitTimeMilliseconds, for sysUptime-relative times
     bool has_sys_init_ = false;
+    bool v5_ = false;  // compile_v5()'s
 };
 
 // The direct programs of every template seen, per plugin, written into the plugins' rings.
@@ -118,6 +128,10 @@ public:
     // The records of `s` to every plugin of `host`; false (nothing written) when the template
     // needs the FlowRecord path for some plugin.
     bool write(plugin::PluginHost& host, const flow::DirectSet& s);
+    // The `header.count` NetFlow v5 records at `records` to every plugin of `host`; false
+    // (nothing written) when some plugin needs the FlowRecord path.
+    bool write_v5(plugin::PluginHost& host, const flow::NetflowV5Header& header, const std::uint8_t* records,
+                  const IpAddress& exporter, Timestamp arrival, bool use_ip_next_hop);
     // Records written so far.
     std::uint64_t records() const { return records_; }
 
@@ -126,10 +140,12 @@ private:
         std::vector<DirectProgram> programs;  // per plugin; empty: the FlowRecord path
     };
     const Entry& entry_for(const plugin::PluginHost& host, const flow::DirectSet& s);
+    bool write_with(plugin::PluginHost& host, const Entry& e, const flow::DirectSet& s);
 
     std::unordered_map<std::uint64_t, Entry> programs_;  // by Template::serial
     std::uint64_t last_serial_ = 0;
     const Entry* last_ = nullptr;
+    std::optional<Entry> v5_;  // compiled at the first v5 datagram
     std::uint64_t records_ = 0;
 };
 

@@ -107,7 +107,10 @@ inline Timestamp v5_primitive_time(std::uint32_t unix_secs, std::uint32_t sys_up
 // signed 64-bit milliseconds, truncated to seconds: (unix_secs * 1000 + t - sys_uptime) / 1000.
 // It differs from the primitive by one second when (sys_uptime - t) is not a multiple of 1000,
 // and does not wrap when First is later than sysUptime.
-Timestamp v5_bin_time(std::uint32_t unix_secs, std::uint32_t sys_uptime, std::uint32_t t);
+inline Timestamp v5_bin_time(std::uint32_t unix_secs, std::uint32_t sys_uptime, std::uint32_t t) {
+    const std::int64_t msecs = std::int64_t{unix_secs} * 1000 + std::int64_t{t} - std::int64_t{sys_uptime};
+    return Timestamp{msecs / 1000, 0};  // truncation, as a double-to-time_t conversion does
+}
 // nfacctd_time_secs: unix_secs - (sys_uptime - t), 32-bit unsigned arithmetic.
 Timestamp v5_secs_time(std::uint32_t unix_secs, std::uint32_t sys_uptime, std::uint32_t t);
 
@@ -141,15 +144,25 @@ public:
     template <typename Sink>
     V5DecodeResult decode(std::span<const std::uint8_t> datagram, const IpAddress& exporter,
                           Timestamp arrival, Sink&& sink) {
+        return decode(datagram, exporter, arrival, sink, [](const NetflowV5Header&, const std::uint8_t*) { return false; });
+    }
+    // The same, offering the datagram's records (header.count records of 48 bytes from
+    // `records`) to direct(header, records) first: when it returns true it has taken them all,
+    // and no FlowRecord is made (see collector::DirectRecords::write_v5).
+    template <typename Sink, typename Direct>
+    V5DecodeResult decode(std::span<const std::uint8_t> datagram, const IpAddress& exporter,
+                          Timestamp arrival, Sink&& sink, Direct&& direct) {
         V5DecodeResult result;
         result.outcome = parse_netflow_v5_header(datagram, result.header);
         if (!count_outcome(result.outcome)) return result;
-        FlowRecord record;
-        prepare_datagram(result.header, exporter, arrival, record);
-        for (std::uint16_t i = 0; i < result.header.count; ++i) {
-            fill_flow(result.header, datagram.data() + kNetflowV5HeaderSize + std::size_t{i} * kNetflowV5RecordSize,
-                      record);
-            sink(static_cast<const FlowRecord&>(record));
+        const std::uint8_t* const records = datagram.data() + kNetflowV5HeaderSize;
+        if (result.header.count == 0 || !direct(static_cast<const NetflowV5Header&>(result.header), records)) {
+            FlowRecord record;
+            prepare_datagram(result.header, exporter, arrival, record);
+            for (std::uint16_t i = 0; i < result.header.count; ++i) {
+                fill_flow(result.header, records + std::size_t{i} * kNetflowV5RecordSize, record);
+                sink(static_cast<const FlowRecord&>(record));
+            }
         }
         result.records = result.header.count;
         counters_.records += result.records;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "pmacct/flow/netflow_v5.hpp"
 #include "pmacct/plugin/plugin.hpp"
 
 namespace pmacct::collector {
@@ -112,6 +113,19 @@ struct Field {
     std::uint32_t pen = 0;
 };
 
+// A plugin key of 1 to 8 primitives, mostly ones the direct path writes.
+std::vector<std::string> random_key(std::mt19937_64& rng) {
+    const auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+    std::vector<std::string> names;
+    const std::size_t n_primitives = 1 + pick(8);
+    for (std::size_t i = 0; i < n_primitives; ++i) {
+        const std::string& p = pick(25) == 0 ? kOtherPrimitives[pick(kOtherPrimitives.size())]
+                                             : kPrimitives[pick(kPrimitives.size())];
+        if (std::find(names.begin(), names.end(), p) == names.end()) names.push_back(p);
+    }
+    return names;
+}
+
 std::vector<std::uint8_t> ring_bytes_of(const aggregate::KeyLayout& layout, const FlowRecord& r) {
     std::vector<std::uint8_t> out(plugin::ring_record_size(layout));
     plugin::write_ring_record(out.data(), layout, r, 0);
@@ -124,13 +138,7 @@ TEST(DirectRecords, RandomTemplatesGiveTheSameRingRecordsAsFlowRecords) {
     int direct_sets = 0, fallback_sets = 0, compared = 0;
     for (int round = 0; round < 3000; ++round) {
         // The plugin's key.
-        std::vector<std::string> names;
-        const std::size_t n_primitives = 1 + pick(8);
-        for (std::size_t i = 0; i < n_primitives; ++i) {
-            const std::string& p = pick(25) == 0 ? kOtherPrimitives[pick(kOtherPrimitives.size())]
-                                                 : kPrimitives[pick(kPrimitives.size())];
-            if (std::find(names.begin(), names.end(), p) == names.end()) names.push_back(p);
-        }
+        const std::vector<std::string> names = random_key(rng);
         auto layout = aggregate::KeyLayout::build(names);
         ASSERT_TRUE(layout) << layout.error();
 
@@ -211,6 +219,90 @@ TEST(DirectRecords, RandomTemplatesGiveTheSameRingRecordsAsFlowRecords) {
     EXPECT_GT(direct_sets, 1500);
     EXPECT_GT(fallback_sets, 50);
     EXPECT_GT(compared, 8000);
+}
+
+// NetFlow v5: random datagrams (random header times, First/Last around sysUptime, zeros) and
+// random keys; the v5 program must give the ring records of the v5 decoder's FlowRecords.
+TEST(DirectRecords, V5DatagramsGiveTheSameRingRecordsAsFlowRecords) {
+    std::mt19937_64 rng(20261222);
+    const auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+    int direct = 0, fallback = 0, compared = 0;
+    for (int round = 0; round < 3000; ++round) {
+        const std::vector<std::string> names = random_key(rng);
+        auto layout = aggregate::KeyLayout::build(names);
+        ASSERT_TRUE(layout) << layout.error();
+
+        const std::size_t count = 1 + pick(30);
+        Datagram d(5);  // version, count (set below), then the rest of the v5 header by hand
+        std::vector<std::uint8_t>& b = d.bytes();
+        b.resize(4);
+        b[3] = static_cast<std::uint8_t>(count);
+        const std::uint32_t uptime = pick(8) == 0 ? static_cast<std::uint32_t>(pick(3000)) : static_cast<std::uint32_t>(rng());
+        d.u32(uptime);
+        d.u32(pick(8) == 0 ? static_cast<std::uint32_t>(pick(2)) : 1700000000U + static_cast<std::uint32_t>(pick(1000)));
+        d.u32(static_cast<std::uint32_t>(rng()));  // unix_nsecs
+        d.u32(static_cast<std::uint32_t>(rng()));  // flow_sequence
+        d.u8(static_cast<std::uint8_t>(rng()));    // engine type
+        d.u8(static_cast<std::uint8_t>(rng()));    // engine id
+        d.u16(pick(2) == 0 ? 0 : static_cast<std::uint16_t>(rng()));  // sampling
+        for (std::size_t r = 0; r < count; ++r) {
+            for (int i = 0; i < 12; ++i) d.u32(pick(4) == 0 ? 0 : static_cast<std::uint32_t>(rng()));
+            std::uint8_t* rec = b.data() + b.size() - flow::kNetflowV5RecordSize;
+            for (const int at : {24, 28}) {  // First and Last: mostly before sysUptime, by up to a day
+                if (pick(6) == 0) continue;
+                const std::uint32_t t = uptime - static_cast<std::uint32_t>(pick(86400000));
+                rec[at] = static_cast<std::uint8_t>(t >> 24);
+                rec[at + 1] = static_cast<std::uint8_t>(t >> 16);
+                rec[at + 2] = static_cast<std::uint8_t>(t >> 8);
+                rec[at + 3] = static_cast<std::uint8_t>(t);
+            }
+        }
+        const std::vector<std::uint8_t>& datagram = b;
+
+        const bool use_ip_next_hop = pick(4) == 0;
+        flow::NetflowV5Options options;
+        options.use_ip_next_hop = use_ip_next_hop;
+        flow::NetflowV5Decoder decoder(options);
+        const IpAddress exporter = pick(2) == 0 ? IpAddress::v4(0x7F000001) : IpAddress{6, {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+        const Timestamp arrival{1700000100, static_cast<std::uint32_t>(pick(1000000))};
+
+        std::vector<std::vector<std::uint8_t>> expected, got;
+        decoder.decode(datagram, exporter, arrival, [&](const FlowRecord& r) { expected.push_back(ring_bytes_of(*layout, r)); });
+        const auto program = DirectProgram::compile_v5(*layout, use_ip_next_hop);
+        const auto result = decoder.decode(
+            datagram, exporter, arrival, [&](const FlowRecord& r) { got.push_back(ring_bytes_of(*layout, r)); },
+            [&](const flow::NetflowV5Header& h, const std::uint8_t* records) {
+                if (!program) {
+                    ++fallback;
+                    return false;
+                }
+                ++direct;
+                const flow::V9Header v9 = DirectProgram::v5_header(h);
+                const flow::DirectSet s{DirectProgram::v5_template(), {records, h.count * flow::kNetflowV5RecordSize},
+                                        h.count, v9, exporter, arrival, use_ip_next_hop};
+                for (std::uint32_t k = 0; k < h.count; ++k) {
+                    std::vector<std::uint8_t> out(plugin::ring_record_size(*layout), 0xAA);  // not zeroed
+                    program->write(records + std::size_t{k} * flow::kNetflowV5RecordSize, s, out.data());
+                    got.push_back(std::move(out));
+                }
+                return true;
+            });
+        ASSERT_TRUE(result.ok()) << "round " << round;
+        ASSERT_EQ(got.size(), expected.size()) << "round " << round;
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            const std::size_t used = plugin::ring_layout::kCountersBytes + layout->key_size();
+            got[i].resize(used);
+            expected[i].resize(used);
+            std::size_t at = 0;
+            while (at < used && got[i][at] == expected[i][at]) ++at;
+            ASSERT_EQ(at, used) << "round " << round << " record " << i << ": byte " << at << " differs, key "
+                                << ::testing::PrintToString(names);
+            ++compared;
+        }
+    }
+    EXPECT_GT(direct, 1500);
+    EXPECT_GT(fallback, 50);
+    EXPECT_GT(compared, 20000);
 }
 
 TEST(DirectRecords, KeysWithPrimitivesItDoesNotWriteAreLeftToFlowRecords) {
