@@ -36,6 +36,10 @@ const Keys& keys() {
             {"timestamp_start", "timestamp_end", "timestamp_arrival", "timestamp_export", "export_proto_version",
              "export_proto_seqno", "export_proto_sysid", "out_vlan", "nat_event", "post_nat_src_port", "mpls_pw_id",
              "etype", "sampling_direction", "peer_dst_ip", "tag", "label"},
+            // The same without etype and sampling_direction, which keep v5 off the direct path.
+            {"timestamp_start", "timestamp_end", "timestamp_arrival", "timestamp_export", "export_proto_version",
+             "export_proto_seqno", "export_proto_sysid", "out_vlan", "nat_event", "post_nat_src_port", "mpls_pw_id",
+             "peer_dst_ip", "tag", "label"},
         };
         Keys out;
         for (const auto& n : names) {
@@ -66,7 +70,7 @@ void decode_v5_both(std::span<const std::uint8_t> datagram) {
         for (const auto& layout : keys().layouts) {
             if (auto p = collector::DirectProgram::compile_v5(layout, false)) out.push_back({&layout, std::move(*p)});
         }
-        if (out.size() < 2) std::abort();  // the first two keys have programs
+        if (out.size() != 3) std::abort();  // every key but the third has a program
         return out;
     }();
     static flow::NetflowV5Decoder by_records;

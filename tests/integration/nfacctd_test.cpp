@@ -172,43 +172,75 @@ TEST(Nfacctd, SavefileThroughPrintMatchesWhatWasSentPerFlow) {
     }
 }
 
+// Replays dir/in.pcap through print plugins p and q (CSV into dir/NAME-p.csv and NAME-q.csv)
+// configured by `conf` (their aggregates and the rest), with or without the direct path
+// (PMACCT_NG_NO_DIRECT_RECORDS); returns how many records went straight, as ours says when
+// debugging.
+std::uint64_t replay_print_pair(const TempDir& dir, const std::string& name, bool direct, const std::string& conf,
+                                std::string& p_out, std::string& q_out) {
+    const std::string path = dir.path() + "/" + name;
+    std::ofstream(path + ".conf") << "pcap_savefile: " << dir.path() << "/in.pcap\nplugins: print[p], print[q]\n"
+                                  << "print_output: csv\nprint_refresh_time: 3600\ntimestamps_utc: true\ndebug: true\n"
+                                  << "print_output_file[p]: " << path << "-p.csv\nprint_output_file[q]: " << path
+                                  << "-q.csv\n"
+                                  << conf;
+    // Our nfacctd by its path: /usr/bin/env would find Debian's by PATH.
+    std::vector<std::string> argv = {program_path("nfacctd"), "-f", path + ".conf"};
+    if (!direct) argv.insert(argv.begin(), {"/usr/bin/env", "PMACCT_NG_NO_DIRECT_RECORDS=1"});
+    const RunResult r = run_program(argv, 30000);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    p_out = read_file(path + "-p.csv");
+    q_out = read_file(path + "-q.csv");
+    std::smatch m;
+    return std::regex_search(r.err, m, std::regex("([0-9]+) NetFlow records went straight")) ? std::stoull(m[1]) : 0ULL;
+}
+
 // v5 records go straight into the plugins' rings when nothing sits in between: the same rows as
-// through FlowRecords (PMACCT_NG_NO_DIRECT_RECORDS), time-bins included, for two plugins with
-// their own keys; and it is the direct path that wrote them (ours says how many records took it
-// when debugging). A third run keys one plugin on etype, which v5 leaves to FlowRecords.
+// through FlowRecords, time-bins included, for two plugins with their own keys; and it is the
+// direct path that wrote them. A third run keys one plugin on etype, which v5 leaves to
+// FlowRecords.
 TEST(Nfacctd, V5DirectPathGivesWhatFlowRecordsGive) {
     TempDir dir;
     V5Generator gen(500, 30, 1795340000);
     ASSERT_TRUE(write_v5_pcap(dir.path() + "/in.pcap", gen, 200, 0x7F000001U, 2100));
-    const auto run = [&](const std::string& name, bool direct, const std::string& q_key, std::string& p_out,
-                         std::string& q_out) {
-        const std::string conf = dir.path() + "/" + name + ".conf";
-        std::ofstream(conf) << "pcap_savefile: " << dir.path() << "/in.pcap\nplugins: print[p], print[q]\n"
-                            << "print_output: csv\nprint_refresh_time: 3600\ntimestamps_utc: true\ndebug: true\n"
-                            << "aggregate[p]: src_host, dst_host, src_port, dst_port, proto, tos, src_as, dst_as, "
-                               "in_iface, out_iface, src_mask, dst_mask, tcpflags, timestamp_start, timestamp_end, "
-                               "export_proto_seqno, export_proto_sysid, export_proto_version, peer_src_ip, peer_dst_ip\n"
-                            << "print_history[p]: 1m\nprint_output_file[p]: " << dir.path() << "/" << name << "-p.csv\n"
-                            << "aggregate[q]: " << q_key << "\nprint_history[q]: 5m\nprint_output_file[q]: " << dir.path()
-                            << "/" << name << "-q.csv\n";
-        std::vector<std::string> argv = {"nfacctd", "-f", conf};
-        if (!direct) argv.insert(argv.begin(), {"/usr/bin/env", "PMACCT_NG_NO_DIRECT_RECORDS=1"});
-        const RunResult r = run_program(argv, 30000);
-        EXPECT_EQ(r.exit_code, 0) << r.err;
-        p_out = read_file(dir.path() + "/" + name + "-p.csv");
-        q_out = read_file(dir.path() + "/" + name + "-q.csv");
-        std::smatch m;
-        return std::regex_search(r.err, m, std::regex("([0-9]+) NetFlow records went straight")) ? std::stoull(m[1]) : 0ULL;
-    };
+    const std::string p_conf =
+        "aggregate[p]: src_host, dst_host, src_port, dst_port, proto, tos, src_as, dst_as, in_iface, out_iface, "
+        "src_mask, dst_mask, tcpflags, timestamp_start, timestamp_end, export_proto_seqno, export_proto_sysid, "
+        "export_proto_version, peer_src_ip, peer_dst_ip\nprint_history[p]: 1m\nprint_history[q]: 5m\n";
     std::string p[3], q[3];
-    const char* plain_q = "dst_net, proto, timestamp_export";
-    EXPECT_EQ(run("direct", true, plain_q, p[0], q[0]), 200U * 30U);
-    EXPECT_EQ(run("records", false, plain_q, p[1], q[1]), 0U);
-    EXPECT_EQ(run("etype", true, "dst_net, proto, etype", p[2], q[2]), 0U);
+    const std::string plain_q = "aggregate[q]: dst_net, proto, timestamp_export\n";
+    EXPECT_EQ(replay_print_pair(dir, "direct", true, p_conf + plain_q, p[0], q[0]), 200U * 30U);
+    EXPECT_EQ(replay_print_pair(dir, "records", false, p_conf + plain_q, p[1], q[1]), 0U);
+    EXPECT_EQ(replay_print_pair(dir, "etype", true, p_conf + "aggregate[q]: dst_net, proto, etype\n", p[2], q[2]), 0U);
     ASSERT_GT(sorted_row_lines(p[1]).size(), 400U);
     EXPECT_EQ(sorted_row_lines(p[0]), sorted_row_lines(p[1]));
     EXPECT_EQ(sorted_row_lines(q[0]), sorted_row_lines(q[1]));
     EXPECT_EQ(sorted_row_lines(p[2]), sorted_row_lines(p[1]));
+}
+
+// The v5 options that change records on the way keep them on the FlowRecord path: counters
+// renormalised by the header's sampling rate, bins by arrival time, times in seconds. Each run
+// gives the rows it gives without the direct path, and nothing goes straight.
+TEST(Nfacctd, V5OptionsThatChangeRecordsKeepThemOffTheDirectPath) {
+    TempDir dir;
+    V5Generator gen(500, 30, 1795340000);
+    std::vector<std::vector<std::uint8_t>> datagrams(100);
+    for (auto& d : datagrams) {
+        gen.next(d);
+        d[22] = 0;  // sampling: mode 0, 1 packet in 10
+        d[23] = 10;
+    }
+    ASSERT_TRUE(write_udp_pcap(dir.path() + "/in.pcap", datagrams, 0x7F000001U, 2100, 1795340000));
+    const std::string keys = "aggregate[p]: src_host, dst_host, proto\nprint_history[p]: 1m\n"
+                             "aggregate[q]: dst_host, timestamp_start, timestamp_end\n";
+    for (const std::string option : {"nfacctd_renormalize: true", "nfacctd_time_new: true", "nfacctd_time_secs: true"}) {
+        std::string p[2], q[2];
+        EXPECT_EQ(replay_print_pair(dir, "direct", true, keys + option + "\n", p[0], q[0]), 0U) << option;
+        EXPECT_EQ(replay_print_pair(dir, "records", false, keys + option + "\n", p[1], q[1]), 0U) << option;
+        ASSERT_FALSE(sorted_row_lines(p[1]).empty()) << option;
+        EXPECT_EQ(sorted_row_lines(p[0]), sorted_row_lines(p[1])) << option;
+        EXPECT_EQ(sorted_row_lines(q[0]), sorted_row_lines(q[1])) << option;
+    }
 }
 
 TEST(Nfacctd, AFullCacheIsPurgedEarlyAndLosesNothing) {

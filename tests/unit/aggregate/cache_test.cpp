@@ -243,6 +243,43 @@ TEST(Cache, HintsNamingTheWrongAggregateChangeNothing) {
     }
 }
 
+TEST(Cache, AHintIsTakenOnlyForItsOwnKeyAndTimeBin) {
+    for (const Fields fields : {Fields::kAll, Fields::kVolume}) {
+        Cache cache(12, 100, fields);
+        const auto k = key_of(1);
+        const auto other = key_of(2);
+        const auto add = [&](const std::vector<std::uint8_t>& key, std::int64_t basetime, std::uint64_t bytes,
+                             std::uint32_t hint) {
+            ASSERT_TRUE(cache.add(key.data(), basetime, counters(bytes, 1), cache.hash(key.data(), basetime), hint));
+        };
+        const auto bytes_of = [&](const std::vector<std::uint8_t>& key, std::int64_t basetime) {
+            const auto a = cache.find(key.data(), basetime);
+            return a ? a->counters.bytes : 0;
+        };
+        add(k, 0, 10, 0);
+        const std::uint32_t k_hint = cache.candidate(cache.hash(k.data(), 0));
+        ASSERT_EQ(k_hint, 1U);
+        add(k, 60, 5, k_hint);  // the same key in another time-bin: a new aggregate
+        add(other, 0, 7, k_hint);  // another key
+        EXPECT_EQ(cache.size(), 3U);
+        EXPECT_EQ(bytes_of(k, 0), 10U);
+        EXPECT_EQ(bytes_of(k, 60), 5U);
+        EXPECT_EQ(bytes_of(other, 0), 7U);
+        add(k, 0, 1, 3);  // names the last entry (the other key's)
+        add(k, 0, 1, 4);  // one past the entries
+        add(k, 0, 1, k_hint);
+        EXPECT_EQ(bytes_of(k, 0), 13U);
+        EXPECT_EQ(bytes_of(other, 0), 7U);
+        // After clear() the entry numbers name other keys.
+        cache.clear();
+        add(other, 0, 3, 0);
+        add(k, 0, 4, k_hint);
+        EXPECT_EQ(cache.size(), 2U);
+        EXPECT_EQ(bytes_of(other, 0), 3U);
+        EXPECT_EQ(bytes_of(k, 0), 4U);
+    }
+}
+
 TEST(Cache, KeysDifferingOnlyInTheirLastBytesStayApart) {
     // 13-byte keys: one 8-byte word and a 5-byte tail, compared and hashed separately.
     Cache cache(13, 1000);
