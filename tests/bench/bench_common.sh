@@ -39,6 +39,18 @@ wait_idle() {
     done
 }
 
+# CPU seconds `measure pid` (cpu_of or core_cpu) reports from the end of start-up (libraries,
+# plugins, rings: the replay starts after a pcap_savefile_delay of 2 s) until it is idle (the
+# whole savefile went through).
+cpu_after_startup() {
+    local measure=$1 pid=$2 startup
+    sleep 1.5
+    startup=$("$measure" "$pid")
+    sleep 1
+    wait_idle "$measure" "$pid" 240
+    echo "scale=3; $("$measure" "$pid") - $startup" | bc
+}
+
 # SIGINT, up to 10 s to exit, then SIGKILL.
 stop_daemon() {
     kill -INT "$1"
@@ -75,14 +87,8 @@ EOC
     [[ $name == pmacct ]] && printf 'plugin_pipe_size: 256000000\nplugin_buffer_size: 102400\n' >> "$conf"
     rm -f "$out"
     "$binary" -f "$conf" 2> "$work/$name.log" &
-    local pid=$! startup now got
-    # Start-up (libraries, plugins, rings) is left out: the replay starts after a 2 s delay.
-    sleep 1.5
-    startup=$(core_cpu "$pid")
-    sleep 1
-    # Until the core is idle: the whole savefile went through.
-    wait_idle core_cpu "$pid" 240
-    now=$(echo "scale=3; $(core_cpu "$pid") - $startup" | bc)
+    local pid=$! now got
+    now=$(cpu_after_startup core_cpu "$pid")
     stop_daemon "$pid"
     got=$(awk -F, 'NR>1 {s+=$(NF-1)} END {print s+0}' "$out" 2>/dev/null || echo 0)
     printf "%-9s core_cpu=%7ss  %ss=%s  %s %ss per CPU-second  (%s us/%s)  packets_out=%s\n" \

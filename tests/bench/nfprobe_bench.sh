@@ -60,13 +60,8 @@ EOC
     [[ $name == pmacct ]] && printf 'plugin_pipe_size: 256000000\nplugin_buffer_size: 102400\n' >> "$conf"
     sleep 0.5
     "$binary" -f "$conf" 2> "$work/$name.log" &
-    local pid=$! startup now
-    # Start-up is left out: the replay starts after a 2 s delay.
-    sleep 1.5
-    startup=$(cpu_of "$pid")
-    sleep 1
-    wait_idle cpu_of "$pid" 240
-    now=$(echo "scale=3; $(cpu_of "$pid") - $startup" | bc)
+    local pid=$! now
+    now=$(cpu_after_startup cpu_of "$pid")
     # The flows are exported at the stop (their default timeouts are long).
     stop_daemon "$pid"
     sleep 1
